@@ -1,0 +1,60 @@
+"""Project-wide fixtures: the three personas every permission test uses.
+
+alice organises ``congress`` (owner); bob is check-in staff there (a narrower role); charlie is an
+outsider who organises ``other_congress`` only.
+"""
+
+import pytest
+
+from tests.factories import CongressFactory, TeamMembershipFactory, UserFactory
+
+
+@pytest.fixture
+def congress(db):
+    return CongressFactory(slug="wcg-2027", name="World Congress 2027")
+
+
+@pytest.fixture
+def other_congress(db):
+    return CongressFactory(slug="other-2027", name="Other Congress")
+
+
+@pytest.fixture
+def alice(congress):
+    user = UserFactory(username="alice")
+    TeamMembershipFactory(congress=congress, user=user, role="owner")
+    return user
+
+
+@pytest.fixture
+def bob(congress):
+    user = UserFactory(username="bob")
+    TeamMembershipFactory(congress=congress, user=user, role="checkin")
+    return user
+
+
+@pytest.fixture
+def charlie(other_congress):
+    user = UserFactory(username="charlie")
+    TeamMembershipFactory(congress=other_congress, user=user, role="owner")
+    return user
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _immediate_tasks(settings):
+    """Tests run tasks immediately unless a test asks for a real worker."""
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default", "emails", "batch"],
+        }
+    }
+    from django_tasks import task_backends
+
+    task_backends._settings = task_backends.settings = task_backends.configure_settings(None)
+    yield

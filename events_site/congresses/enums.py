@@ -1,0 +1,31 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CongressStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    REGISTRATION_OPEN = "registration_open", _("Registration open")
+    CLOSED = "closed", _("Closed")
+    ARCHIVED = "archived", _("Archived")
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    PROGRAMME = "programme", _("Programme organiser")
+    REGISTRATION = "registration", _("Registration manager")
+    FINANCE = "finance", _("Finance")
+    CHECKIN = "checkin", _("Check-in staff")
+
+
+class Perm(models.TextChoices):
+    """What a team member may do in one congress; roles grant sets of these."""
+
+    VIEW = "congress.view", _("See the congress back office")
+    MANAGE_CONGRESS = "congress.manage", _("Edit the congress, venues, rooms and team")
+    MANAGE_PROGRAMME = "programme.manage", _("Build and publish the agenda")
+    VIEW_REGISTRATIONS = "registrations.view", _("See registrations")
+    MANAGE_REGISTRATIONS = "registrations.manage", _("Manage registrations")
+    MANAGE_FINANCE = "finance.manage", _("Manage payments, invoices and refunds")
+    CHECK_IN = "checkin.operate", _("Check delegates in and print badges")
+    MANAGE_BADGES = "badges.manage", _("Design badge layouts and run print jobs")

@@ -1,0 +1,88 @@
+"""Templated, translated e-mail sent through the task queue.
+
+Callers render nothing themselves: they name a template pair (``<name>_subject.txt`` and
+``<name>.txt``, optionally ``<name>.html``) and a language; the message is rendered in that
+language now and delivered by a worker after the surrounding transaction commits.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.utils import translation
+from django_tasks import task
+
+
+def render_email(
+    *, template: str, context: dict[str, Any], language: str | None
+) -> tuple[str, str, str]:
+    """Return (subject, text, html) rendered in ``language`` (falls back to the default)."""
+    supported = {code for code, _name in settings.LANGUAGES}
+    language = language if language in supported else settings.LANGUAGE_CODE
+    with translation.override(language):
+        subject = render_to_string(f"{template}_subject.txt", context).strip()
+        subject = " ".join(subject.splitlines())
+        text = render_to_string(f"{template}.txt", context)
+        try:
+            html = render_to_string(f"{template}.html", context)
+        except TemplateDoesNotExist:
+            html = ""
+    return subject, text, html
+
+
+def send_templated_email(
+    *,
+    to: list[str],
+    template: str,
+    context: dict[str, Any],
+    language: str | None = None,
+    reply_to: list[str] | None = None,
+    attachments: list[dict[str, str]] | None = None,
+) -> None:
+    """Render now, enqueue delivery once the current transaction commits.
+
+    ``attachments`` are ``{"builder": "dotted.path.to.function", "arg": "<id>"}`` built by
+    the worker, so that PDFs are never rendered inside a request's transaction.
+    """
+    subject, text, html = render_email(template=template, context=context, language=language)
+    payload = {
+        "to": list(to),
+        "subject": subject,
+        "text": text,
+        "html": html,
+        "reply_to": list(reply_to or []),
+        "attachments": list(attachments or []),
+    }
+    transaction.on_commit(lambda: deliver_email.enqueue(**payload))
+
+
+@task(queue_name="emails")
+def deliver_email(
+    *,
+    to: list[str],
+    subject: str,
+    text: str,
+    html: str = "",
+    reply_to: list[str] | None = None,
+    attachments: list[dict[str, str]] | None = None,
+) -> int:
+    from django.utils.module_loading import import_string
+
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=to,
+        reply_to=reply_to or None,
+    )
+    if html:
+        message.attach_alternative(html, "text/html")
+    for spec in attachments or []:
+        filename, content, mimetype = import_string(spec["builder"])(spec["arg"])
+        message.attach(filename, content, mimetype)
+    return message.send()

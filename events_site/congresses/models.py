@@ -1,0 +1,291 @@
+"""The shared core: organisations, congresses, venues, rooms, organiser teams, the audit log."""
+
+import datetime as dt
+import zoneinfo
+from functools import cache
+
+from babel.numbers import get_currency_precision, list_currencies
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .enums import CongressStatus, Role
+
+
+@cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in _time_zones():
+        raise ValidationError(
+            _("%(value)s is not a known IANA time zone (for example Europe/Lisbon)."),
+            params={"value": value},
+            code="invalid_time_zone",
+        )
+
+
+def validate_currency(value: str) -> None:
+    if value not in list_currencies():
+        raise ValidationError(
+            _("%(value)s is not an ISO 4217 currency code (for example EUR)."),
+            params={"value": value},
+            code="invalid_currency",
+        )
+
+
+def validate_language_codes(value: list) -> None:
+    known = {code for code, _name in settings.LANGUAGES}
+    if not isinstance(value, list) or not value:
+        raise ValidationError(_("List at least one language."), code="no_languages")
+    unknown = [code for code in value if code not in known]
+    if unknown:
+        raise ValidationError(
+            _("Unknown language codes: %(codes)s."),
+            params={"codes": ", ".join(map(str, unknown))},
+            code="unknown_language",
+        )
+
+
+def _default_languages() -> list[str]:
+    return ["en"]
+
+
+class Organisation(models.Model):
+    """An association (or one of its members) that runs congresses."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    website = models.URLField(_("website"), blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Congress(models.Model):
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="congresses",
+        verbose_name=_("organisation"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(
+        _("slug"), max_length=80, unique=True, help_text=_("Used in every public address.")
+    )
+    tagline = models.CharField(_("tagline"), max_length=300, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    start_date = models.DateField(_("first day"))
+    end_date = models.DateField(_("last day"))
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        validators=[validate_time_zone],
+        help_text=_("IANA time zone of the venue, e.g. Asia/Seoul."),
+    )
+    currency = models.CharField(
+        _("currency"), max_length=3, validators=[validate_currency], help_text=_("ISO 4217 code.")
+    )
+    languages = models.JSONField(
+        _("languages"),
+        default=_default_languages,
+        validators=[validate_language_codes],
+        help_text=_("Language codes offered to delegates, e.g. [\"en\", \"fr\", \"es\"]."),
+    )
+    status = models.CharField(
+        _("status"), max_length=24, choices=CongressStatus.choices, default=CongressStatus.DRAFT
+    )
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    logo = models.ImageField(_("logo"), upload_to="congress-logos/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-start_date", "name"]
+        verbose_name = _("congress")
+        verbose_name_plural = _("congresses")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")),
+                name="congress_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError(
+                {"end_date": _("The last day cannot be before the first day.")},
+                code="ends_before_start",
+            )
+        if self.currency:
+            self.currency = self.currency.upper()
+
+    def get_absolute_url(self) -> str:
+        return reverse("congresses:detail", kwargs={"congress_slug": self.slug})
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def currency_decimal_places(self) -> int:
+        return get_currency_precision(self.currency)
+
+    @property
+    def days(self) -> list[dt.date]:
+        count = (self.end_date - self.start_date).days + 1
+        return [self.start_date + dt.timedelta(days=n) for n in range(count)]
+
+    @property
+    def starts_at(self) -> dt.datetime:
+        """Midnight of the first day in the congress's own zone (aware)."""
+        return dt.datetime.combine(self.start_date, dt.time.min, tzinfo=self.tz)
+
+    @property
+    def ends_at(self) -> dt.datetime:
+        """Midnight after the last day in the congress's own zone (aware)."""
+        return dt.datetime.combine(self.end_date + dt.timedelta(days=1), dt.time.min, tzinfo=self.tz)
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in (
+            CongressStatus.PUBLISHED,
+            CongressStatus.REGISTRATION_OPEN,
+            CongressStatus.CLOSED,
+        )
+
+    @property
+    def registration_is_open(self) -> bool:
+        return self.status == CongressStatus.REGISTRATION_OPEN
+
+
+class Venue(models.Model):
+    congress = models.ForeignKey(
+        Congress, on_delete=models.CASCADE, related_name="venues", verbose_name=_("congress")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    address = models.TextField(_("address"), blank=True)
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True, help_text=_("ISO code."))
+    accessibility_notes = models.TextField(_("accessibility notes"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("venue")
+        verbose_name_plural = _("venues")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Room(models.Model):
+    venue = models.ForeignKey(
+        Venue, on_delete=models.CASCADE, related_name="rooms", verbose_name=_("venue")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    floor = models.CharField(_("floor"), max_length=40, blank=True)
+    capacity = models.PositiveIntegerField(_("capacity"), validators=[MinValueValidator(1)])
+    accessibility_notes = models.TextField(
+        _("accessibility notes"), blank=True, help_text=_("Step-free access, hearing loop...")
+    )
+    opens_at = models.TimeField(
+        _("opens at"), null=True, blank=True, help_text=_("Daily opening, congress local time.")
+    )
+    closes_at = models.TimeField(
+        _("closes at"), null=True, blank=True, help_text=_("Daily closing, congress local time.")
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("room")
+        verbose_name_plural = _("rooms")
+        constraints = [
+            models.UniqueConstraint(fields=["venue", "name"], name="room_name_unique_per_venue")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValidationError(
+                {"closes_at": _("A room must close after it opens.")}, code="closes_before_opens"
+            )
+
+
+class TeamMembership(models.Model):
+    """One role of one person in one congress's organiser team. A person may hold several."""
+
+    congress = models.ForeignKey(
+        Congress, on_delete=models.CASCADE, related_name="team", verbose_name=_("congress")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="congress_roles",
+        verbose_name=_("user"),
+    )
+    role = models.CharField(_("role"), max_length=24, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("team membership")
+        verbose_name_plural = _("team memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["congress", "user", "role"], name="one_role_once_per_person_and_congress"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} – {self.congress}"
+
+
+class AuditEntry(models.Model):
+    """Who did what, when: every state-changing service writes one."""
+
+    congress = models.ForeignKey(
+        Congress, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_entries"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_label = models.CharField(
+        max_length=120, blank=True, help_text=_("Who acted when not a user: delegate, stripe...")
+    )
+    action = models.CharField(max_length=120, db_index=True)
+    target_type = models.CharField(max_length=80, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"

@@ -1,0 +1,139 @@
+"""The one permission check of Convene, used by every organiser view and API endpoint.
+
+``has_congress_perm(user, perm, congress)`` answers from the user's roles in that congress;
+superusers may do everything. Roles are read once per request and user, then cached on the user.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import TYPE_CHECKING
+
+import rules
+from django.contrib.auth.mixins import AccessMixin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from rest_framework.permissions import BasePermission
+
+from .enums import Perm
+from .models import Congress, TeamMembership
+from .rules import permissions_for_roles
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+
+def congress_permissions(user: AbstractBaseUser | AnonymousUser, congress: Congress) -> frozenset:
+    """All permissions ``user`` holds in ``congress`` (cached on the user object)."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return frozenset()
+    if user.is_superuser:
+        return frozenset(Perm.values)
+    cache = user.__dict__.setdefault("_convene_congress_perms", {})
+    if congress.pk not in cache:
+        roles = set(
+            TeamMembership.objects.filter(user=user, congress_id=congress.pk).values_list(
+                "role", flat=True
+            )
+        )
+        cache[congress.pk] = permissions_for_roles(roles)
+    return cache[congress.pk]
+
+
+def has_congress_perm(user, perm: str, congress: Congress | None) -> bool:
+    if congress is None:
+        return False
+    return str(perm) in congress_permissions(user, congress)
+
+
+def require_congress_perm(user, perm: str, congress: Congress) -> None:
+    if not has_congress_perm(user, perm, congress):
+        raise PermissionDenied
+
+
+def congresses_with_perm(user, perm: str):
+    """The congresses in which ``user`` holds ``perm`` (a queryset)."""
+    if not getattr(user, "is_authenticated", False):
+        return Congress.objects.none()
+    if user.is_superuser:
+        return Congress.objects.all()
+    from .rules import ROLE_PERMISSIONS
+
+    roles = [role for role, perms in ROLE_PERMISSIONS.items() if str(perm) in perms]
+    return Congress.objects.filter(team__user=user, team__role__in=roles).distinct()
+
+
+# django-rules object permissions, so that ``user.has_perm("congress.view", congress)`` and the
+# admin agree with the one check above.
+def _predicate_for(perm: str) -> rules.Predicate:
+    def check(user, congress) -> bool:
+        return has_congress_perm(user, perm, congress)
+
+    return rules.predicate(check, name=f"has_congress_perm:{perm}")
+
+
+for _perm in Perm.values:
+    rules.add_perm(_perm, _predicate_for(_perm))
+
+
+def congress_perm_required(perm: str):
+    """Decorator for function views taking ``congress_slug``: 404 for an unknown congress,
+    login for anonymous visitors, 403 without the permission; sets ``request.congress``."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, congress_slug: str, **kwargs):
+            congress = get_object_or_404(Congress, slug=congress_slug)
+            if not request.user.is_authenticated:
+                from django.contrib.auth.views import redirect_to_login
+
+                return redirect_to_login(request.get_full_path())
+            require_congress_perm(request.user, perm, congress)
+            request.congress = congress
+            return view(request, *args, congress=congress, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+class CongressPermissionMixin(AccessMixin):
+    """Class-based views: set ``required_perm``; the congress comes from ``congress_slug``."""
+
+    required_perm: str = Perm.VIEW
+    raise_exception = False
+
+    def dispatch(self, request, *args, **kwargs):
+        self.congress = get_object_or_404(Congress, slug=kwargs["congress_slug"])
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        require_congress_perm(request.user, self.required_perm, self.congress)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("congress", self.congress)
+        return super().get_context_data(**kwargs)
+
+
+class HasCongressPerm(BasePermission):
+    """DRF: the view names ``required_perm`` (or ``required_perms`` per action) and provides
+    ``get_congress()``; object checks go through ``obj.congress`` or the object itself."""
+
+    message = "You do not have permission for this congress."
+
+    def _perm(self, view) -> str:
+        per_action = getattr(view, "required_perms", None) or {}
+        action = getattr(view, "action", None)
+        return per_action.get(action) or getattr(view, "required_perm", Perm.VIEW)
+
+    def has_permission(self, request, view) -> bool:
+        if not request.user or not request.user.is_authenticated:
+            return False
+        get_congress = getattr(view, "get_congress", None)
+        if get_congress is None:
+            return True
+        return has_congress_perm(request.user, self._perm(view), get_congress())
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        congress = obj if isinstance(obj, Congress) else getattr(obj, "congress", None)
+        return has_congress_perm(request.user, self._perm(view), congress)

@@ -1,0 +1,109 @@
+"""Writes on the core: every change to congresses, venues, rooms and teams goes through here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from . import audit
+from .enums import Role
+from .models import Congress, Organisation, Room, TeamMembership, Venue
+
+CONGRESS_FIELDS = {
+    "name",
+    "slug",
+    "tagline",
+    "description",
+    "start_date",
+    "end_date",
+    "time_zone",
+    "currency",
+    "languages",
+    "status",
+    "contact_email",
+    "website",
+}
+
+
+def create_congress(*, organisation: Organisation, by=None, **fields: Any) -> Congress:
+    """Create a congress after full validation; the creator (if any) becomes its owner."""
+    unknown = set(fields) - CONGRESS_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown congress fields: {sorted(unknown)}")
+    congress = Congress(organisation=organisation, **fields)
+    congress.full_clean()
+    with transaction.atomic():
+        congress.save()
+        if by is not None and getattr(by, "is_authenticated", False):
+            TeamMembership.objects.create(congress=congress, user=by, role=Role.OWNER)
+        audit.record(action="convene.congress.created", congress=congress, actor=by, target=congress)
+    return congress
+
+
+def update_congress(*, congress: Congress, by=None, **fields: Any) -> Congress:
+    unknown = set(fields) - CONGRESS_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown congress fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(congress, name, value)
+    congress.full_clean()
+    with transaction.atomic():
+        congress.save()
+        audit.record(
+            action="convene.congress.updated",
+            congress=congress,
+            actor=by,
+            target=congress,
+            data={"fields": sorted(fields)},
+        )
+    return congress
+
+
+def add_venue(*, congress: Congress, by=None, **fields: Any) -> Venue:
+    venue = Venue(congress=congress, **fields)
+    venue.full_clean()
+    with transaction.atomic():
+        venue.save()
+        audit.record(action="convene.venue.created", congress=congress, actor=by, target=venue)
+    return venue
+
+
+def add_room(*, venue: Venue, by=None, **fields: Any) -> Room:
+    room = Room(venue=venue, **fields)
+    room.full_clean()
+    with transaction.atomic():
+        room.save()
+        audit.record(action="convene.room.created", congress=venue.congress, actor=by, target=room)
+    return room
+
+
+def grant_role(*, congress: Congress, user, role: str, by=None) -> TeamMembership:
+    role = Role(role)
+    with transaction.atomic():
+        membership, created = TeamMembership.objects.get_or_create(
+            congress=congress, user=user, role=role
+        )
+        if created:
+            audit.record(
+                action="convene.team.role_granted",
+                congress=congress,
+                actor=by,
+                target=membership,
+                data={"user": user.get_username(), "role": role.value},
+            )
+    user.__dict__.pop("_convene_congress_perms", None)
+    return membership
+
+
+def revoke_role(*, congress: Congress, user, role: str, by=None) -> None:
+    with transaction.atomic():
+        deleted, _ = TeamMembership.objects.filter(congress=congress, user=user, role=role).delete()
+        if deleted:
+            audit.record(
+                action="convene.team.role_revoked",
+                congress=congress,
+                actor=by,
+                data={"user": user.get_username(), "role": str(role)},
+            )
+    user.__dict__.pop("_convene_congress_perms", None)

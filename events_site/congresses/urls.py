@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "congresses"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("<slug:congress_slug>/", views.congress_detail, name="detail"),
+    path("<slug:congress_slug>/manage/", views.backoffice, name="backoffice"),
+]

@@ -1,0 +1,47 @@
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .enums import Perm
+from .models import Congress
+from .permissions import congress_perm_required, congress_permissions
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """200 when the database answers, 503 otherwise (for load balancers and monitors)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any database failure means unhealthy
+        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def home(request):
+    congresses = Congress.objects.filter(
+        status__in=["published", "registration_open", "closed"]
+    ).select_related("organisation")
+    return render(request, "congresses/home.html", {"congresses": congresses})
+
+
+def congress_detail(request, congress_slug: str):
+    congress = get_object_or_404(Congress.objects.select_related("organisation"), slug=congress_slug)
+    if not congress.is_public and Perm.VIEW not in congress_permissions(request.user, congress):
+        return HttpResponse(status=404)
+    return render(request, "congresses/detail.html", {"congress": congress})
+
+
+@congress_perm_required(Perm.VIEW)
+def backoffice(request, congress):
+    perms = congress_permissions(request.user, congress)
+    venues = congress.venues.prefetch_related("rooms")
+    return render(
+        request,
+        "congresses/backoffice.html",
+        {"congress": congress, "perms": perms, "venues": venues, "Perm": Perm},
+    )

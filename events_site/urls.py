@@ -1,0 +1,35 @@
+"""The site's URLs: every app is mounted here, above the apps; the core's catch-all comes last."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from events_site.congresses import views as core_views
+
+api_v1 = [
+    path("", include("events_site.congresses.api_urls")),
+    path("", include("registrations.api_urls")),
+    path("", include("sessions.api_urls")),
+    path("", include("badges.api_urls")),
+]
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("registrations.urls")),
+    path("", include("sessions.urls")),
+    path("", include("badges.urls")),
+    path("", include("events_site.congresses.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,176 @@
+"""Registration types, orders and delegates: what the other apps build on."""
+
+import secrets
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from events_site.congresses.models import Congress
+
+from ..enums import DelegateRole, OrderStatus, OrganisationType
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def new_order_code() -> str:
+    """A short, unambiguous public reference (for bank transfers, the phone, the desk)."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+class RegistrationType(models.Model):
+    congress = models.ForeignKey(
+        Congress,
+        on_delete=models.CASCADE,
+        related_name="registration_types",
+        verbose_name=_("congress"),
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    default_role = models.CharField(
+        _("default role"), max_length=16, choices=DelegateRole.choices, default=DelegateRole.DELEGATE
+    )
+    capacity = models.PositiveIntegerField(
+        _("capacity"), null=True, blank=True, help_text=_("Empty means limited only by the congress.")
+    )
+    requires_approval = models.BooleanField(_("requires approval"), default=False)
+    complimentary = models.BooleanField(
+        _("complimentary"), default=False, help_text=_("Free; needs a voucher or an invitation.")
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("on sale"), default=True)
+
+    class Meta:
+        ordering = ["congress", "position", "name"]
+        verbose_name = _("registration type")
+        verbose_name_plural = _("registration types")
+        constraints = [
+            models.UniqueConstraint(fields=["congress", "code"], name="regtype_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Order(models.Model):
+    """One purchase: a single delegate or a whole delegation, paid once."""
+
+    congress = models.ForeignKey(
+        Congress, on_delete=models.PROTECT, related_name="orders", verbose_name=_("congress")
+    )
+    code = models.CharField(_("reference"), max_length=12, unique=True, default=new_order_code)
+    secret = models.CharField(max_length=64, unique=True, default=new_secret, editable=False)
+    status = models.CharField(
+        _("status"),
+        max_length=24,
+        choices=OrderStatus.choices,
+        default=OrderStatus.PENDING_PAYMENT,
+        db_index=True,
+    )
+    contact_name = models.CharField(_("contact name"), max_length=200)
+    email = models.EmailField(_("contact e-mail"))
+    language = models.CharField(_("language"), max_length=10, default="en")
+    total = models.DecimalField(
+        _("total"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    hold_expires_at = models.DateTimeField(_("seats held until"), null=True, blank=True)
+    needs_review = models.BooleanField(_("needs review"), default=False)
+    review_reason = models.TextField(_("review reason"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        indexes = [models.Index(fields=["congress", "status"])]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def get_absolute_url(self) -> str:
+        """The delegate's secret self-service link; the secret is the last path segment."""
+        return reverse(
+            "registrations:order",
+            kwargs={"congress_slug": self.congress.slug, "code": self.code, "secret": self.secret},
+        )
+
+    @property
+    def is_paid(self) -> bool:
+        return self.status in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
+
+
+class Delegate(models.Model):
+    """One person attending. Badges, check-in and the personal agenda hang from here."""
+
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="delegates", verbose_name=_("order")
+    )
+    registration_type = models.ForeignKey(
+        RegistrationType,
+        on_delete=models.PROTECT,
+        related_name="delegates",
+        verbose_name=_("registration type"),
+    )
+    secret = models.CharField(max_length=64, unique=True, default=new_secret, editable=False)
+    given_name = models.CharField(_("given name"), max_length=120)
+    family_name = models.CharField(_("family name"), max_length=120)
+    badge_name = models.CharField(
+        _("name on badge"), max_length=200, blank=True, help_text=_("As it should be printed.")
+    )
+    title = models.CharField(_("title or position"), max_length=200, blank=True)
+    organisation_name = models.CharField(_("organisation"), max_length=200, blank=True)
+    organisation_type = models.CharField(
+        _("organisation type"), max_length=32, choices=OrganisationType.choices, blank=True
+    )
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    country = CountryField(_("country"), blank=True)
+    email = models.EmailField(_("e-mail"))
+    language = models.CharField(_("preferred language"), max_length=10, default="en")
+    role = models.CharField(
+        _("role"), max_length=16, choices=DelegateRole.choices, default=DelegateRole.DELEGATE
+    )
+    dietary_needs = models.CharField(_("dietary needs"), max_length=300, blank=True)
+    accessibility_needs = models.CharField(_("accessibility needs"), max_length=300, blank=True)
+    needs_visa_letter = models.BooleanField(_("needs a visa invitation letter"), default=False)
+    listed_publicly = models.BooleanField(_("appears in the delegate list"), default=False)
+    price = models.DecimalField(
+        _("price"), max_digits=12, decimal_places=2, default=Decimal("0.00")
+    )
+    is_cancelled = models.BooleanField(_("cancelled"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+        verbose_name = _("delegate")
+        verbose_name_plural = _("delegates")
+        indexes = [models.Index(fields=["family_name", "given_name"])]
+
+    def __str__(self) -> str:
+        return self.printed_name
+
+    @property
+    def printed_name(self) -> str:
+        return self.badge_name or f"{self.given_name} {self.family_name}".strip()
+
+    @property
+    def congress(self) -> Congress:
+        return self.order.congress
+
+    @property
+    def may_enter(self) -> bool:
+        """Paid (or free and confirmed), approved, not cancelled."""
+        return not self.is_cancelled and self.order.is_paid
