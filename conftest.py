@@ -58,3 +58,28 @@ def _immediate_tasks(settings):
 
     task_backends._settings = task_backends.settings = task_backends.configure_settings(None)
     yield
+
+
+def pytest_collection_modifyitems(config, items):
+    """Concurrency tests need real row locks: skip them, loudly, when the suite runs on SQLite."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        return
+    skip = pytest.mark.skip(
+        reason="NEEDS POSTGRESQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/convene "
+        "to run this concurrency test (CI does)"
+    )
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Playwright drives Debian's Chromium; it never downloads a browser."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    }
