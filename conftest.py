@@ -54,9 +54,6 @@ def _immediate_tasks(settings):
             "QUEUES": ["default", "emails", "batch"],
         }
     }
-    from django_tasks import task_backends
-
-    task_backends._settings = task_backends.settings = task_backends.configure_settings(None)
     yield
 
 

@@ -24,16 +24,18 @@ def _stop(message: str) -> None:
     raise SystemExit(2)
 
 
-try:
-    DEBUG = env.bool("DEBUG", default=True)
-except Exception:  # environ raises ValueError / ImproperlyConfigured on nonsense
+_BOOLEANS = {"1": True, "true": True, "yes": True, "on": True}
+_BOOLEANS.update({"0": False, "false": False, "no": False, "off": False})
+_debug_value = env.str("DEBUG", default="1").strip().lower()
+if _debug_value not in _BOOLEANS:
     _stop("DEBUG must be a boolean such as 1, 0, true or false.")
+DEBUG = _BOOLEANS[_debug_value]
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
         _stop("SECRET_KEY must be set when DEBUG is off (use a random string of 50+ characters).")
-    SECRET_KEY = "convene-demo-only-insecure-key-never-use-in-production-0123456789"
+    SECRET_KEY = "convene-demo-only-insecure-key-never-use-in-production-0123456789"  # noqa: S105
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -180,7 +182,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "congresses:dashboard"
+LOGOUT_REDIRECT_URL = "congresses:home"
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"

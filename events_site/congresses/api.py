@@ -133,6 +133,7 @@ class VenueSerializer(serializers.ModelSerializer):
 
 class VenueViewSet(CongressScopedMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = VenueSerializer
+    queryset = Venue.objects.none()  # for the schema generator; real rows come per congress
 
     def get_queryset(self):
         return Venue.objects.filter(congress=self.get_congress()).prefetch_related("rooms")

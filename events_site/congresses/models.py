@@ -101,7 +101,7 @@ class Congress(models.Model):
         _("languages"),
         default=_default_languages,
         validators=[validate_language_codes],
-        help_text=_("Language codes offered to delegates, e.g. [\"en\", \"fr\", \"es\"]."),
+        help_text=_('Language codes offered to delegates, e.g. ["en", "fr", "es"].'),
     )
     status = models.CharField(
         _("status"), max_length=24, choices=CongressStatus.choices, default=CongressStatus.DRAFT
@@ -126,6 +126,9 @@ class Congress(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("congresses:detail", kwargs={"congress_slug": self.slug})
+
     def clean(self) -> None:
         super().clean()
         if self.start_date and self.end_date and self.end_date < self.start_date:
@@ -135,9 +138,6 @@ class Congress(models.Model):
             )
         if self.currency:
             self.currency = self.currency.upper()
-
-    def get_absolute_url(self) -> str:
-        return reverse("congresses:detail", kwargs={"congress_slug": self.slug})
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -160,7 +160,9 @@ class Congress(models.Model):
     @property
     def ends_at(self) -> dt.datetime:
         """Midnight after the last day in the congress's own zone (aware)."""
-        return dt.datetime.combine(self.end_date + dt.timedelta(days=1), dt.time.min, tzinfo=self.tz)
+        return dt.datetime.combine(
+            self.end_date + dt.timedelta(days=1), dt.time.min, tzinfo=self.tz
+        )
 
     @property
     def is_public(self) -> bool:

@@ -37,7 +37,9 @@ def create_congress(*, organisation: Organisation, by=None, **fields: Any) -> Co
         congress.save()
         if by is not None and getattr(by, "is_authenticated", False):
             TeamMembership.objects.create(congress=congress, user=by, role=Role.OWNER)
-        audit.record(action="convene.congress.created", congress=congress, actor=by, target=congress)
+        audit.record(
+            action="convene.congress.created", congress=congress, actor=by, target=congress
+        )
     return congress
 
 

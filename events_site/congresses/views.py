@@ -1,3 +1,4 @@
+from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -6,7 +7,7 @@ from django.views.decorators.http import require_GET
 
 from .enums import Perm
 from .models import Congress
-from .permissions import congress_perm_required, congress_permissions
+from .permissions import congress_perm_required, congress_permissions, congresses_with_perm
 
 
 @never_cache
@@ -30,10 +31,23 @@ def home(request):
 
 
 def congress_detail(request, congress_slug: str):
-    congress = get_object_or_404(Congress.objects.select_related("organisation"), slug=congress_slug)
+    congress = get_object_or_404(
+        Congress.objects.select_related("organisation"), slug=congress_slug
+    )
     if not congress.is_public and Perm.VIEW not in congress_permissions(request.user, congress):
         return HttpResponse(status=404)
     return render(request, "congresses/detail.html", {"congress": congress})
+
+
+@login_required
+def dashboard(request):
+    """Every congress the signed-in person works on, with what they may do there."""
+    congresses = (
+        congresses_with_perm(request.user, Perm.CHECK_IN)
+        | congresses_with_perm(request.user, Perm.VIEW)
+    ).distinct()
+    rows = [(c, congress_permissions(request.user, c)) for c in congresses]
+    return render(request, "congresses/dashboard.html", {"rows": rows, "Perm": Perm})
 
 
 @congress_perm_required(Perm.VIEW)

@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,128 +16,339 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('slug', models.SlugField(max_length=80, unique=True, verbose_name='slug')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
-                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='contact e-mail')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("slug", models.SlugField(max_length=80, unique=True, verbose_name="slug")),
+                ("website", models.URLField(blank=True, verbose_name="website")),
+                (
+                    "contact_email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="contact e-mail"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'organisation',
-                'verbose_name_plural': 'organisations',
-                'ordering': ['name'],
+                "verbose_name": "organisation",
+                "verbose_name_plural": "organisations",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Congress',
+            name="Congress",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('slug', models.SlugField(help_text='Used in every public address.', max_length=80, unique=True, verbose_name='slug')),
-                ('tagline', models.CharField(blank=True, max_length=300, verbose_name='tagline')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('start_date', models.DateField(verbose_name='first day')),
-                ('end_date', models.DateField(verbose_name='last day')),
-                ('time_zone', models.CharField(help_text='IANA time zone of the venue, e.g. Asia/Seoul.', max_length=64, validators=[events_site.congresses.models.validate_time_zone], verbose_name='time zone')),
-                ('currency', models.CharField(help_text='ISO 4217 code.', max_length=3, validators=[events_site.congresses.models.validate_currency], verbose_name='currency')),
-                ('languages', models.JSONField(default=events_site.congresses.models._default_languages, help_text='Language codes offered to delegates, e.g. ["en", "fr", "es"].', validators=[events_site.congresses.models.validate_language_codes], verbose_name='languages')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published'), ('registration_open', 'Registration open'), ('closed', 'Closed'), ('archived', 'Archived')], default='draft', max_length=24, verbose_name='status')),
-                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='contact e-mail')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
-                ('logo', models.ImageField(blank=True, upload_to='congress-logos/', verbose_name='logo')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='congresses', to='congresses.organisation', verbose_name='organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "slug",
+                    models.SlugField(
+                        help_text="Used in every public address.",
+                        max_length=80,
+                        unique=True,
+                        verbose_name="slug",
+                    ),
+                ),
+                ("tagline", models.CharField(blank=True, max_length=300, verbose_name="tagline")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("start_date", models.DateField(verbose_name="first day")),
+                ("end_date", models.DateField(verbose_name="last day")),
+                (
+                    "time_zone",
+                    models.CharField(
+                        help_text="IANA time zone of the venue, e.g. Asia/Seoul.",
+                        max_length=64,
+                        validators=[events_site.congresses.models.validate_time_zone],
+                        verbose_name="time zone",
+                    ),
+                ),
+                (
+                    "currency",
+                    models.CharField(
+                        help_text="ISO 4217 code.",
+                        max_length=3,
+                        validators=[events_site.congresses.models.validate_currency],
+                        verbose_name="currency",
+                    ),
+                ),
+                (
+                    "languages",
+                    models.JSONField(
+                        default=events_site.congresses.models._default_languages,
+                        help_text='Language codes offered to delegates, e.g. ["en", "fr", "es"].',
+                        validators=[events_site.congresses.models.validate_language_codes],
+                        verbose_name="languages",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("published", "Published"),
+                            ("registration_open", "Registration open"),
+                            ("closed", "Closed"),
+                            ("archived", "Archived"),
+                        ],
+                        default="draft",
+                        max_length=24,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "contact_email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="contact e-mail"),
+                ),
+                ("website", models.URLField(blank=True, verbose_name="website")),
+                (
+                    "logo",
+                    models.ImageField(blank=True, upload_to="congress-logos/", verbose_name="logo"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="congresses",
+                        to="congresses.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'congress',
-                'verbose_name_plural': 'congresses',
-                'ordering': ['-start_date', 'name'],
+                "verbose_name": "congress",
+                "verbose_name_plural": "congresses",
+                "ordering": ["-start_date", "name"],
             },
         ),
         migrations.CreateModel(
-            name='TeamMembership',
+            name="TeamMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('owner', 'Owner'), ('programme', 'Programme organiser'), ('registration', 'Registration manager'), ('finance', 'Finance'), ('checkin', 'Check-in staff')], max_length=24, verbose_name='role')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('congress', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='team', to='congresses.congress', verbose_name='congress')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='congress_roles', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("owner", "Owner"),
+                            ("programme", "Programme organiser"),
+                            ("registration", "Registration manager"),
+                            ("finance", "Finance"),
+                            ("checkin", "Check-in staff"),
+                        ],
+                        max_length=24,
+                        verbose_name="role",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "congress",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="team",
+                        to="congresses.congress",
+                        verbose_name="congress",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="congress_roles",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'team membership',
-                'verbose_name_plural': 'team memberships',
+                "verbose_name": "team membership",
+                "verbose_name_plural": "team memberships",
             },
         ),
         migrations.CreateModel(
-            name='Venue',
+            name="Venue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('address', models.TextField(blank=True, verbose_name='address')),
-                ('city', models.CharField(blank=True, max_length=120, verbose_name='city')),
-                ('country', models.CharField(blank=True, help_text='ISO code.', max_length=2, verbose_name='country')),
-                ('accessibility_notes', models.TextField(blank=True, verbose_name='accessibility notes')),
-                ('congress', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='venues', to='congresses.congress', verbose_name='congress')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("address", models.TextField(blank=True, verbose_name="address")),
+                ("city", models.CharField(blank=True, max_length=120, verbose_name="city")),
+                (
+                    "country",
+                    models.CharField(
+                        blank=True, help_text="ISO code.", max_length=2, verbose_name="country"
+                    ),
+                ),
+                (
+                    "accessibility_notes",
+                    models.TextField(blank=True, verbose_name="accessibility notes"),
+                ),
+                (
+                    "congress",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="venues",
+                        to="congresses.congress",
+                        verbose_name="congress",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'venue',
-                'verbose_name_plural': 'venues',
-                'ordering': ['name'],
+                "verbose_name": "venue",
+                "verbose_name_plural": "venues",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Room',
+            name="Room",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('floor', models.CharField(blank=True, max_length=40, verbose_name='floor')),
-                ('capacity', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='capacity')),
-                ('accessibility_notes', models.TextField(blank=True, help_text='Step-free access, hearing loop...', verbose_name='accessibility notes')),
-                ('opens_at', models.TimeField(blank=True, help_text='Daily opening, congress local time.', null=True, verbose_name='opens at')),
-                ('closes_at', models.TimeField(blank=True, help_text='Daily closing, congress local time.', null=True, verbose_name='closes at')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='position')),
-                ('venue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rooms', to='congresses.venue', verbose_name='venue')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("floor", models.CharField(blank=True, max_length=40, verbose_name="floor")),
+                (
+                    "capacity",
+                    models.PositiveIntegerField(
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="capacity",
+                    ),
+                ),
+                (
+                    "accessibility_notes",
+                    models.TextField(
+                        blank=True,
+                        help_text="Step-free access, hearing loop...",
+                        verbose_name="accessibility notes",
+                    ),
+                ),
+                (
+                    "opens_at",
+                    models.TimeField(
+                        blank=True,
+                        help_text="Daily opening, congress local time.",
+                        null=True,
+                        verbose_name="opens at",
+                    ),
+                ),
+                (
+                    "closes_at",
+                    models.TimeField(
+                        blank=True,
+                        help_text="Daily closing, congress local time.",
+                        null=True,
+                        verbose_name="closes at",
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="position")),
+                (
+                    "venue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rooms",
+                        to="congresses.venue",
+                        verbose_name="venue",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'room',
-                'verbose_name_plural': 'rooms',
-                'ordering': ['position', 'name'],
+                "verbose_name": "room",
+                "verbose_name_plural": "rooms",
+                "ordering": ["position", "name"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('actor_label', models.CharField(blank=True, help_text='Who acted when not a user: delegate, stripe...', max_length=120)),
-                ('action', models.CharField(db_index=True, max_length=120)),
-                ('target_type', models.CharField(blank=True, max_length=80)),
-                ('target_id', models.CharField(blank=True, max_length=64)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('congress', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='audit_entries', to='congresses.congress')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "actor_label",
+                    models.CharField(
+                        blank=True,
+                        help_text="Who acted when not a user: delegate, stripe...",
+                        max_length=120,
+                    ),
+                ),
+                ("action", models.CharField(db_index=True, max_length=120)),
+                ("target_type", models.CharField(blank=True, max_length=80)),
+                ("target_id", models.CharField(blank=True, max_length=64)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "congress",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="audit_entries",
+                        to="congresses.congress",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit entry',
-                'verbose_name_plural': 'audit log',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['target_type', 'target_id'], name='congresses__target__3cdc96_idx')],
+                "verbose_name": "audit entry",
+                "verbose_name_plural": "audit log",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["target_type", "target_id"], name="congresses__target__3cdc96_idx"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='congress',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__gte', models.F('start_date'))), name='congress_ends_after_it_starts'),
+            model_name="congress",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_date__gte", models.F("start_date"))),
+                name="congress_ends_after_it_starts",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='teammembership',
-            constraint=models.UniqueConstraint(fields=('congress', 'user', 'role'), name='one_role_once_per_person_and_congress'),
+            model_name="teammembership",
+            constraint=models.UniqueConstraint(
+                fields=("congress", "user", "role"), name="one_role_once_per_person_and_congress"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='room',
-            constraint=models.UniqueConstraint(fields=('venue', 'name'), name='room_name_unique_per_venue'),
+            model_name="room",
+            constraint=models.UniqueConstraint(
+                fields=("venue", "name"), name="room_name_unique_per_venue"
+            ),
         ),
     ]

@@ -1,0 +1,58 @@
+import pytest
+from django.db import OperationalError
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_answers_ok_when_the_database_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_answers_503_when_the_database_does_not(client, monkeypatch):
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    def broken_cursor(self, *args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(BaseDatabaseWrapper, "cursor", broken_cursor)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+
+
+def test_openapi_schema_is_served(client):
+    response = client.get("/api/schema/")
+    assert response.status_code == 200
+    assert b"openapi" in response.content
+
+
+def test_api_docs_use_local_assets_only(client):
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "drf_spectacular_sidecar" in html
+    assert "cdn" not in html.lower()
+
+
+def test_public_congress_page_escapes_markup(client, congress):
+    congress.tagline = "<script>alert(1)</script>"
+    congress.save()
+    response = client.get(f"/{congress.slug}/")
+    assert response.status_code == 200
+    assert b"<script>alert(1)</script>" not in response.content
+    assert b"&lt;script&gt;" in response.content
+
+
+def test_draft_congress_is_hidden_from_the_public(client, congress):
+    congress.status = "draft"
+    congress.save()
+    assert client.get(f"/{congress.slug}/").status_code == 404
+
+
+def test_dashboard_lists_the_organisers_congresses(client, alice, congress, other_congress):
+    client.force_login(alice)
+    response = client.get("/manage/")
+    assert response.status_code == 200
+    assert congress.name in response.content.decode()
+    assert other_congress.name not in response.content.decode()
