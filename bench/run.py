@@ -1,0 +1,53 @@
+"""Run every Convene benchmark and print each figure beside its baseline from the same run.
+
+Usage: ``.venv/bin/python bench/run.py [--quick] [name ...]`` (names: agenda, badges,
+payments, registration). These machines are noisy: compare the ratios, not the seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCHES = ("registration", "payments", "agenda", "badges")
+
+
+def _format(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}" if abs(value) < 100 else f"{value:.1f}"
+    return str(value)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("names", nargs="*", help=f"any of {', '.join(BENCHES)} (default: all)")
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    args = parser.parse_args(argv)
+    unknown = set(args.names) - set(BENCHES)
+    if unknown:
+        parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "bench"))
+    failures = 0
+    for name in args.names or BENCHES:
+        print(f"\n=== {name} ===", flush=True)
+        started = time.monotonic()
+        try:
+            module = importlib.import_module(name)
+            rows = module.main(quick=args.quick)
+        except Exception as exc:  # report and go on with the other benchmarks
+            failures += 1
+            print(f"  FAILED: {exc!r}")
+            continue
+        for row in rows:
+            print("  " + "  ".join(f"{key}={_format(value)}" for key, value in row.items()))
+        print(f"  ({time.monotonic() - started:.1f}s)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The whole test suite: lint, architecture contracts, migrations, then every test on SQLite
+# and again on the local PostgreSQL (where the concurrency tests run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=.venv/bin
+export DJANGO_SETTINGS_MODULE=events_site.settings
+unset DATABASE_URL TASKS_BACKEND
+
+echo "== ruff"
+$bin/ruff check .
+$bin/ruff format --check .
+echo "== import contracts"
+$bin/lint-imports
+echo "== migrations are complete"
+$bin/python manage.py makemigrations --check --dry-run
+echo "== tests on SQLite"
+$bin/pytest -n 2 --dist loadgroup "$@"
+echo "== tests on PostgreSQL (database 'test' on ${POSTGRES_HOST:-127.0.0.1}:5432)"
+DATABASE_URL="postgres://postgres@${POSTGRES_HOST:-127.0.0.1}:5432/postgres" \
+  TEST_DATABASE_NAME=test \
+  $bin/pytest -n 2 --dist loadgroup --create-db "$@"
