@@ -22,20 +22,20 @@ $bin/python manage.py migrate --noinput -v 0
 $bin/python manage.py seed_demo
 
 if ! (exec 3<>/dev/tcp/127.0.0.1/8420) 2>/dev/null; then
-  $bin/localstripe --port 8420 >/tmp/convene-localstripe.log 2>&1 &
+  SITE_URL="http://127.0.0.1:${port}" scripts/localstripe --port 8420 --quiet \
+    >/tmp/convene-localstripe.log 2>&1 &
   pids+=($!)
   for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/8420) 2>/dev/null && break; sleep 0.1; done
 fi
-$bin/python - <<PY
-import urllib.parse, urllib.request
-data = urllib.parse.urlencode({
-    "url": "http://127.0.0.1:${port}/payments/stripe/webhook/",
-    "secret": "${STRIPE_WEBHOOK_SECRET}",
-}).encode()
-urllib.request.urlopen("http://127.0.0.1:8420/_config/webhooks/convene", data=data, timeout=5)
-PY
 
 $bin/python manage.py db_worker --queue-name '*' >/tmp/convene-worker.log 2>&1 &
+pids+=($!)
+# Periodic jobs (cron in production): release expired seat holds, settle payments whose
+# webhook was lost (the emulator sends no refund events, so this also confirms its refunds).
+( while sleep 60; do
+    $bin/python manage.py expire_holds >/dev/null 2>&1 || true
+    $bin/python manage.py reconcile_payments >/dev/null 2>&1 || true
+  done ) &
 pids+=($!)
 
 echo

@@ -1,0 +1,25 @@
+from django.core.management.base import BaseCommand
+
+from registrations.services.payments import reconcile_payments
+
+
+class Command(BaseCommand):
+    help = (
+        "Ask Stripe about every open card payment and pending refund and settle them; cancel "
+        "intents whose payment window closed; invoice paid orders without an invoice."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--grace-minutes",
+            type=int,
+            default=10,
+            help="Minutes after a seat hold ends before its intent is cancelled (default 10).",
+        )
+
+    def handle(self, *args, grace_minutes: int, **options):
+        counts = reconcile_payments(grace_minutes=grace_minutes)
+        if not counts:
+            self.stdout.write("Nothing to reconcile.")
+        for outcome, number in sorted(counts.items()):
+            self.stdout.write(f"{outcome}: {number}")

@@ -1,0 +1,77 @@
+"""Admin for payments: read-only records (changes go through the finance pages and services),
+billing settings saved through their service so that the audit log sees them."""
+
+from django.contrib import admin
+
+from .models import BillingDetails, BillingSettings, Invoice, Payment, Refund, StripeEvent
+from .services import invoices as invoice_services
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ["order", "provider", "provider_id", "amount", "currency", "state", "created_at"]
+    list_filter = ["provider", "state", "order__congress"]
+    search_fields = ["order__code", "provider_id", "reference"]
+    list_select_related = ["order"]
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyAdmin):
+    list_display = [
+        "order",
+        "provider_id",
+        "amount",
+        "currency",
+        "state",
+        "automatic",
+        "created_at",
+    ]
+    list_filter = ["state", "automatic"]
+    search_fields = ["order__code", "provider_id"]
+    list_select_related = ["order"]
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ReadOnlyAdmin):
+    list_display = ["full_number", "kind", "order", "gross", "currency", "issued_at", "due_date"]
+    list_filter = ["kind", "congress"]
+    search_fields = ["full_number", "order__code", "buyer"]
+    list_select_related = ["order"]
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(ReadOnlyAdmin):
+    list_display = ["event_id", "type", "object_id", "outcome", "received_at"]
+    list_filter = ["type"]
+    search_fields = ["event_id", "object_id"]
+
+
+@admin.register(BillingDetails)
+class BillingDetailsAdmin(ReadOnlyAdmin):
+    list_display = ["order", "name", "country", "vat_number", "purchase_order"]
+    search_fields = ["order__code", "name", "purchase_order"]
+
+
+@admin.register(BillingSettings)
+class BillingSettingsAdmin(admin.ModelAdmin):
+    list_display = ["congress", "seller_name", "tax_rate", "payment_terms_days"]
+
+    def save_model(self, request, obj, form, change):
+        values = {
+            name: form.cleaned_data[name] for name in invoice_services.BILLING_SETTINGS_FIELDS
+        }
+        saved = invoice_services.update_billing_settings(
+            congress=form.cleaned_data["congress"], by=request.user, **values
+        )
+        obj.pk = saved.pk

@@ -1,0 +1,83 @@
+"""Forms for paying by invoice, recording transfers, refunds and billing settings (thin)."""
+
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import BillingDetails, BillingSettings
+
+
+class PayByInvoiceForm(forms.ModelForm):
+    class Meta:
+        model = BillingDetails
+        fields = [
+            "name",
+            "address",
+            "country",
+            "vat_number",
+            "purchase_order",
+            "is_business",
+            "email",
+        ]
+        widgets = {"address": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {
+            "vat_number": _("If your organisation has one; needed for reverse charge abroad."),
+            "purchase_order": _("Printed on the invoice, as your finance office requires."),
+            "email": _("Where the invoice goes, if not to the order's contact."),
+        }
+
+    def clean_vat_number(self):
+        return "".join(self.cleaned_data["vat_number"].split()).upper()
+
+
+class RecordTransferForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount received"), max_digits=12, decimal_places=2, min_value=Decimal("0.01")
+    )
+    received_on = forms.DateField(
+        label=_("Received on"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    reference = forms.CharField(label=_("Bank reference"), max_length=200, required=False)
+
+
+class RefundForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount to refund"), max_digits=12, decimal_places=2, min_value=Decimal("0.01")
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+
+class CorrectInvoiceForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for the correction"), max_length=300)
+
+
+class BillingSettingsForm(forms.ModelForm):
+    class Meta:
+        model = BillingSettings
+        fields = [
+            "seller_name",
+            "seller_address",
+            "seller_country",
+            "seller_vat_id",
+            "bank_name",
+            "iban",
+            "bic",
+            "tax_label",
+            "tax_rate",
+            "reverse_charge_note",
+            "payment_terms_days",
+            "invoice_prefix",
+            "footer",
+        ]
+        widgets = {
+            "seller_address": forms.Textarea(attrs={"rows": 3}),
+            "reverse_charge_note": forms.Textarea(attrs={"rows": 2}),
+            "footer": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def clean_iban(self):
+        return "".join(self.cleaned_data["iban"].split()).upper()

@@ -1,0 +1,78 @@
+"""Read side of payments: the finance overview's orders with their money, queried once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from events_site.congresses.models import Congress
+
+from .enums import OrderStatus
+from .models import Invoice, Order, Payment, Refund
+from .payment_enums import FinanceView, InvoiceKind, PaymentState, RefundState
+
+MONEY = DecimalField(max_digits=12, decimal_places=2)
+
+
+def _sum(model, state) -> Subquery:
+    rows = (
+        model.objects.filter(order=OuterRef("pk"), state=state)
+        .order_by()
+        .values("order")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Coalesce(Subquery(rows, output_field=MONEY), Value(Decimal("0.00")), output_field=MONEY)
+
+
+def _latest_invoice(field: str) -> Subquery:
+    rows = Invoice.objects.filter(order=OuterRef("pk"), kind=InvoiceKind.INVOICE).order_by(
+        "-number"
+    )
+    return Subquery(rows.values(field)[:1])
+
+
+def finance_orders(*, congress: Congress, today: dt.date) -> QuerySet[Order]:
+    """Every order of the congress that involves money, with received/refunded sums and its
+    latest invoice number and due date (no N+1: all subqueries)."""
+    return (
+        Order.objects.filter(congress=congress)
+        .filter(Q(total__gt=0) | Exists(Payment.objects.filter(order=OuterRef("pk"))))
+        .select_related("congress")
+        .annotate(
+            received=_sum(Payment, PaymentState.SUCCEEDED),
+            refunded=_sum(Refund, RefundState.SUCCEEDED),
+            invoice_number=_latest_invoice("full_number"),
+            invoice_due=_latest_invoice("due_date"),
+            has_refund=Exists(Refund.objects.filter(order=OuterRef("pk"))),
+        )
+        .order_by("-created_at")
+    )
+
+
+def filter_view(queryset: QuerySet[Order], view: str, today: dt.date) -> QuerySet[Order]:
+    overdue = Q(status=OrderStatus.PENDING_PAYMENT, invoice_due__lt=today)
+    if view == FinanceView.PENDING:
+        return queryset.filter(status=OrderStatus.PENDING_PAYMENT).filter(
+            Q(invoice_due__isnull=True) | Q(invoice_due__gte=today)
+        )
+    if view == FinanceView.OVERDUE:
+        return queryset.filter(overdue)
+    if view == FinanceView.PAID:
+        return queryset.filter(status=OrderStatus.PAID)
+    if view == FinanceView.REFUNDED:
+        return queryset.filter(
+            Q(status__in=(OrderStatus.REFUNDED, OrderStatus.PARTIALLY_REFUNDED))
+            | Q(has_refund=True)
+        )
+    if view == FinanceView.REVIEW:
+        return queryset.filter(needs_review=True)
+    return queryset
+
+
+def finance_counts(*, congress: Congress, today: dt.date) -> dict[str, int]:
+    base = finance_orders(congress=congress, today=today)
+    return {view.value: filter_view(base, view.value, today).count() for view in FinanceView}

@@ -1,0 +1,413 @@
+"""Payment pages: the Stripe webhook, the delegate's card and invoice payment pages, invoice
+downloads, and the finance pages for organisers. Thin: parse, call one service, render."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from events_site.congresses.enums import Perm
+from events_site.congresses.errors import DomainError
+from events_site.congresses.models import Congress
+from events_site.congresses.permissions import congress_perm_required
+
+from . import payment_selectors as selectors
+from . import stripe as stripe_edge
+from .invoices import render_invoice_pdf
+from .models import BillingDetails, Invoice, Order, Payment
+from .payment_enums import FinanceView, PaymentProvider
+from .payment_errors import InvalidSignature
+from .payment_exports import EXPORTERS
+from .payment_forms import (
+    BillingSettingsForm,
+    CorrectInvoiceForm,
+    PayByInvoiceForm,
+    RecordTransferForm,
+    RefundForm,
+)
+from .services import invoices as invoice_services
+from .services import payments as payment_services
+from .services import refunds as refund_services
+
+log = logging.getLogger(__name__)
+
+
+# --- Stripe webhook -----------------------------------------------------------------------------
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request):
+    """Verify the signature (400 and nothing changes if it fails), then handle the event once."""
+    try:
+        event = stripe_edge.verify_webhook(request.body, request.headers.get("Stripe-Signature"))
+    except InvalidSignature as exc:
+        log.warning("Stripe webhook refused: %s", exc)
+        return HttpResponseBadRequest("invalid signature", content_type="text/plain")
+    outcome = payment_services.process_webhook_event(event=event)
+    return JsonResponse({"received": True, "outcome": outcome})
+
+
+# --- the delegate's side (secret link) ----------------------------------------------------------
+
+
+def _order_by_secret(congress_slug: str, code: str, secret: str) -> Order:
+    order = get_object_or_404(
+        Order.objects.select_related("congress"), congress__slug=congress_slug, code=code
+    )
+    if not hmac.compare_digest(order.secret.encode(), secret.encode()):
+        raise Http404
+    return order
+
+
+def _order_page(order: Order) -> str:
+    try:
+        return order.get_absolute_url()
+    except Exception:  # the registration pages may not be mounted (yet)
+        return reverse("payments:order_payment", kwargs=_order_kwargs(order))
+
+
+def _order_kwargs(order: Order) -> dict:
+    return {"congress_slug": order.congress.slug, "code": order.code, "secret": order.secret}
+
+
+def payment_context(order: Order) -> dict:
+    """What ``order_payment.html`` needs; the registration order page may call this too."""
+    refusal = payment_services.payment_refusal(order)
+    invoices = list(order.invoices.order_by("issued_at", "id"))
+    return {
+        "order": order,
+        "congress": order.congress,
+        "payment_refusal": refusal,
+        "card_available": stripe_edge.card_payments_available(),
+        "can_pay": refusal is None,
+        "invoices": invoices,
+        "amount_outstanding": payment_services.amount_outstanding(order),
+        "order_kwargs": _order_kwargs(order),
+    }
+
+
+@require_GET
+def order_payment(request, congress_slug: str, code: str, secret: str):
+    """The payment part of the order page on its own (the order page includes the same partial)."""
+    order = _order_by_secret(congress_slug, code, secret)
+    return render(request, "registrations/payments/order_payment_page.html", payment_context(order))
+
+
+@require_GET
+def card_payment(request, congress_slug: str, code: str, secret: str):
+    order = _order_by_secret(congress_slug, code, secret)
+    try:
+        payment = payment_services.start_card_payment(order=order)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(_order_page(order))
+    kwargs = _order_kwargs(order)
+    return render(
+        request,
+        "registrations/payments/card.html",
+        {
+            "order": order,
+            "congress": order.congress,
+            "payment": payment,
+            "stripe_js_url": settings.STRIPE_JS_URL,
+            "stripe_config": {
+                "publishableKey": stripe_edge.publishable_key(),
+                "clientSecret": payment.client_secret,
+                "paymentId": payment.pk,
+                "returnUrl": request.build_absolute_uri(
+                    reverse("payments:card_return", kwargs=kwargs)
+                ),
+                "confirmUrl": reverse("payments:card_confirm", kwargs=kwargs),
+                "locale": order.language or "auto",
+            },
+        },
+    )
+
+
+@require_POST
+def card_confirm(request, congress_slug: str, code: str, secret: str):
+    """The emulator path: the browser tokenised the card; attach it and confirm server-side."""
+    order = _order_by_secret(congress_slug, code, secret)
+    try:
+        data = json.loads(request.body or b"{}")
+        payment = get_object_or_404(Payment, pk=int(data.get("payment")), order=order)
+        token = str(data.get("token") or "")
+    except (ValueError, TypeError):
+        return JsonResponse({"error": _("The request was not understood.")}, status=400)
+    if not token.startswith("tok_"):
+        return JsonResponse({"error": _("The card details were not accepted.")}, status=400)
+    try:
+        payment = payment_services.confirm_card_payment_with_token(
+            order=order, payment=payment, token=token
+        )
+    except DomainError as exc:
+        return JsonResponse({"error": str(exc.message)}, status=exc.status_code)
+    order.refresh_from_db()
+    return JsonResponse(
+        {
+            "state": payment.state,
+            "order_status": order.status,
+            "redirect": _order_page(order),
+            "error": payment.failure_message,
+        }
+    )
+
+
+@require_GET
+def card_return(request, congress_slug: str, code: str, secret: str):
+    """Stripe.js redirects here after confirmPayment: ask Stripe, settle, show the order."""
+    order = _order_by_secret(congress_slug, code, secret)
+    intent_id = request.GET.get("payment_intent", "")
+    payment = order.payments.filter(provider=PaymentProvider.STRIPE, provider_id=intent_id).first()
+    if payment is None:
+        messages.error(request, _("We could not find this payment."))
+        return redirect(_order_page(order))
+    try:
+        outcome = payment_services.refresh_card_payment(payment=payment)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(_order_page(order))
+    payment.refresh_from_db()
+    if payment.state == "succeeded" and outcome in ("paid", "already_settled"):
+        messages.success(request, _("Thank you: your payment was received."))
+    elif payment.state == "failed":
+        messages.error(request, payment.failure_message or _("The payment failed."))
+    return redirect(_order_page(order))
+
+
+@require_http_methods(["GET", "POST"])
+def pay_by_invoice(request, congress_slug: str, code: str, secret: str):
+    order = _order_by_secret(congress_slug, code, secret)
+    refusal = payment_services.payment_refusal(order)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect(_order_page(order))
+    issued = invoice_services.current_invoice(order)
+    if issued is not None:
+        messages.info(
+            request,
+            _(
+                "Invoice %(number)s was already issued for this order. To change its details, "
+                "please contact the organisers."
+            )
+            % {"number": issued.full_number},
+        )
+        return redirect(_order_page(order))
+    instance = BillingDetails.objects.filter(order=order).first()
+    initial = {} if instance else {"name": order.contact_name, "email": order.email}
+    form = PayByInvoiceForm(request.POST or None, instance=instance, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        billing = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            invoice = payment_services.request_invoice_payment(order=order, billing=billing)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Invoice %(number)s is ready; it was also sent by e-mail.")
+                % {"number": invoice.full_number},
+            )
+            return redirect(_order_page(order))
+    return render(
+        request,
+        "registrations/payments/pay_by_invoice.html",
+        {"order": order, "congress": order.congress, "form": form},
+    )
+
+
+def _pdf_response(invoice: Invoice) -> HttpResponse:
+    response = HttpResponse(render_invoice_pdf(invoice), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{invoice.filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+def invoice_pdf(request, congress_slug: str, code: str, secret: str, number: str):
+    order = _order_by_secret(congress_slug, code, secret)
+    invoice = get_object_or_404(Invoice, order=order, full_number=number)
+    return _pdf_response(invoice)
+
+
+# --- finance staff --------------------------------------------------------------------------------
+
+
+def _today(congress: Congress):
+    return timezone.localdate(timezone=congress.tz)
+
+
+@congress_perm_required(Perm.MANAGE_FINANCE)
+def finance_overview(request, congress: Congress):
+    today = _today(congress)
+    view = request.GET.get("view", FinanceView.PENDING)
+    if view not in FinanceView.values and view != "all":
+        view = FinanceView.PENDING
+    orders = selectors.filter_view(
+        selectors.finance_orders(congress=congress, today=today), view, today
+    )
+    return render(
+        request,
+        "registrations/payments/manage/overview.html",
+        {
+            "congress": congress,
+            "orders": orders[:500],
+            "view": view,
+            "views": FinanceView.choices,
+            "counts": selectors.finance_counts(congress=congress, today=today),
+            "card_available": stripe_edge.card_payments_available(),
+            "today": today,
+        },
+    )
+
+
+@congress_perm_required(Perm.MANAGE_FINANCE)
+def finance_export(request, congress: Congress, fmt: str):
+    exporter = EXPORTERS.get(fmt)
+    if exporter is None:
+        raise Http404
+    today = _today(congress)
+    view = request.GET.get("view", "all")
+    orders = selectors.filter_view(
+        selectors.finance_orders(congress=congress, today=today), view, today
+    )
+    response = HttpResponse(exporter().render(orders), content_type=exporter.content_type)
+    filename = f"{congress.slug}-payments-{view}.{exporter.extension}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _finance_order(congress: Congress, code: str) -> Order:
+    return get_object_or_404(Order.objects.select_related("congress"), congress=congress, code=code)
+
+
+@congress_perm_required(Perm.MANAGE_FINANCE)
+def finance_order(request, congress: Congress, code: str):
+    order = _finance_order(congress, code)
+    return render(
+        request,
+        "registrations/payments/manage/order.html",
+        {
+            "congress": congress,
+            "order": order,
+            "payments": order.payments.select_related("recorded_by").order_by("created_at"),
+            "refunds": order.refunds.select_related("payment").order_by("created_at"),
+            "invoices": order.invoices.select_related("corrects").order_by("issued_at", "id"),
+            "received": payment_services.amount_received(order),
+            "refunded": payment_services.amount_refunded(order),
+            "refundable": refund_services.refundable_amount(order),
+            "transfer_form": RecordTransferForm(),
+            "refund_form": RefundForm(),
+            "correct_form": CorrectInvoiceForm(),
+        },
+    )
+
+
+def _post_action(request, congress, code, form_class, action):
+    order = _finance_order(congress, code)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    else:
+        try:
+            text = action(order, form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, text)
+    return redirect("payments:manage_order", congress_slug=congress.slug, code=order.code)
+
+
+@require_POST
+@congress_perm_required(Perm.MANAGE_FINANCE)
+def finance_record_transfer(request, congress: Congress, code: str):
+    def action(order, data):
+        payment_services.record_bank_transfer(order=order, by=request.user, **data)
+        return _("Transfer recorded.")
+
+    return _post_action(request, congress, code, RecordTransferForm, action)
+
+
+@require_POST
+@congress_perm_required(Perm.MANAGE_FINANCE)
+def finance_refund(request, congress: Congress, code: str):
+    def action(order, data):
+        refund_services.request_refund(order=order, by=request.user, **data)
+        return _("Refund requested; it is final once Stripe confirms it.")
+
+    return _post_action(request, congress, code, RefundForm, action)
+
+
+@require_POST
+@congress_perm_required(Perm.MANAGE_FINANCE)
+def finance_issue_invoice(request, congress: Congress, code: str):
+    order = _finance_order(congress, code)
+    try:
+        invoice = invoice_services.issue_invoice(order=order, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Invoice %s issued.") % invoice.full_number)
+    return redirect("payments:manage_order", congress_slug=congress.slug, code=order.code)
+
+
+@require_POST
+@congress_perm_required(Perm.MANAGE_FINANCE)
+def finance_correct_invoice(request, congress: Congress, code: str, number: str):
+    invoice = get_object_or_404(Invoice, congress=congress, order__code=code, full_number=number)
+
+    def action(order, data):
+        note, new = invoice_services.correct_invoice(
+            invoice=invoice, reason=data["reason"], by=request.user
+        )
+        return _("Credit note %(note)s and invoice %(new)s issued.") % {
+            "note": note.full_number,
+            "new": new.full_number,
+        }
+
+    return _post_action(request, congress, code, CorrectInvoiceForm, action)
+
+
+@require_GET
+@congress_perm_required(Perm.MANAGE_FINANCE)
+def finance_invoice_pdf(request, congress: Congress, number: str):
+    invoice = get_object_or_404(
+        Invoice.objects.select_related("order", "congress"), congress=congress, full_number=number
+    )
+    return _pdf_response(invoice)
+
+
+@require_http_methods(["GET", "POST"])
+@congress_perm_required(Perm.MANAGE_FINANCE)
+def finance_settings(request, congress: Congress):
+    current = invoice_services.billing_settings_for(congress)
+    form = BillingSettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            invoice_services.update_billing_settings(
+                congress=congress,
+                by=request.user,
+                **{name: form.cleaned_data[name] for name in form.Meta.fields},
+            )
+        messages.success(request, _("Billing settings saved."))
+        return redirect("payments:manage_settings", congress_slug=congress.slug)
+    return render(
+        request,
+        "registrations/payments/manage/settings.html",
+        {"congress": congress, "form": form},
+    )

@@ -1,0 +1,123 @@
+"""Demo payments for the demo congress: billing settings, invoices for orders paying by
+transfer, transfers received (one partial), a refund with its credit note. Idempotent: an
+order that already has an invoice or a payment is left alone, so re-running changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from events_site.congresses.models import Congress
+
+from .enums import OrderStatus
+from .models import BillingSettings, Order, Payment
+from .payment_enums import PaymentProvider, PaymentState
+from .services import invoices as invoice_services
+from .services import payments as payment_services
+from .services import refunds as refund_services
+
+BUYERS = [
+    ("Ville de Lyon – Direction des finances", "1 place de la Comédie\n69001 Lyon", "FR"),
+    ("Câmara Municipal de Lisboa", "Praça do Município\n1100-038 Lisboa", "PT"),
+    ("Ayuntamiento de Bilbao", "Plaza Ernesto Erkoreka 1\n48007 Bilbao", "ES"),
+    ("Stadt Wien – MA 6", "Rathausplatz 1\n1010 Wien", "AT"),
+    ("Municipalidad de Rosario", "Buenos Aires 711\nS2000 Rosario", "AR"),
+    ("Daejeon Metropolitan City", "100 Dunsan-ro, Seo-gu\nDaejeon 35242", "KR"),
+]
+
+
+def seed_demo(*, congress: Congress, rng: random.Random) -> dict:
+    summary = {"billing_settings": 0, "invoices": 0, "transfers": 0, "refunds": 0}
+    if not BillingSettings.objects.filter(congress=congress).exists():
+        invoice_services.update_billing_settings(
+            congress=congress,
+            seller_name=f"{congress.organisation.name}",
+            seller_address="Carrer Avinyó 15\n08002 Barcelona\nSpain",
+            seller_country="ES",
+            seller_vat_id="ESG12345678",
+            bank_name="Banco de Ejemplo",
+            iban="ES9121000418450200051332",
+            bic="CAIXESBBXXX",
+            tax_label="VAT",
+            tax_rate=Decimal("21.00"),
+            payment_terms_days=30,
+            invoice_prefix=f"{congress.slug.upper()}-",
+            footer="Registered association, Barcelona. Thank you for joining the congress.",
+        )
+        summary["billing_settings"] = 1
+    orders = Order.objects.filter(congress=congress, total__gt=0, invoices__isnull=True)
+    paid = list(orders.filter(status=OrderStatus.PAID, payments__isnull=True).order_by("id"))
+    # Every third pending order (by age, a choice that does not change on re-runs) pays by invoice.
+    all_pending = Order.objects.filter(
+        congress=congress, total__gt=0, status=OrderStatus.PENDING_PAYMENT
+    ).order_by("id")
+    chosen = [order for position, order in enumerate(all_pending) if position % 3 == 0]
+
+    # Paid orders: money received by card or transfer before the demo started, with an invoice.
+    for index, order in enumerate(paid):
+        with transaction.atomic():
+            provider = PaymentProvider.STRIPE if index % 3 else PaymentProvider.BANK_TRANSFER
+            Payment.objects.create(
+                order=order,
+                provider=provider,
+                provider_id=f"pi_demo_{order.code}" if provider == PaymentProvider.STRIPE else None,
+                amount=order.total,
+                currency=order.currency,
+                state=PaymentState.SUCCEEDED,
+                succeeded_at=order.paid_at or timezone.now(),
+                received_on=(order.paid_at or timezone.now()).date()
+                if provider == PaymentProvider.BANK_TRANSFER
+                else None,
+                reference=f"SEPA {order.code}" if provider == PaymentProvider.BANK_TRANSFER else "",
+            )
+            invoice_services.issue_invoice(order=order, actor_label="demo", send=False)
+        summary["invoices"] += 1
+        summary["transfers"] += provider == PaymentProvider.BANK_TRANSFER
+
+    # One of them has paid half so far.
+    for index, order in enumerate(chosen):
+        if order.invoices.exists() or order.payments.exists():
+            continue
+        name, address, country = rng.choice(BUYERS)
+        billing = {
+            "name": name,
+            "address": address,
+            "country": country,
+            "vat_number": f"{country}{rng.randrange(10**8, 10**9)}" if index % 2 else "",
+            "purchase_order": f"PO-{rng.randrange(1000, 9999)}",
+            "is_business": True,
+            "email": order.email,
+        }
+        payment_services.request_invoice_payment(order=order, billing=billing)
+        summary["invoices"] += 1
+        if index == 0:
+            payment_services.record_bank_transfer(
+                order=order,
+                amount=(order.total / 2).quantize(Decimal("0.01")),
+                received_on=timezone.localdate() - dt.timedelta(days=2),
+                reference=f"Partial {order.code}",
+            )
+            summary["transfers"] += 1
+
+    # One transfer-paid order got part of its fee back (a credit note shows it).
+    already = Order.objects.filter(congress=congress, refunds__isnull=False).exists()
+    candidate = (
+        Order.objects.filter(
+            congress=congress,
+            status=OrderStatus.PAID,
+            payments__provider=PaymentProvider.BANK_TRANSFER,
+            total__gt=50,
+        )
+        .order_by("id")
+        .first()
+    )
+    if not already and candidate is not None:
+        refund_services.request_refund(
+            order=candidate, amount=Decimal("50.00"), reason="Workshop cancelled"
+        )
+        summary["refunds"] += 1
+    return summary
