@@ -269,3 +269,18 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Badges and check-in ---------------------------------------------------------------------
+# Worker processes rendering badge PDFs (0 = one per CPU) and badges per WeasyPrint document.
+BADGES_RENDER_WORKERS = env.int("BADGES_RENDER_WORKERS", default=0)
+BADGES_CHUNK_SIZE = env.int("BADGES_CHUNK_SIZE", default=100)
+
+# --- agenda ---------------------------------------------------------------------------------
+# Name the agenda's choice sets in the API schema (they share field names with other apps').
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "SessionStatusEnum": "sessions.enums.SessionStatus",
+        "SessionFormatEnum": "sessions.enums.SessionFormat",
+        "SpeakerRoleEnum": "sessions.enums.SpeakerRole",
+    }
+)

@@ -1,0 +1,414 @@
+"""REST API of the agenda. Public: the published programme. Organisers (``programme.manage``):
+sessions, speakers, tracks and rooms, edited through the same services as the HTML pages."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from events_site.congresses.api import CongressScopedMixin
+from events_site.congresses.enums import Perm
+from events_site.congresses.models import Room, Venue
+
+from . import selectors, services
+from .enums import SessionFormat, SessionStatus, SpeakerRole
+from .errors import ScheduleConflict
+from .exports import JSONExporter
+from .models import Session, Speaker, Track
+
+
+class SchemaSafeMixin:
+    """drf-spectacular builds the schema without a congress in the URL: give it an empty
+    queryset and a plain serializer instead of failing."""
+
+    def _fake(self) -> bool:
+        return getattr(self, "swagger_fake_view", False)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if not self._fake():
+            context["congress"] = self.get_congress()
+        return context
+
+
+def _conflicts(items) -> list[dict]:
+    return [
+        {
+            "kind": str(c.kind),
+            "severity": str(c.severity),
+            "message": str(c.message),
+            "session": c.session_code,
+            "other": c.other,
+        }
+        for c in items
+    ]
+
+
+def conflict_response(exc: ScheduleConflict) -> Response:
+    return Response(
+        {"detail": str(exc.message), "code": exc.code, "conflicts": _conflicts(exc.conflicts)},
+        status=status.HTTP_400_BAD_REQUEST,
+    )
+
+
+class ConflictSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    severity = serializers.CharField()
+    message = serializers.CharField()
+    session = serializers.CharField()
+    other = serializers.CharField()
+
+
+class PublishRequestSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class ProgrammeView(APIView):
+    """The published programme (the same document as ``schedule.json``); anyone may read it."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, congress_slug: str):
+        from .views.common import visible_congress
+
+        congress = visible_congress(request, congress_slug)
+        version = selectors.latest_version(congress)
+        if version is None:
+            raise Http404
+        programme = selectors.programme_of(version)
+        exporter = JSONExporter(congress_slug=congress.slug, congress_name=congress.name)
+        return Response(exporter.data(programme, programme.sessions))
+
+
+# --- organisers ----------------------------------------------------------------------------
+
+
+class SpeakerRoleSerializer(serializers.Serializer):
+    speaker = serializers.CharField(max_length=12)
+    role = serializers.ChoiceField(choices=SpeakerRole.choices, default=SpeakerRole.SPEAKER)
+
+
+class ProgrammeSessionSerializer(serializers.ModelSerializer):
+    track = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Track.objects.none(), allow_null=True, required=False
+    )
+    room = serializers.PrimaryKeyRelatedField(
+        queryset=Room.objects.none(), allow_null=True, required=False
+    )
+    format = serializers.ChoiceField(choices=SessionFormat.choices, default=SessionFormat.PARALLEL)
+    status = serializers.ChoiceField(choices=SessionStatus.choices, default=SessionStatus.DRAFT)
+    languages = serializers.ListField(child=serializers.CharField(max_length=10), required=False)
+    interpretation_languages = serializers.ListField(
+        child=serializers.CharField(max_length=10), required=False
+    )
+    tags = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
+    speakers = SpeakerRoleSerializer(many=True, required=False, source="role_list")
+
+    class Meta:
+        model = Session
+        fields = [
+            "code",
+            "title",
+            "abstract",
+            "format",
+            "status",
+            "track",
+            "room",
+            "starts_at",
+            "ends_at",
+            "languages",
+            "interpretation_languages",
+            "captioning",
+            "capacity",
+            "expected_attendance",
+            "tags",
+            "speakers",
+            "updated_at",
+        ]
+        read_only_fields = ["code", "updated_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.congress = congress = self.context.get("congress")
+        if congress is not None:
+            self.fields["track"].queryset = Track.objects.filter(congress=congress)
+            self.fields["room"].queryset = Room.objects.filter(venue__congress=congress)
+
+    def to_representation(self, instance):
+        instance.role_list = [
+            {"speaker": r.speaker.code, "role": r.role} for r in instance.roles.all()
+        ]
+        return super().to_representation(instance)
+
+    def speaker_assignments(self) -> list[tuple[Speaker, str]] | None:
+        roles = self.validated_data.get("role_list")
+        if roles is None:
+            return None
+        codes = [r["speaker"] for r in roles]
+        found = {s.code: s for s in Speaker.objects.filter(congress=self.congress, code__in=codes)}
+        missing = [c for c in codes if c not in found]
+        if missing:
+            raise serializers.ValidationError({"speakers": [f"Unknown speaker: {missing[0]}"]})
+        return [(found[r["speaker"]], r["role"]) for r in roles]
+
+    def session_fields(self) -> dict:
+        return {k: v for k, v in self.validated_data.items() if k != "role_list"}
+
+
+class SessionViewSet(
+    SchemaSafeMixin,
+    CongressScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Draft sessions. Create and update go through the scheduling rules: a session that breaks
+    one gets a 400 whose ``conflicts`` name the other party. Sessions are cancelled, never
+    deleted."""
+
+    serializer_class = ProgrammeSessionSerializer
+    required_perm = Perm.MANAGE_PROGRAMME
+    lookup_field = "code"
+
+    queryset = Session.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Session.objects.none()
+        return selectors.draft_sessions(self.get_congress())
+
+    def _saved(self, saved, code) -> Response:
+        session = self.get_queryset().get(pk=saved.session.pk)
+        data = self.get_serializer(session).data
+        return Response({**data, "warnings": _conflicts(saved.warnings)}, status=code)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            saved = services.create_session(
+                congress=self.get_congress(),
+                by=request.user,
+                speakers=serializer.speaker_assignments(),
+                **serializer.session_fields(),
+            )
+        except ScheduleConflict as exc:
+            return conflict_response(exc)
+        return self._saved(saved, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        session = self.get_object()
+        partial = request.method == "PATCH"
+        serializer = self.get_serializer(session, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        session.congress = self.get_congress()
+        try:
+            saved = services.update_session(
+                session=session,
+                by=request.user,
+                speakers=serializer.speaker_assignments(),
+                **serializer.session_fields(),
+            )
+        except ScheduleConflict as exc:
+            return conflict_response(exc)
+        return self._saved(saved, status.HTTP_200_OK)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, **kwargs)
+
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, *args, **kwargs):
+        session = self.get_object()
+        session.congress = self.get_congress()
+        services.cancel_session(session=session, by=request.user)
+        return Response(self.get_serializer(self.get_queryset().get(pk=session.pk)).data)
+
+
+class ProgrammeSpeakerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Speaker
+        fields = ["code", "name", "title", "organisation", "city", "country", "bio"]
+        read_only_fields = ["code"]
+
+
+class SpeakerViewSet(
+    SchemaSafeMixin,
+    CongressScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = ProgrammeSpeakerSerializer
+    required_perm = Perm.MANAGE_PROGRAMME
+    lookup_field = "code"
+
+    queryset = Speaker.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Speaker.objects.none()
+        return Speaker.objects.filter(congress=self.get_congress())
+
+    def perform_create(self, serializer):
+        serializer.instance = services.create_speaker(
+            congress=self.get_congress(), by=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.update_speaker(
+            speaker=serializer.instance, by=self.request.user, **serializer.validated_data
+        )
+
+
+class ProgrammeTrackSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Track
+        fields = ["id", "name", "slug", "colour", "description", "position"]
+        validators: list = []
+
+
+class TrackViewSet(
+    SchemaSafeMixin,
+    CongressScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = ProgrammeTrackSerializer
+    required_perm = Perm.MANAGE_PROGRAMME
+    lookup_field = "slug"
+
+    queryset = Track.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Track.objects.none()
+        return Track.objects.filter(congress=self.get_congress())
+
+    def perform_create(self, serializer):
+        serializer.instance = services.create_track(
+            congress=self.get_congress(), by=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.update_track(
+            track=serializer.instance, by=self.request.user, **serializer.validated_data
+        )
+
+
+class ProgrammeRoomSerializer(serializers.ModelSerializer):
+    venue = serializers.PrimaryKeyRelatedField(queryset=Venue.objects.none())
+
+    class Meta:
+        model = Room
+        fields = [
+            "id",
+            "venue",
+            "name",
+            "floor",
+            "capacity",
+            "accessibility_notes",
+            "opens_at",
+            "closes_at",
+            "position",
+        ]
+        validators: list = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        congress = self.context.get("congress")
+        if congress is not None:
+            self.fields["venue"].queryset = Venue.objects.filter(congress=congress)
+
+
+class RoomViewSet(
+    SchemaSafeMixin,
+    CongressScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Rooms of the congress's venues; changing hours or size reports the sessions affected."""
+
+    serializer_class = ProgrammeRoomSerializer
+    required_perm = Perm.MANAGE_PROGRAMME
+
+    queryset = Room.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Room.objects.none()
+        return Room.objects.filter(venue__congress=self.get_congress()).select_related("venue")
+
+    def get_object(self):
+        # A room reaches its congress through its venue; the queryset is already scoped to the
+        # congress whose permission ``has_permission`` checked.
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def _save(self, request, room, code):
+        serializer = self.get_serializer(room, data=request.data, partial=room is not None)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        venue = fields.pop("venue", None) or room.venue
+        room, affected = services.save_room(
+            congress=self.get_congress(), by=request.user, venue=venue, room=room, **fields
+        )
+        return Response(
+            {**self.get_serializer(room).data, "conflicts": _conflicts(affected)}, status=code
+        )
+
+    def create(self, request, *args, **kwargs):
+        return self._save(request, None, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self._save(request, self.get_object(), status.HTTP_200_OK)
+
+    update = partial_update
+
+
+class ConflictsView(CongressScopedMixin, APIView):
+    required_perm = Perm.MANAGE_PROGRAMME
+
+    @extend_schema(responses=ConflictSerializer(many=True))
+    def get(self, request, congress_slug: str):
+        return Response(_conflicts(services.congress_conflicts(self.get_congress())))
+
+
+class PublishView(CongressScopedMixin, APIView):
+    """POST publishes the next version (400 naming the conflicts that block it)."""
+
+    required_perm = Perm.MANAGE_PROGRAMME
+
+    @extend_schema(request=PublishRequestSerializer, responses=OpenApiTypes.OBJECT)
+    def post(self, request, congress_slug: str):
+        congress = self.get_congress()
+        incoming = PublishRequestSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        comment = incoming.validated_data.get("comment", "")
+        try:
+            version = services.publish_schedule(
+                congress=congress, by=request.user, comment=str(comment)
+            )
+        except ScheduleConflict as exc:
+            return conflict_response(exc)
+        return Response(
+            {
+                "version": version.number,
+                "published_at": version.published_at,
+                "changes": version.changelog,
+            },
+            status=status.HTTP_201_CREATED,
+        )

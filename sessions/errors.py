@@ -1,0 +1,46 @@
+"""Domain errors of the agenda app: each names what was refused and why."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy as _
+
+from events_site.congresses.errors import DomainError
+
+if TYPE_CHECKING:
+    from .services.scheduling import Conflict
+
+
+class ScheduleConflict(DomainError):
+    """A session breaks a scheduling rule; ``conflicts`` lists every error, each naming the
+    other party (room, session, speaker)."""
+
+    code = "schedule_conflict"
+    SHOWN = 5
+
+    def __init__(self, conflicts: list[Conflict]):
+        self.conflicts = conflicts
+        text = " ".join(str(c.message) for c in conflicts[: self.SHOWN])
+        if len(conflicts) > self.SHOWN:
+            text += " " + _("…and %(n)s more conflicts.") % {"n": len(conflicts) - self.SHOWN}
+        super().__init__(text)
+
+
+class NotPublished(DomainError):
+    code = "not_published"
+
+
+class NothingToPublish(DomainError):
+    code = "nothing_to_publish"
+
+
+class SignupRefused(DomainError):
+    code = "signup_refused"
+
+
+class InvalidProgrammeData(DomainError):
+    code = "invalid"
+
+
+NOT_REGISTERED = _("Only delegates with a valid registration can sign up for sessions.")

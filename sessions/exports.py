@@ -1,0 +1,143 @@
+"""The feeds of a published programme as small exporter classes (pretalx's idea): each knows its
+name, content type and whether it is public, and renders bytes from a ``PublishedProgramme``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from django.utils.translation import gettext as _
+
+from .frab import build_frab, numeric_id
+from .ical import build_calendar, session_uid, session_url_pattern
+from .published import PublishedProgramme, PublishedSession
+
+
+class Exporter:
+    identifier: str = ""
+    content_type: str = "application/octet-stream"
+    extension: str = ""
+    public: bool = True
+
+    def __init__(self, *, congress_slug: str, congress_name: str):
+        self.congress_slug = congress_slug
+        self.congress_name = congress_name
+
+    def filename(self, suffix: str = "") -> str:
+        return f"{self.congress_slug}{suffix}.{self.extension}"
+
+    def render(self, programme: PublishedProgramme, sessions: Iterable[PublishedSession]) -> bytes:
+        raise NotImplementedError
+
+
+class ScheduleICalExporter(Exporter):
+    """The whole published schedule, or the part a filter selects."""
+
+    identifier = "schedule-ics"
+    content_type = "text/calendar; charset=utf-8"
+    extension = "ics"
+
+    def calendar_name(self) -> str:
+        return self.congress_name
+
+    def render(self, programme, sessions) -> bytes:
+        return build_calendar(
+            programme, sessions, congress_slug=self.congress_slug, name=self.calendar_name()
+        )
+
+
+class SessionICalExporter(ScheduleICalExporter):
+    identifier = "session-ics"
+
+
+class PersonalICalExporter(ScheduleICalExporter):
+    """A delegate's own agenda: private, reached only through its revocable token."""
+
+    identifier = "personal-ics"
+    public = False
+
+    def calendar_name(self) -> str:
+        return _("%(congress)s – my agenda") % {"congress": self.congress_name}
+
+
+class FrabExporter(Exporter):
+    identifier = "schedule-xml"
+    content_type = "application/xml; charset=utf-8"
+    extension = "xml"
+
+    def render(self, programme, sessions) -> bytes:
+        return build_frab(
+            programme, congress_slug=self.congress_slug, congress_name=self.congress_name
+        )
+
+
+class JSONExporter(Exporter):
+    identifier = "schedule-json"
+    content_type = "application/json"
+    extension = "json"
+
+    def data(self, programme: PublishedProgramme, sessions: Iterable[PublishedSession]) -> dict:
+        url_pattern = session_url_pattern(self.congress_slug)
+        sessions = list(sessions)
+        used = {a.speaker.code for s in sessions for a in s.speakers}
+        return {
+            "congress": {
+                "slug": self.congress_slug,
+                "name": self.congress_name,
+                "time_zone": programme.tz.key,
+            },
+            "version": programme.version,
+            "published_at": programme.published_at.isoformat(),
+            "tracks": [
+                {"slug": t.slug, "name": t.name, "colour": t.colour}
+                for t in programme.tracks.values()
+            ],
+            "rooms": [
+                {"id": r.id, "name": r.name, "venue": r.venue, "capacity": r.capacity}
+                for r in programme.rooms.values()
+            ],
+            "speakers": [
+                {
+                    "code": sp.code,
+                    "id": numeric_id(sp.code),
+                    "name": sp.name,
+                    "title": sp.title,
+                    "organisation": sp.organisation,
+                    "city": sp.city,
+                    "country": sp.country,
+                    "bio": sp.bio,
+                }
+                for sp in programme.speakers.values()
+                if sp.code in used
+            ],
+            "sessions": [
+                {
+                    "code": s.code,
+                    "uid": session_uid(self.congress_slug, s.code),
+                    "title": s.title,
+                    "abstract": s.abstract,
+                    "format": s.format,
+                    "track": s.track.slug if s.track else None,
+                    "room": s.room.id if s.room else None,
+                    "starts_at": s.local_start.isoformat(),
+                    "ends_at": s.local_end.isoformat(),
+                    "languages": s.languages,
+                    "interpretation_languages": s.interpretation_languages,
+                    "captioning": s.captioning,
+                    "capacity": s.capacity,
+                    "status": s.status,
+                    "tags": s.tags,
+                    "sequence": s.sequence,
+                    "last_modified": s.last_modified.isoformat(),
+                    "url": url_pattern.format(code=s.code),
+                    "speakers": [
+                        {"code": a.speaker.code, "name": a.speaker.name, "role": a.role}
+                        for a in s.speakers
+                    ],
+                }
+                for s in sessions
+            ],
+        }
+
+    def render(self, programme, sessions) -> bytes:
+        return json.dumps(self.data(programme, sessions), ensure_ascii=False).encode()

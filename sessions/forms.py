@@ -1,0 +1,160 @@
+"""Organiser forms. They parse and present; the rules live in ``services`` (errors come back
+from there and are shown on the form)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from events_site.congresses.models import Congress, Room
+
+from .enums import SessionFormat, SessionStatus, SpeakerRole
+from .models import Speaker, Track
+
+ROLE_FIELDS = (
+    ("moderators", SpeakerRole.MODERATOR, _("Moderators")),
+    ("speakers", SpeakerRole.SPEAKER, _("Speakers")),
+    ("panellists", SpeakerRole.PANELLIST, _("Panellists")),
+    ("rapporteurs", SpeakerRole.RAPPORTEUR, _("Rapporteurs")),
+)
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class SessionForm(forms.Form):
+    """Times are entered in the congress's own zone, whatever the organiser's browser says."""
+
+    title = forms.CharField(label=_("Title"), max_length=300)
+    abstract = forms.CharField(label=_("Abstract"), widget=forms.Textarea, required=False)
+    format = forms.ChoiceField(label=_("Format"), choices=SessionFormat.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=SessionStatus.choices)
+    track = forms.ModelChoiceField(label=_("Track"), queryset=Track.objects.none(), required=False)
+    room = forms.ModelChoiceField(label=_("Room"), queryset=Room.objects.none(), required=False)
+    starts_at = forms.DateTimeField(
+        label=_("Starts"), widget=LocalDateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"]
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Ends"), widget=LocalDateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"]
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"),
+        choices=settings.LANGUAGES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    interpretation_languages = forms.MultipleChoiceField(
+        label=_("Interpretation into"),
+        choices=settings.LANGUAGES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    captioning = forms.BooleanField(label=_("Live captioning"), required=False)
+    capacity = forms.IntegerField(label=_("Sign-up capacity"), min_value=1, required=False)
+    expected_attendance = forms.IntegerField(
+        label=_("Expected attendance"), min_value=1, required=False
+    )
+    tags = forms.CharField(
+        label=_("Tags"), required=False, help_text=_("Separated by commas."), max_length=400
+    )
+
+    def __init__(self, *args, congress: Congress, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.congress = congress
+        self.fields["track"].queryset = Track.objects.filter(congress=congress)
+        self.fields["room"].queryset = Room.objects.filter(venue__congress=congress)
+        for name, _role, label in ROLE_FIELDS:
+            self.fields[name] = forms.ModelMultipleChoiceField(
+                label=label,
+                queryset=Speaker.objects.filter(congress=congress),
+                required=False,
+                widget=forms.SelectMultiple(attrs={"size": 6}),
+            )
+
+    def _aware(self, value: dt.datetime | None) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=None).replace(tzinfo=self.congress.tz)
+
+    def clean_starts_at(self):
+        return self._aware(self.cleaned_data.get("starts_at"))
+
+    def clean_ends_at(self):
+        return self._aware(self.cleaned_data.get("ends_at"))
+
+    def clean_tags(self) -> list[str]:
+        raw = self.cleaned_data.get("tags") or ""
+        tags = []
+        for part in raw.split(","):
+            tag = part.strip()[:40]
+            if tag and tag not in tags:
+                tags.append(tag)
+        return tags
+
+    def session_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            name: data.get(name)
+            for name in (
+                "title",
+                "abstract",
+                "format",
+                "status",
+                "track",
+                "room",
+                "starts_at",
+                "ends_at",
+                "languages",
+                "interpretation_languages",
+                "captioning",
+                "capacity",
+                "expected_attendance",
+                "tags",
+            )
+        }
+
+    def speaker_assignments(self) -> list[tuple[Speaker, str]]:
+        result = []
+        for name, role, _label in ROLE_FIELDS:
+            result.extend((speaker, str(role)) for speaker in self.cleaned_data.get(name) or [])
+        return result
+
+    @classmethod
+    def initial_for(cls, session) -> dict:
+        tz = session.congress.tz
+        initial = {
+            "title": session.title,
+            "abstract": session.abstract,
+            "format": session.format,
+            "status": session.status,
+            "track": session.track_id,
+            "room": session.room_id,
+            "starts_at": session.starts_at.astimezone(tz).replace(tzinfo=None),
+            "ends_at": session.ends_at.astimezone(tz).replace(tzinfo=None),
+            "languages": session.languages,
+            "interpretation_languages": session.interpretation_languages,
+            "captioning": session.captioning,
+            "capacity": session.capacity,
+            "expected_attendance": session.expected_attendance,
+            "tags": ", ".join(session.tags or []),
+        }
+        for name, role, _label in ROLE_FIELDS:
+            initial[name] = [r.speaker_id for r in session.roles.all() if r.role == role]
+        return initial
+
+
+class SpeakerForm(forms.ModelForm):
+    class Meta:
+        model = Speaker
+        fields = ["name", "title", "organisation", "city", "country", "bio", "photo"]
+
+
+class PublishForm(forms.Form):
+    comment = forms.CharField(label=_("Comment (shown publicly)"), max_length=300, required=False)

@@ -1,0 +1,297 @@
+"""The programme of a congress: tracks, sessions, speakers, published versions, personal agendas.
+
+Organisers edit sessions (the draft); the public only ever reads a ``ScheduleVersion`` snapshot.
+Session and speaker codes are short, random and never reused, so feed UIDs stay stable.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from events_site.congresses.models import Congress, Room
+
+from .enums import SIGN_UP_FORMATS, SessionFormat, SessionStatus, SignupStatus, SpeakerRole
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def new_code(length: int = 6) -> str:
+    """A short, unambiguous code; uniqueness per congress is checked by the caller."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+def new_agenda_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _empty_list() -> list:
+    return []
+
+
+colour_validator = RegexValidator(
+    r"^#[0-9a-fA-F]{6}$", _("Give the colour as #RRGGBB, for example #1f77b4.")
+)
+
+
+class Track(models.Model):
+    congress = models.ForeignKey(
+        Congress, on_delete=models.CASCADE, related_name="tracks", verbose_name=_("congress")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=80, help_text=_("Used in filters and feeds."))
+    colour = models.CharField(
+        _("colour"), max_length=7, default="#2f6f9f", validators=[colour_validator]
+    )
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("track")
+        verbose_name_plural = _("tracks")
+        constraints = [
+            models.UniqueConstraint(fields=["congress", "slug"], name="track_slug_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Speaker(models.Model):
+    congress = models.ForeignKey(
+        Congress, on_delete=models.CASCADE, related_name="speakers", verbose_name=_("congress")
+    )
+    code = models.CharField(_("code"), max_length=12, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    title = models.CharField(_("title or position"), max_length=200, blank=True)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    country = CountryField(_("country"), blank=True)
+    bio = models.TextField(_("short biography"), blank=True, max_length=2000)
+    photo = models.ImageField(_("photo"), upload_to="speakers/", blank=True)
+    delegate = models.ForeignKey(
+        "registrations.Delegate",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="speaker_profiles",
+        verbose_name=_("registered as delegate"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("speaker")
+        verbose_name_plural = _("speakers")
+        constraints = [
+            models.UniqueConstraint(fields=["congress", "code"], name="speaker_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Session(models.Model):
+    """One item of the programme (the organisers' draft). Never deleted: cancel it instead."""
+
+    congress = models.ForeignKey(
+        Congress, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("congress")
+    )
+    code = models.CharField(_("code"), max_length=12, editable=False)
+    title = models.CharField(_("title"), max_length=300)
+    abstract = models.TextField(_("abstract"), blank=True, max_length=10000)
+    format = models.CharField(
+        _("format"), max_length=24, choices=SessionFormat.choices, default=SessionFormat.PARALLEL
+    )
+    track = models.ForeignKey(
+        Track,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("track"),
+    )
+    room = models.ForeignKey(
+        Room,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agenda_sessions",
+        verbose_name=_("room"),
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    languages = models.JSONField(
+        _("languages"), default=_empty_list, blank=True, help_text=_("Spoken languages.")
+    )
+    interpretation_languages = models.JSONField(
+        _("interpretation into"), default=_empty_list, blank=True
+    )
+    captioning = models.BooleanField(_("live captioning"), default=False)
+    capacity = models.PositiveIntegerField(
+        _("sign-up capacity"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Seats delegates can sign up for (workshops, site visits)."),
+    )
+    expected_attendance = models.PositiveIntegerField(
+        _("expected attendance"), null=True, blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=SessionStatus.choices, default=SessionStatus.DRAFT
+    )
+    tags = models.JSONField(_("tags"), default=_empty_list, blank=True)
+    speakers = models.ManyToManyField(
+        Speaker, through="SessionSpeaker", related_name="sessions", verbose_name=_("speakers")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at", "room__position", "code"]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        constraints = [
+            models.UniqueConstraint(fields=["congress", "code"], name="session_code_unique"),
+        ]
+        indexes = [models.Index(fields=["congress", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "agenda:session", kwargs={"congress_slug": self.congress.slug, "code": self.code}
+        )
+
+    def clean(self) -> None:
+        super().clean()
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError(
+                {"ends_at": _("A session must end after it starts.")}, code="end_before_start"
+            )
+
+    @property
+    def needs_sign_up(self) -> bool:
+        return self.format in SIGN_UP_FORMATS
+
+
+class SessionSpeaker(models.Model):
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="roles")
+    speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(
+        _("role"), max_length=16, choices=SpeakerRole.choices, default=SpeakerRole.SPEAKER
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("speaker role")
+        verbose_name_plural = _("speaker roles")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "speaker"], name="speaker_once_per_session"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.speaker} ({self.get_role_display()})"
+
+
+class ScheduleVersion(models.Model):
+    """A published, immutable state of the programme: what the public pages and feeds read."""
+
+    congress = models.ForeignKey(
+        Congress, on_delete=models.CASCADE, related_name="schedule_versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    published_at = models.DateTimeField(_("published at"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    comment = models.CharField(_("comment"), max_length=300, blank=True)
+    changelog = models.JSONField(_("changes"), default=_empty_list)
+    snapshot = models.JSONField(_("snapshot"), default=dict)
+
+    class Meta:
+        ordering = ["-number"]
+        get_latest_by = "number"
+        verbose_name = _("schedule version")
+        verbose_name_plural = _("schedule versions")
+        constraints = [
+            models.UniqueConstraint(fields=["congress", "number"], name="schedule_version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.congress} v{self.number}"
+
+
+class PersonalAgenda(models.Model):
+    """A delegate's own agenda and its calendar subscription token (revocable, regenerable)."""
+
+    delegate = models.OneToOneField(
+        "registrations.Delegate", on_delete=models.CASCADE, related_name="personal_agenda"
+    )
+    congress = models.ForeignKey(
+        Congress, on_delete=models.CASCADE, related_name="personal_agendas"
+    )
+    feed_token = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, default=new_agenda_token
+    )
+    token_created_at = models.DateTimeField(null=True, blank=True)
+    sessions = models.ManyToManyField(Session, through="AgendaItem", related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, help_text=_("Last change of its sessions."))
+
+    class Meta:
+        verbose_name = _("personal agenda")
+        verbose_name_plural = _("personal agendas")
+
+    def __str__(self) -> str:
+        return f"{self.delegate}"
+
+
+class AgendaItem(models.Model):
+    agenda = models.ForeignKey(PersonalAgenda, on_delete=models.CASCADE, related_name="items")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="agenda_items")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agenda", "session"], name="session_once_per_agenda"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agenda_id}: {self.session_id}"
+
+
+class SessionSignup(models.Model):
+    """A seat (or a place on the waiting list) in a capacity-limited session."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="signups")
+    delegate = models.ForeignKey(
+        "registrations.Delegate", on_delete=models.CASCADE, related_name="session_signups"
+    )
+    status = models.CharField(max_length=16, choices=SignupStatus.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    promoted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("sign-up")
+        verbose_name_plural = _("sign-ups")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "delegate"], name="signup_once_per_session"),
+        ]
+        indexes = [models.Index(fields=["session", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.delegate} – {self.session.code} ({self.get_status_display()})"

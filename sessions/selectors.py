@@ -1,0 +1,87 @@
+"""Read-side queries shared by pages, feeds and the API (related objects fetched here, once)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+
+from events_site.congresses.models import Congress
+
+from .enums import SignupStatus
+from .models import PersonalAgenda, ScheduleVersion, Session, SessionSignup
+from .published import PublishedProgramme, cached_programme
+
+
+def latest_version(congress: Congress) -> ScheduleVersion | None:
+    """The newest published version, without its (large) snapshot."""
+    return (
+        ScheduleVersion.objects.filter(congress=congress)
+        .defer("snapshot", "changelog")
+        .order_by("-number")
+        .first()
+    )
+
+
+def programme_of(version: ScheduleVersion) -> PublishedProgramme:
+    """The parsed snapshot of ``version``: one query the first time in a process, none after."""
+
+    def load() -> PublishedProgramme:
+        snapshot = ScheduleVersion.objects.values_list("snapshot", flat=True).get(pk=version.pk)
+        return PublishedProgramme(
+            snapshot, version=version.number, published_at=version.published_at
+        )
+
+    return cached_programme((version.pk, version.published_at.isoformat()), load)
+
+
+def published_programme(congress: Congress) -> PublishedProgramme | None:
+    version = latest_version(congress)
+    return programme_of(version) if version else None
+
+
+def versions_with_changes(congress: Congress, limit: int = 20):
+    return (
+        ScheduleVersion.objects.filter(congress=congress)
+        .defer("snapshot")
+        .order_by("-number")[:limit]
+    )
+
+
+def draft_sessions(congress: Congress):
+    return (
+        Session.objects.filter(congress=congress)
+        .select_related("track", "room", "room__venue")
+        .prefetch_related("roles__speaker")
+        .order_by("starts_at", "code")
+    )
+
+
+def agenda_by_token(token: str) -> PersonalAgenda | None:
+    """The personal agenda whose live feed token this is (indexed unique lookup), or None."""
+    if not token or len(token) > 64:
+        return None
+    return (
+        PersonalAgenda.objects.filter(feed_token=token)
+        .select_related("congress", "delegate")
+        .first()
+    )
+
+
+def marked_codes(agenda: PersonalAgenda) -> set[str]:
+    return set(agenda.items.values_list("session__code", flat=True))
+
+
+def signups_of(delegate) -> dict[str, str]:
+    """Session code -> sign-up status (seat / waiting) for one delegate."""
+    return dict(
+        SessionSignup.objects.filter(delegate=delegate).values_list("session__code", "status")
+    )
+
+
+def seat_counts(congress: Congress) -> dict[str, int]:
+    """Session code -> seats taken, for every sign-up session of the congress (one query)."""
+    rows = (
+        Session.objects.filter(congress=congress, capacity__isnull=False)
+        .annotate(taken=Count("signups", filter=Q(signups__status=SignupStatus.SEAT)))
+        .values_list("code", "taken")
+    )
+    return dict(rows)

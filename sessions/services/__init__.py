@@ -1,0 +1,48 @@
+"""Every state change of the agenda app. Admin, forms, API and commands call these only."""
+
+from .personal import (
+    cancel_signup,
+    get_or_create_agenda,
+    mark_session,
+    regenerate_feed_token,
+    revoke_feed_token,
+    sign_up,
+    unmark_session,
+)
+from .programme import (
+    SavedSession,
+    cancel_session,
+    create_session,
+    create_speaker,
+    create_track,
+    save_room,
+    update_session,
+    update_speaker,
+    update_track,
+)
+from .publishing import preview_changes, publish_schedule
+from .scheduling import Conflict, check_session, congress_conflicts
+
+__all__ = [
+    "Conflict",
+    "SavedSession",
+    "cancel_session",
+    "cancel_signup",
+    "check_session",
+    "congress_conflicts",
+    "create_session",
+    "create_speaker",
+    "create_track",
+    "get_or_create_agenda",
+    "mark_session",
+    "preview_changes",
+    "publish_schedule",
+    "regenerate_feed_token",
+    "revoke_feed_token",
+    "save_room",
+    "sign_up",
+    "unmark_session",
+    "update_session",
+    "update_speaker",
+    "update_track",
+]

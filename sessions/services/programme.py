@@ -1,0 +1,344 @@
+"""Editing the draft programme: sessions, speakers, tracks and rooms.
+
+Every session write takes the congress row lock, so that two organisers cannot double-book a
+room between the check and the save, then runs the scheduling rules and refuses on an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from events_site.congresses import audit
+from events_site.congresses.models import Congress, Room, Venue
+
+from ..enums import SessionStatus, SpeakerRole
+from ..errors import InvalidProgrammeData, ScheduleConflict
+from ..models import Session, SessionSpeaker, Speaker, Track, new_code
+from .scheduling import Conflict, check_session
+
+SESSION_FIELDS = frozenset(
+    {
+        "title",
+        "abstract",
+        "format",
+        "track",
+        "room",
+        "starts_at",
+        "ends_at",
+        "languages",
+        "interpretation_languages",
+        "captioning",
+        "capacity",
+        "expected_attendance",
+        "status",
+        "tags",
+    }
+)
+SPEAKER_FIELDS = frozenset(
+    {"name", "title", "organisation", "city", "country", "bio", "photo", "delegate"}
+)
+TRACK_FIELDS = frozenset({"name", "slug", "colour", "description", "position"})
+ROOM_FIELDS = frozenset(
+    {"name", "floor", "capacity", "accessibility_notes", "opens_at", "closes_at", "position"}
+)
+
+SpeakerAssignment = tuple[Speaker, str]
+
+
+@dataclass
+class SavedSession:
+    session: Session
+    warnings: list[Conflict] = field(default_factory=list)
+
+
+def _lock_congress(congress: Congress) -> None:
+    """Serialise programme edits of one congress (row lock on PostgreSQL; SQLite's IMMEDIATE
+    transactions already serialise writers)."""
+    Congress.objects.select_for_update().filter(pk=congress.pk).values_list("pk").first()
+
+
+def _unique_code(model, congress: Congress) -> str:
+    for _attempt in range(20):
+        code = new_code()
+        if not model.objects.filter(congress=congress, code=code).exists():
+            return code
+    raise InvalidProgrammeData(_("Could not find a free code; try again."))
+
+
+def _reject_unknown(fields: dict, allowed: frozenset) -> None:
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+
+
+def _full_clean(instance, exclude: Sequence[str] = ()) -> None:
+    try:
+        instance.full_clean(exclude=list(exclude), validate_unique=False)
+    except ValidationError as exc:
+        raise InvalidProgrammeData(
+            "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+        ) from exc
+
+
+def _check_belongs(congress: Congress, session: Session, speakers: list[SpeakerAssignment]):
+    if session.track_id and session.track.congress_id != congress.pk:
+        raise InvalidProgrammeData(_("That track belongs to another congress."))
+    if session.room_id and session.room.venue.congress_id != congress.pk:
+        raise InvalidProgrammeData(_("That room belongs to another congress."))
+    for speaker, role in speakers:
+        if speaker.congress_id != congress.pk:
+            raise InvalidProgrammeData(_("That speaker belongs to another congress."))
+        if role not in SpeakerRole.values:
+            raise InvalidProgrammeData(_("Unknown speaker role: %(role)s.") % {"role": role})
+    languages = set(congress.languages) | {code for code, _n in _all_languages()}
+    for code in [*(session.languages or []), *(session.interpretation_languages or [])]:
+        if not isinstance(code, str) or code not in languages:
+            raise InvalidProgrammeData(_("Unknown language code: %(code)s.") % {"code": code})
+    if not isinstance(session.tags, list) or not all(
+        isinstance(t, str) and 0 < len(t) <= 40 for t in session.tags
+    ):
+        raise InvalidProgrammeData(_("Tags must be a list of short words."))
+
+
+def _all_languages():
+    from django.conf import global_settings
+
+    return global_settings.LANGUAGES
+
+
+def _save_speakers(session: Session, speakers: list[SpeakerAssignment]) -> None:
+    SessionSpeaker.objects.filter(session=session).delete()
+    SessionSpeaker.objects.bulk_create(
+        SessionSpeaker(session=session, speaker=speaker, role=role, position=n)
+        for n, (speaker, role) in enumerate(speakers)
+    )
+
+
+def _dedupe(speakers: Sequence[SpeakerAssignment] | None) -> list[SpeakerAssignment] | None:
+    if speakers is None:
+        return None
+    seen: dict[int, SpeakerAssignment] = {}
+    for speaker, role in speakers:
+        seen.setdefault(speaker.pk, (speaker, str(role)))
+    return list(seen.values())
+
+
+def _validate_and_save(
+    session: Session, *, speakers: list[SpeakerAssignment] | None, force: bool = False
+) -> list[Conflict]:
+    _full_clean(session, exclude=["congress", "code", "speakers"])
+    _check_belongs(session.congress, session, speakers or [])
+    speaker_ids = [s.pk for s, _r in speakers] if speakers is not None else None
+    conflicts = check_session(session, speaker_ids=speaker_ids)
+    errors = [c for c in conflicts if c.is_error]
+    if errors and not force:
+        raise ScheduleConflict(errors)
+    session.save()
+    if speakers is not None:
+        _save_speakers(session, speakers)
+    return [c for c in conflicts if not c.is_error]
+
+
+def create_session(
+    *,
+    congress: Congress,
+    by,
+    speakers: Sequence[SpeakerAssignment] | None = None,
+    **fields: Any,
+) -> SavedSession:
+    """Add a session to the draft, refusing it (``ScheduleConflict``) if it breaks a rule."""
+    _reject_unknown(fields, SESSION_FIELDS)
+    speakers = _dedupe(speakers) or []
+    with transaction.atomic():
+        _lock_congress(congress)
+        session = Session(congress=congress, code=_unique_code(Session, congress), **fields)
+        warnings = _validate_and_save(session, speakers=speakers)
+        audit.record(
+            action="convene.agenda.session_created",
+            congress=congress,
+            actor=by,
+            target=session,
+            data={"code": session.code, "title": session.title},
+        )
+    return SavedSession(session, warnings)
+
+
+def update_session(
+    *,
+    session: Session,
+    by,
+    speakers: Sequence[SpeakerAssignment] | None = None,
+    **fields: Any,
+) -> SavedSession:
+    """Change a draft session (``speakers=None`` leaves its speakers alone)."""
+    _reject_unknown(fields, SESSION_FIELDS)
+    speakers = _dedupe(speakers)
+    congress = session.congress
+    with transaction.atomic():
+        _lock_congress(congress)
+        current = Session.objects.select_for_update().get(pk=session.pk)
+        current.congress = congress
+        before = {name: getattr(current, name) for name in fields}
+        for name, value in fields.items():
+            setattr(current, name, value)
+        warnings = _validate_and_save(current, speakers=speakers)
+        if (current.capacity or 0) > (before.get("capacity", current.capacity) or 0):
+            from .personal import lock_session, promote_waiting
+
+            promote_waiting(lock_session(current))  # more seats: the waiting list moves up
+        audit.record(
+            action="convene.agenda.session_changed",
+            congress=congress,
+            actor=by,
+            target=current,
+            data={
+                "code": current.code,
+                "fields": sorted(k for k in fields if before[k] != fields[k]),
+                "speakers_changed": speakers is not None,
+            },
+        )
+    for name in [*fields, "updated_at"]:
+        setattr(session, name, getattr(current, name))
+    return SavedSession(current, warnings)
+
+
+def cancel_session(*, session: Session, by) -> Session:
+    """Mark a session cancelled. It stays in the programme (shown as cancelled once published)
+    and its code is never reused."""
+    with transaction.atomic():
+        _lock_congress(session.congress)
+        updated = (
+            Session.objects.filter(pk=session.pk)
+            .exclude(status=SessionStatus.CANCELLED)
+            .update(status=SessionStatus.CANCELLED)
+        )
+        if updated:
+            audit.record(
+                action="convene.agenda.session_cancelled",
+                congress=session.congress,
+                actor=by,
+                target=session,
+                data={"code": session.code},
+            )
+    session.status = SessionStatus.CANCELLED
+    return session
+
+
+# --- speakers -------------------------------------------------------------------------------
+
+
+def create_speaker(*, congress: Congress, by, **fields: Any) -> Speaker:
+    _reject_unknown(fields, SPEAKER_FIELDS)
+    with transaction.atomic():
+        speaker = Speaker(congress=congress, code=_unique_code(Speaker, congress), **fields)
+        _full_clean(speaker, exclude=["congress", "code"])
+        if speaker.delegate_id and speaker.delegate.congress.pk != congress.pk:
+            raise InvalidProgrammeData(_("That delegate is registered for another congress."))
+        speaker.save()
+        audit.record(
+            action="convene.agenda.speaker_created",
+            congress=congress,
+            actor=by,
+            target=speaker,
+            data={"code": speaker.code},
+        )
+    return speaker
+
+
+def update_speaker(*, speaker: Speaker, by, **fields: Any) -> Speaker:
+    _reject_unknown(fields, SPEAKER_FIELDS)
+    with transaction.atomic():
+        for name, value in fields.items():
+            setattr(speaker, name, value)
+        _full_clean(speaker, exclude=["congress", "code"])
+        speaker.save()
+        audit.record(
+            action="convene.agenda.speaker_changed",
+            congress=speaker.congress,
+            actor=by,
+            target=speaker,
+            data={"code": speaker.code, "fields": sorted(fields)},
+        )
+    return speaker
+
+
+# --- tracks ---------------------------------------------------------------------------------
+
+
+def create_track(*, congress: Congress, by, **fields: Any) -> Track:
+    _reject_unknown(fields, TRACK_FIELDS)
+    try:
+        with transaction.atomic():
+            track = Track(congress=congress, **fields)
+            _full_clean(track, exclude=["congress"])
+            track.save()
+            audit.record(
+                action="convene.agenda.track_created",
+                congress=congress,
+                actor=by,
+                target=track,
+                data={"slug": track.slug},
+            )
+    except IntegrityError as exc:
+        raise InvalidProgrammeData(_("A track with that slug already exists.")) from exc
+    return track
+
+
+def update_track(*, track: Track, by, **fields: Any) -> Track:
+    _reject_unknown(fields, TRACK_FIELDS)
+    try:
+        with transaction.atomic():
+            for name, value in fields.items():
+                setattr(track, name, value)
+            _full_clean(track, exclude=["congress"])
+            track.save()
+            audit.record(
+                action="convene.agenda.track_changed",
+                congress=track.congress,
+                actor=by,
+                target=track,
+                data={"slug": track.slug, "fields": sorted(fields)},
+            )
+    except IntegrityError as exc:
+        raise InvalidProgrammeData(_("A track with that slug already exists.")) from exc
+    return track
+
+
+# --- rooms ----------------------------------------------------------------------------------
+
+
+def save_room(
+    *, congress: Congress, by, venue: Venue, room: Room | None = None, **fields: Any
+) -> tuple[Room, list[Conflict]]:
+    """Create or change a room of one of the congress's venues. Returns the room and the
+    conflicts its new size or hours cause among existing sessions (reported, not refused)."""
+    _reject_unknown(fields, ROOM_FIELDS)
+    if venue.congress_id != congress.pk or (room is not None and room.venue_id != venue.pk):
+        raise InvalidProgrammeData(_("That venue belongs to another congress."))
+    try:
+        with transaction.atomic():
+            _lock_congress(congress)
+            room = room or Room(venue=venue)
+            for name, value in fields.items():
+                setattr(room, name, value)
+            _full_clean(room, exclude=["venue"])
+            room.save()
+            audit.record(
+                action="convene.agenda.room_saved",
+                congress=congress,
+                actor=by,
+                target=room,
+                data={"name": room.name, "fields": sorted(fields)},
+            )
+    except IntegrityError as exc:
+        raise InvalidProgrammeData(_("A room with that name already exists there.")) from exc
+    from .scheduling import congress_conflicts
+
+    affected = [c for c in congress_conflicts(congress) if c.other == room.name]
+    return room, affected

@@ -1,0 +1,204 @@
+"""Feeds of the published programme: iCalendar (whole, filtered, one session, personal), JSON
+and frab XML. Bodies are cached per version and filter; conditional requests get a 304."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+from django.core.cache import cache
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date, quote_etag
+from django.views.decorators.http import require_GET
+
+from .. import selectors
+from ..enums import SessionFormat
+from ..exports import (
+    Exporter,
+    FrabExporter,
+    JSONExporter,
+    PersonalICalExporter,
+    ScheduleICalExporter,
+    SessionICalExporter,
+)
+from .common import visible_congress
+
+FEED_CACHE_SECONDS = 24 * 3600
+CLIENT_MAX_AGE = 300
+
+
+def _respond(
+    request,
+    *,
+    exporter: Exporter,
+    version,
+    variant: str,
+    build: Callable[[], bytes],
+    filename: str,
+    changed_at=None,
+) -> HttpResponse:
+    """Answer from the cache (or build once), with ETag/Last-Modified and 304s."""
+    tag = hashlib.sha256(
+        f"{exporter.identifier}|{exporter.congress_slug}|{version.pk}|{version.number}|"
+        f"{version.published_at.isoformat()}|{variant}".encode()
+    ).hexdigest()[:32]
+    etag = quote_etag(tag)
+    last_modified = int(max(filter(None, [version.published_at, changed_at])).timestamp())
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if not_modified is None:
+        key = f"agenda:feed:{tag}"
+        body = cache.get(key)
+        if body is None:
+            body = build()
+            cache.set(key, body, FEED_CACHE_SECONDS)
+        response = HttpResponse(body, content_type=exporter.content_type)
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
+    else:
+        response = not_modified
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    if exporter.public:
+        patch_cache_control(response, public=True, max_age=CLIENT_MAX_AGE)
+    else:
+        patch_cache_control(response, private=True, max_age=CLIENT_MAX_AGE)
+        response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _published(request, congress_slug: str):
+    congress = visible_congress(request, congress_slug)
+    version = selectors.latest_version(congress)
+    if version is None:
+        raise Http404
+    return congress, version
+
+
+class BadFilter(Exception):
+    pass
+
+
+def _feed_filters(params, programme) -> dict:
+    """Filters of the schedule feed: unknown values are a 400 (a subscriber should know),
+    never an empty calendar or a 500."""
+    chosen: dict = {}
+    track = params.get("track")
+    if track is not None:
+        if track not in programme.tracks:
+            raise BadFilter(f"Unknown track: {track[:80]}")
+        chosen["track"] = track
+    fmt = params.get("format")
+    if fmt is not None:
+        if fmt not in SessionFormat.values:
+            raise BadFilter(f"Unknown format: {fmt[:80]}")
+        chosen["format"] = fmt
+    room = params.get("room")
+    if room is not None:
+        try:
+            room_id = int(room)
+        except ValueError as exc:
+            raise BadFilter("room must be a room id") from exc
+        if room_id not in programme.rooms:
+            raise BadFilter(f"Unknown room: {room_id}")
+        chosen["room"] = room_id
+    speaker = params.get("speaker")
+    if speaker is not None:
+        if speaker not in programme.speakers:
+            raise BadFilter(f"Unknown speaker: {speaker[:80]}")
+        chosen["speaker"] = speaker
+    return chosen
+
+
+@require_GET
+def schedule_ics(request, congress_slug: str):
+    congress, version = _published(request, congress_slug)
+    programme = selectors.programme_of(version)
+    try:
+        chosen = _feed_filters(request.GET, programme)
+    except BadFilter as exc:
+        return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
+    exporter = ScheduleICalExporter(congress_slug=congress.slug, congress_name=congress.name)
+    variant = "&".join(f"{k}={v}" for k, v in sorted(chosen.items()))
+    return _respond(
+        request,
+        exporter=exporter,
+        version=version,
+        variant=variant,
+        build=lambda: exporter.render(programme, programme.select(**chosen)),
+        filename=exporter.filename(),
+    )
+
+
+@require_GET
+def session_ics(request, congress_slug: str, code: str):
+    congress, version = _published(request, congress_slug)
+    programme = selectors.programme_of(version)
+    session = programme.by_code.get(code)
+    if session is None:
+        raise Http404
+    exporter = SessionICalExporter(congress_slug=congress.slug, congress_name=congress.name)
+    return _respond(
+        request,
+        exporter=exporter,
+        version=version,
+        variant=code,
+        build=lambda: exporter.render(programme, [session]),
+        filename=exporter.filename(f"-{code}"),
+    )
+
+
+@require_GET
+def schedule_json(request, congress_slug: str):
+    congress, version = _published(request, congress_slug)
+    programme = selectors.programme_of(version)
+    exporter = JSONExporter(congress_slug=congress.slug, congress_name=congress.name)
+    return _respond(
+        request,
+        exporter=exporter,
+        version=version,
+        variant="",
+        build=lambda: exporter.render(programme, programme.sessions),
+        filename=exporter.filename(),
+    )
+
+
+@require_GET
+def schedule_xml(request, congress_slug: str):
+    congress, version = _published(request, congress_slug)
+    programme = selectors.programme_of(version)
+    exporter = FrabExporter(congress_slug=congress.slug, congress_name=congress.name)
+    return _respond(
+        request,
+        exporter=exporter,
+        version=version,
+        variant="",
+        build=lambda: exporter.render(programme, programme.sessions),
+        filename=exporter.filename(),
+    )
+
+
+@require_GET
+def personal_ics(request, congress_slug: str, token: str):
+    """A delegate's agenda feed. Unknown, revoked or mistyped tokens all give the same 404."""
+    agenda = selectors.agenda_by_token(token)
+    if agenda is None or agenda.congress.slug != congress_slug:
+        raise Http404
+    version = selectors.latest_version(agenda.congress)
+    if version is None:
+        raise Http404
+    programme = selectors.programme_of(version)
+    codes = selectors.marked_codes(agenda) | {
+        code for code, _status in selectors.signups_of(agenda.delegate).items()
+    }
+    congress = agenda.congress
+    exporter = PersonalICalExporter(congress_slug=congress.slug, congress_name=congress.name)
+    variant = hashlib.sha256(f"{agenda.pk}|{token}|{','.join(sorted(codes))}".encode()).hexdigest()
+    return _respond(
+        request,
+        exporter=exporter,
+        version=version,
+        variant=variant,
+        build=lambda: exporter.render(programme, programme.select(codes=codes)),
+        filename=exporter.filename("-agenda"),
+        changed_at=agenda.updated_at,
+    )
