@@ -267,13 +267,17 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # --- Badges and check-in ---------------------------------------------------------------------
 # Worker processes rendering badge PDFs (0 = one per CPU) and badges per WeasyPrint document.
 BADGES_RENDER_WORKERS = env.int("BADGES_RENDER_WORKERS", default=0)
-BADGES_CHUNK_SIZE = env.int("BADGES_CHUNK_SIZE", default=100)
+BADGES_CHUNK_SIZE = env.int("BADGES_CHUNK_SIZE", default=50)
 
 # --- agenda ---------------------------------------------------------------------------------
 # Name the agenda's choice sets in the API schema (they share field names with other apps').

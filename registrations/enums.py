@@ -40,3 +40,37 @@ class OrganisationType(models.TextChoices):
     ACADEMIA = "academia", _("Academia or research")
     MEDIA = "media", _("Media")
     OTHER = "other", _("Other")
+
+
+# Statuses in which an order is still alive for the organiser's figures and exports.
+ACTIVE_STATUSES = SEAT_HOLDING_STATUSES
+
+
+class PriceTier(models.TextChoices):
+    EARLY_BIRD = "early_bird", _("Early bird")
+    REGULAR = "regular", _("Regular")
+    ON_SITE = "on_site", _("On site")
+
+
+class QuestionKind(models.TextChoices):
+    TEXT = "text", _("Text")
+    NUMBER = "number", _("Number")
+    CHOICE = "choice", _("Choice")
+    MULTIPLE_CHOICE = "multiple_choice", _("Multiple choice")
+    YES_NO = "yes_no", _("Yes or no")
+    COUNTRY = "country", _("Country")
+    DATE = "date", _("Date")
+
+
+class VoucherKind(models.TextChoices):
+    PERCENTAGE = "percentage", _("Percentage off")
+    FIXED = "fixed", _("Fixed amount off")
+    SET_PRICE = "set_price", _("Set price")
+
+
+class WaitingListStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    OFFERED = "offered", _("Seat offered")
+    REDEEMED = "redeemed", _("Registered")
+    EXPIRED = "expired", _("Offer expired")
+    WITHDRAWN = "withdrawn", _("Withdrawn")

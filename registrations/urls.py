@@ -1,5 +1,27 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "registrations"
 
-urlpatterns: list = []
+order = "<slug:congress_slug>/orders/<str:code>/<str:secret>/"
+
+urlpatterns = [
+    path("<slug:congress_slug>/register/", views.start, name="start"),
+    path("<slug:congress_slug>/register/details/", views.details, name="details"),
+    path("<slug:congress_slug>/register/waiting-list/", views.waiting_list, name="waiting_list"),
+    path(order, views.order_detail, name="order"),
+    path(f"{order}confirmation.pdf", views.order_pdf, name="order_pdf"),
+    path(f"{order}cancel/", views.order_cancel, name="order_cancel"),
+    path(
+        f"{order}delegates/<str:delegate_secret>/edit/",
+        views.delegate_edit,
+        name="delegate_edit",
+    ),
+    path("<slug:congress_slug>/manage/registrations/", views.manage_list, name="manage_list"),
+    path(
+        "<slug:congress_slug>/manage/registrations/export.<str:fmt>",
+        views.manage_export,
+        name="manage_export",
+    ),
+]

@@ -3,6 +3,7 @@
 import secrets
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -35,10 +36,16 @@ class RegistrationType(models.Model):
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("description"), blank=True)
     default_role = models.CharField(
-        _("default role"), max_length=16, choices=DelegateRole.choices, default=DelegateRole.DELEGATE
+        _("default role"),
+        max_length=16,
+        choices=DelegateRole.choices,
+        default=DelegateRole.DELEGATE,
     )
     capacity = models.PositiveIntegerField(
-        _("capacity"), null=True, blank=True, help_text=_("Empty means limited only by the congress.")
+        _("capacity"),
+        null=True,
+        blank=True,
+        help_text=_("Empty means limited only by the congress."),
     )
     requires_approval = models.BooleanField(_("requires approval"), default=False)
     complimentary = models.BooleanField(
@@ -46,6 +53,34 @@ class RegistrationType(models.Model):
     )
     position = models.PositiveIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("on sale"), default=True)
+    requires_membership = models.BooleanField(
+        _("member rate"),
+        default=False,
+        help_text=_(
+            "Delegates' organisations are checked against the member list; "
+            "those not on it wait for approval."
+        ),
+    )
+    regular_price = models.DecimalField(
+        _("regular price"), max_digits=12, decimal_places=2, default=Decimal("0.00")
+    )
+    early_bird_price = models.DecimalField(
+        _("early-bird price"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    early_bird_until = models.DateField(
+        _("early bird until"), null=True, blank=True, help_text=_("Last day, congress time.")
+    )
+    on_site_price = models.DecimalField(
+        _("on-site price"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    on_site_from = models.DateField(
+        _("on-site price from"),
+        null=True,
+        blank=True,
+        help_text=_("First day of the on-site price; empty means the congress's first day."),
+    )
+    sales_start = models.DateTimeField(_("sales start"), null=True, blank=True)
+    sales_end = models.DateTimeField(_("sales end"), null=True, blank=True)
 
     class Meta:
         ordering = ["congress", "position", "name"]
@@ -57,6 +92,20 @@ class RegistrationType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        if self.early_bird_price is not None and not self.early_bird_until:
+            errors["early_bird_until"] = _("An early-bird price needs a last day.")
+        if self.sales_start and self.sales_end and self.sales_end <= self.sales_start:
+            errors["sales_end"] = _("Sales must end after they start.")
+        for name in ("regular_price", "early_bird_price", "on_site_price"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                errors[name] = _("A price cannot be negative.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Order(models.Model):
@@ -91,6 +140,24 @@ class Order(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    idempotency_key = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False
+    )
+    voucher = models.ForeignKey(
+        "registrations.Voucher",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+        verbose_name=_("voucher"),
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    expired_at = models.DateTimeField(_("expired at"), null=True, blank=True)
+    cancellation_reason = models.TextField(_("cancellation reason"), blank=True)
+    cancellation_fee = models.DecimalField(
+        _("cancellation fee"), max_digits=12, decimal_places=2, default=Decimal("0.00")
+    )
+    reminder_sent_at = models.DateTimeField(_("payment reminder sent at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -150,8 +217,19 @@ class Delegate(models.Model):
     price = models.DecimalField(
         _("price"), max_digits=12, decimal_places=2, default=Decimal("0.00")
     )
+    price_tier = models.CharField(_("price tier"), max_length=16, blank=True)
+    voucher = models.ForeignKey(
+        "registrations.Voucher",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="delegates",
+        verbose_name=_("voucher"),
+        help_text=_("Each delegate priced with a voucher uses it once."),
+    )
     is_cancelled = models.BooleanField(_("cancelled"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["family_name", "given_name"]

@@ -1,0 +1,61 @@
+"""Errors a buyer or organiser can cause in registration; each carries a translatable message."""
+
+from django.utils.translation import gettext_lazy as _
+
+from events_site.congresses.errors import Busy, DomainError
+
+__all__ = [
+    "Busy",
+    "RegistrationError",
+    "SoldOut",
+    "OrderStateError",
+    "RegistrationClosed",
+    "VoucherInvalid",
+    "VoucherExhausted",
+    "VoucherRequired",
+    "DeadlinePassed",
+    "OfferInvalid",
+]
+
+
+class RegistrationError(DomainError):
+    """Base of every registration rule a request can break."""
+
+    code = "registration_error"
+
+
+class SoldOut(RegistrationError):
+    code = "sold_out"
+
+    def __init__(self, message=None, *, code: str | None = None):
+        super().__init__(message or _("Sorry, there are no seats left."), code=code)
+
+
+class OrderStateError(RegistrationError):
+    """The order is not in a state that allows this action (e.g. paying a cancelled order)."""
+
+    code = "order_state"
+
+
+class RegistrationClosed(RegistrationError):
+    code = "registration_closed"
+
+
+class VoucherInvalid(RegistrationError):
+    code = "voucher_invalid"
+
+
+class VoucherExhausted(RegistrationError):
+    code = "voucher_exhausted"
+
+
+class VoucherRequired(RegistrationError):
+    code = "voucher_required"
+
+
+class DeadlinePassed(RegistrationError):
+    code = "deadline_passed"
+
+
+class OfferInvalid(RegistrationError):
+    code = "offer_invalid"

@@ -1,0 +1,159 @@
+"""Delegate exports for organisers (CSV and XLSX): small classes that know their name,
+content type and whether they are public; one row per delegate with the organisers' questions."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Answer, Question
+
+# A cell starting with one of these could run as a formula in a spreadsheet.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+class DelegateExport:
+    identifier = ""
+    content_type = ""
+    extension = ""
+    public = False
+
+    def columns(self, congress) -> list[tuple[str, str, callable]]:
+        """(title, field read with ``values()``, how to show it)."""
+        from .enums import DelegateRole, OrderStatus, OrganisationType
+
+        statuses = dict(OrderStatus.choices)
+        org_types = dict(OrganisationType.choices)
+        roles = dict(DelegateRole.choices)
+        zone = congress.tz
+
+        def local(value):
+            return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else ""
+
+        def yes_no(value):
+            return _("yes") if value else _("no")
+
+        def plain(value):
+            return value
+
+        return [
+            (_("Order"), "order__code", plain),
+            (_("Order status"), "order__status", lambda v: statuses.get(v, v)),
+            (_("Registration type"), "registration_type__name", plain),
+            (_("Given name"), "given_name", plain),
+            (_("Family name"), "family_name", plain),
+            (_("Name on badge"), "badge_name", plain),
+            (_("Title"), "title", plain),
+            (_("Organisation"), "organisation_name", plain),
+            (_("Organisation type"), "organisation_type", lambda v: org_types.get(v, v)),
+            (_("City"), "city", plain),
+            (_("Country"), "country", plain),
+            (_("E-mail"), "email", plain),
+            (_("Language"), "language", plain),
+            (_("Role"), "role", lambda v: roles.get(v, v)),
+            (_("Dietary needs"), "dietary_needs", plain),
+            (_("Accessibility needs"), "accessibility_needs", plain),
+            (_("Visa letter"), "needs_visa_letter", yes_no),
+            (_("Listed publicly"), "listed_publicly", yes_no),
+            (_("Cancelled"), "is_cancelled", yes_no),
+            (_("Price"), "price", plain),
+            (_("Currency"), "order__currency", plain),
+            (_("Voucher"), "voucher__code", lambda v: v or ""),
+            (_("Contact e-mail"), "order__email", plain),
+            (_("Registered"), "order__created_at", local),
+            (_("Paid"), "order__paid_at", local),
+        ]
+
+    def rows(self, *, congress, delegates):
+        """Header, then one row per delegate: read as plain values (no model instances), the
+        answers in one extra query per chunk."""
+        questions = list(Question.objects.filter(congress=congress).order_by("position", "id"))
+        columns = self.columns(congress)
+        yield [str(title) for title, _field, _show in columns] + [q.label for q in questions]
+        fields = ["id"] + [field for _title, field, _show in columns]
+        values = delegates.values(*fields)
+        chunk: list[dict] = []
+        for row in values.iterator(chunk_size=2000):
+            chunk.append(row)
+            if len(chunk) == 2000:
+                yield from self._chunk_rows(chunk, columns, questions)
+                chunk = []
+        yield from self._chunk_rows(chunk, columns, questions)
+
+    def _chunk_rows(self, chunk, columns, questions):
+        if not chunk:
+            return
+        answers: dict[tuple[int, int], str] = {}
+        if questions:
+            for delegate_id, question_id, value in Answer.objects.filter(
+                delegate_id__in=[row["id"] for row in chunk]
+            ).values_list("delegate_id", "question_id", "value"):
+                answers[(delegate_id, question_id)] = value
+        for row in chunk:
+            yield [show(row[field]) for _title, field, show in columns] + [
+                answers.get((row["id"], q.pk), "") for q in questions
+            ]
+
+    def filename(self, congress) -> str:
+        stamp = timezone.now().astimezone(congress.tz).strftime("%Y%m%d-%H%M")
+        return f"{congress.slug}-delegates-{stamp}.{self.extension}"
+
+    def render(self, *, congress, delegates) -> bytes:
+        raise NotImplementedError
+
+    def response(self, *, congress, delegates) -> HttpResponse:
+        response = HttpResponse(
+            self.render(congress=congress, delegates=delegates), content_type=self.content_type
+        )
+        response["Content-Disposition"] = f'attachment; filename="{self.filename(congress)}"'
+        return response
+
+
+class DelegateCSVExport(DelegateExport):
+    identifier = "csv"
+    content_type = "text/csv; charset=utf-8"
+    extension = "csv"
+
+    def render(self, *, congress, delegates) -> bytes:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        for row in self.rows(congress=congress, delegates=delegates):
+            writer.writerow([_safe(value) for value in row])
+        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+class DelegateXLSXExport(DelegateExport):
+    identifier = "xlsx"
+    content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    extension = "xlsx"
+
+    def render(self, *, congress, delegates) -> bytes:
+        from decimal import Decimal
+
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(title=str(_("Delegates"))[:31])
+        for row in self.rows(congress=congress, delegates=delegates):
+            sheet.append(
+                [value if isinstance(value, Decimal | int) else _safe(value) for value in row]
+            )
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()
+
+
+EXPORTS: dict[str, DelegateExport] = {
+    export.identifier: export for export in (DelegateCSVExport(), DelegateXLSXExport())
+}
+
+__all__ = ["EXPORTS", "DelegateCSVExport", "DelegateXLSXExport"]

@@ -1,0 +1,296 @@
+"""Public registration forms: the contact, a formset of delegates (with the organisers'
+questions) and the self-service edit form. They validate input; services decide."""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from .enums import QuestionKind
+from .models import Delegate, Question, RegistrationType
+
+PUBLIC_DELEGATE_FIELDS = [
+    "given_name",
+    "family_name",
+    "badge_name",
+    "title",
+    "organisation_name",
+    "organisation_type",
+    "city",
+    "country",
+    "email",
+    "language",
+    "dietary_needs",
+    "accessibility_needs",
+    "needs_visa_letter",
+    "listed_publicly",
+]
+
+
+def language_choices(congress) -> list[tuple[str, str]]:
+    names = dict(settings.LANGUAGES)
+    codes = [code for code in (congress.languages or []) if code in names] or list(names)
+    return [(code, names[code]) for code in codes]
+
+
+class QuickSelect(forms.Select):
+    """A select rendered in Python: the country list (~250 options, twice per page with the
+    formset's empty form) costs milliseconds instead of hundreds of template renders."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        selected = {str(v) for v in (value if isinstance(value, list | tuple) else [value])}
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (key, mark_safe(" selected") if str(key) in selected else "", label)  # noqa: S308
+                for key, label in self.choices
+            ),
+        )
+        return format_html("<select{}>{}</select>", flatatt(final), options)
+
+
+class StartForm(forms.Form):
+    """Step one (a GET form): which type, how many delegates, an optional voucher."""
+
+    registration_type = forms.ModelChoiceField(
+        queryset=RegistrationType.objects.none(),
+        to_field_name="code",
+        label=_("Registration type"),
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Choose one of the registration types on sale.")},
+    )
+    delegates = forms.IntegerField(
+        label=_("Number of delegates"), min_value=1, initial=1, max_value=20
+    )
+    voucher = forms.CharField(label=_("Voucher code"), max_length=40, required=False)
+
+    def __init__(self, *args, types=None, max_delegates: int = 20, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["registration_type"].queryset = types
+        self.fields["delegates"] = forms.IntegerField(
+            label=_("Number of delegates"), min_value=1, max_value=max_delegates, initial=1
+        )
+
+
+class ContactForm(forms.Form):
+    contact_name = forms.CharField(label=_("Your name"), max_length=200)
+    email = forms.EmailField(label=_("Your e-mail"), help_text=_("The order link is sent here."))
+    language = forms.ChoiceField(label=_("Language for e-mails"))
+    voucher = forms.CharField(label=_("Voucher or invitation code"), max_length=40, required=False)
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, congress, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = language_choices(congress)
+        self.fields["token"].initial = secrets.token_urlsafe(24)
+
+
+def question_applies(question: Question, rtype: RegistrationType | None) -> bool:
+    type_ids = {t.pk for t in question.registration_types.all()}
+    return not type_ids or (rtype is not None and rtype.pk in type_ids)
+
+
+def question_field(question: Question) -> forms.Field:
+    label = question.label
+    common = {"label": label, "required": False, "help_text": question.help_text}
+    if question.kind == QuestionKind.NUMBER:
+        return forms.DecimalField(max_digits=14, decimal_places=4, **common)
+    if question.kind == QuestionKind.CHOICE:
+        return forms.ChoiceField(
+            choices=[("", "—")] + [(c, c) for c in question.choice_list], **common
+        )
+    if question.kind == QuestionKind.MULTIPLE_CHOICE:
+        return forms.MultipleChoiceField(
+            choices=[(c, c) for c in question.choice_list],
+            widget=forms.CheckboxSelectMultiple,
+            **common,
+        )
+    if question.kind == QuestionKind.YES_NO:
+        return forms.ChoiceField(
+            choices=[("yes", _("Yes")), ("no", _("No"))], widget=forms.RadioSelect, **common
+        )
+    if question.kind == QuestionKind.COUNTRY:
+        return forms.ChoiceField(choices=[("", "—"), *countries], widget=QuickSelect, **common)
+    if question.kind == QuestionKind.DATE:
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    return forms.CharField(max_length=1000, **common)
+
+
+def answer_text(value) -> str:
+    """Store every answer as text: lists one per line, dates ISO, numbers normalised."""
+    if value in (None, "", []):
+        return ""
+    if isinstance(value, list | tuple):
+        return "\n".join(str(v) for v in value)
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+class QuestionsMixin:
+    """Adds a ``q_<id>`` field per question; required ones are enforced for the types they ask."""
+
+    def add_questions(self, questions: list[Question], initial_answers: dict | None = None):
+        self.questions = questions
+        for question in questions:
+            name = f"q_{question.pk}"
+            self.fields[name] = question_field(question)
+            restricted = [t.name for t in question.registration_types.all()]
+            if restricted:
+                self.fields[name].help_text = " ".join(
+                    filter(
+                        None,
+                        [
+                            str(question.help_text),
+                            str(_("Only for: %(types)s.") % {"types": ", ".join(restricted)}),
+                        ],
+                    )
+                )
+            if question.required and not restricted:
+                self.fields[name].widget.attrs["required"] = True
+            if initial_answers and question.pk in initial_answers:
+                raw = initial_answers[question.pk]
+                if question.kind == QuestionKind.MULTIPLE_CHOICE:
+                    raw = raw.splitlines()
+                self.initial[name] = raw
+
+    def clean_questions(self, rtype: RegistrationType | None) -> dict[int, str]:
+        answers = {}
+        for question in self.questions:
+            name = f"q_{question.pk}"
+            value = self.cleaned_data.get(name)
+            applies = question_applies(question, rtype)
+            if applies and question.required and value in (None, "", []):
+                if name not in self.errors:
+                    self.add_error(name, _("Please answer this question."))
+                continue
+            answers[question.pk] = answer_text(value) if applies else ""
+        return answers
+
+
+class DelegateForm(QuestionsMixin, forms.ModelForm):
+    """One delegate of the delegation; its type is chosen per delegate."""
+
+    class Meta:
+        model = Delegate
+        fields = ["registration_type", *PUBLIC_DELEGATE_FIELDS]
+        widgets = {
+            "dietary_needs": forms.TextInput,
+            "accessibility_needs": forms.TextInput,
+        }
+
+    def __init__(self, *args, congress, types, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["registration_type"].queryset = types
+        self.fields["registration_type"].empty_label = None
+        self.fields["language"] = forms.ChoiceField(
+            label=self.fields["language"].label, choices=language_choices(congress)
+        )
+        self.fields["country"].required = True
+        self.fields["country"].widget = QuickSelect(choices=self.fields["country"].choices)
+        self.add_questions(questions)
+
+    def clean(self):
+        cleaned = super().clean()
+        self.answers = self.clean_questions(cleaned.get("registration_type"))
+        return cleaned
+
+
+class BaseDelegateFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        kept = [f for f in self.forms if f not in self.deleted_forms]
+        if not kept:
+            raise forms.ValidationError(_("Add at least one delegate."))
+
+
+def delegate_formset_class(max_delegates: int):
+    return forms.formset_factory(
+        DelegateForm,
+        formset=BaseDelegateFormSet,
+        extra=0,
+        min_num=1,
+        validate_min=True,
+        max_num=max_delegates,
+        validate_max=True,
+        absolute_max=max_delegates,
+        can_delete=True,
+    )
+
+
+class DelegateEditForm(QuestionsMixin, forms.ModelForm):
+    """Self-service (and organiser) edit of one delegate's own details and answers."""
+
+    class Meta:
+        model = Delegate
+        fields = PUBLIC_DELEGATE_FIELDS
+        widgets = {
+            "dietary_needs": forms.TextInput,
+            "accessibility_needs": forms.TextInput,
+        }
+
+    def __init__(self, *args, congress, questions, answers: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"] = forms.ChoiceField(
+            label=self.fields["language"].label, choices=language_choices(congress)
+        )
+        self.fields["country"].widget = QuickSelect(choices=self.fields["country"].choices)
+        applicable = [q for q in questions if question_applies(q, self.instance.registration_type)]
+        self.add_questions(applicable, initial_answers=answers)
+
+    def clean(self):
+        cleaned = super().clean()
+        self.answers = self.clean_questions(self.instance.registration_type)
+        return cleaned
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in PUBLIC_DELEGATE_FIELDS}
+
+
+class WaitingListForm(forms.Form):
+    registration_type = forms.ModelChoiceField(
+        queryset=RegistrationType.objects.none(), to_field_name="code", widget=forms.HiddenInput
+    )
+    name = forms.CharField(label=_("Your name"), max_length=200)
+    email = forms.EmailField(label=_("Your e-mail"))
+    language = forms.ChoiceField(label=_("Language for e-mails"))
+
+    def __init__(self, *args, congress, types, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["registration_type"].queryset = types
+        self.fields["language"].choices = language_choices(congress)
+
+
+class CancelForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Yes, cancel the whole order"),
+        error_messages={"required": _("Tick the box to confirm the cancellation.")},
+    )
+    reason = forms.CharField(label=_("Reason (optional)"), max_length=500, required=False)
+
+
+class MemberImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"), help_text=_("Columns: name, country, reference."))
+    replace = forms.BooleanField(label=_("Replace the current list"), required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise forms.ValidationError(_("The file must be UTF-8 encoded CSV.")) from exc

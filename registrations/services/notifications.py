@@ -1,0 +1,78 @@
+"""Registration e-mails: one function per message, each queued after the transaction commits."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+
+from events_site.congresses.mail import send_templated_email
+
+from ..models import Order, WaitingListEntry
+
+
+def _order_context(order: Order) -> dict:
+    return {
+        "order": order,
+        "congress": order.congress,
+        "delegates": list(order.delegates.select_related("registration_type").order_by("id")),
+        "order_url": settings.SITE_URL + order.get_absolute_url(),
+    }
+
+
+def queue_order_email(*, order: Order, template: str, extra: dict | None = None) -> None:
+    """Render and queue the e-mail once the transaction commits, so that rendering never
+    lengthens the time the capacity lock is held (and a rolled-back order sends nothing)."""
+    transaction.on_commit(lambda: send_order_email(order=order, template=template, extra=extra))
+
+
+def send_order_email(*, order: Order, template: str, extra: dict | None = None) -> None:
+    """E-mail the order's contact in the order's language (templates under registrations/emails)."""
+    congress = order.congress
+    send_templated_email(
+        to=[order.email],
+        template=f"registrations/emails/{template}",
+        context={**_order_context(order), **(extra or {})},
+        language=order.language,
+        reply_to=[congress.contact_email] if congress.contact_email else None,
+    )
+
+
+def queue_delegate_confirmations(*, order: Order) -> None:
+    """Once an order is confirmed, each delegate with an e-mail of their own (other than the
+    contact's) gets a personal confirmation in their own language, with their agenda link."""
+    transaction.on_commit(lambda: _send_delegate_confirmations(order=order))
+
+
+def _send_delegate_confirmations(*, order: Order) -> None:
+    contact = order.email.casefold()
+    for delegate in order.delegates.select_related("registration_type").order_by("id"):
+        if delegate.is_cancelled or not delegate.email or delegate.email.casefold() == contact:
+            continue
+        send_templated_email(
+            to=[delegate.email],
+            template="registrations/emails/delegate_confirmation",
+            context={
+                "order": order,
+                "delegate": delegate,
+                "congress": order.congress,
+                "site_url": settings.SITE_URL,
+            },
+            language=delegate.language,
+        )
+
+
+def send_offer_email(*, entry: WaitingListEntry, register_url: str) -> None:
+    transaction.on_commit(lambda: _send_offer_email(entry=entry, register_url=register_url))
+
+
+def _send_offer_email(*, entry: WaitingListEntry, register_url: str) -> None:
+    send_templated_email(
+        to=[entry.email],
+        template="registrations/emails/waiting_list_offer",
+        context={
+            "entry": entry,
+            "congress": entry.congress,
+            "register_url": settings.SITE_URL + register_url,
+        },
+        language=entry.language,
+    )

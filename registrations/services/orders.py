@@ -1,0 +1,677 @@
+"""Orders: placing them (seats, prices, vouchers, approval), paying, cancelling, expiring.
+
+Lock order everywhere: the order's row first (``select_for_update``), then the capacity lock,
+then waiting-list rows. E-mail goes out only after the transaction commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from events_site.congresses import audit
+from events_site.congresses.models import Congress
+
+from ..capacity import count_taken, ensure_seats, holding_orders_q, lock_capacity
+from ..enums import OrderStatus, WaitingListStatus
+from ..errors import (
+    DeadlinePassed,
+    OfferInvalid,
+    OrderStateError,
+    RegistrationClosed,
+    RegistrationError,
+    SoldOut,
+    VoucherExhausted,
+    VoucherInvalid,
+    VoucherRequired,
+)
+from ..models import (
+    Answer,
+    Delegate,
+    MemberOrganisation,
+    Order,
+    RegistrationType,
+    Voucher,
+    WaitingListEntry,
+)
+from ..models.vouchers import normalise_organisation_name
+from ..selectors import registration_settings
+from . import notifications
+from .pricing import congress_today, list_price, voucher_covers
+from .waiting_list import offer_freed_seats
+
+# Fields a delegate (or an organiser) may set on a delegate; price and type are not among them.
+DELEGATE_FIELDS = (
+    "given_name",
+    "family_name",
+    "badge_name",
+    "title",
+    "organisation_name",
+    "organisation_type",
+    "city",
+    "country",
+    "email",
+    "language",
+    "role",
+    "dietary_needs",
+    "accessibility_needs",
+    "needs_visa_letter",
+    "listed_publicly",
+)
+
+PAID_STATUSES = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
+
+
+@dataclass
+class NewDelegate:
+    """One delegate as typed into the form or the API, before prices and seats."""
+
+    registration_type: RegistrationType
+    details: dict = field(default_factory=dict)
+    answers: dict[int, str] = field(default_factory=dict)
+
+
+# --- placing an order -----------------------------------------------------------------------
+
+
+def find_voucher(*, congress: Congress, code: str, now: dt.datetime | None = None) -> Voucher:
+    """The active voucher behind ``code`` (case-insensitive) or :class:`VoucherInvalid`."""
+    now = now or timezone.now()
+    voucher = (
+        Voucher.objects.filter(congress=congress, code=code.strip().upper(), is_active=True)
+        .prefetch_related("registration_types")
+        .first()
+    )
+    if voucher is None or (voucher.valid_until and voucher.valid_until < now):
+        raise VoucherInvalid(_("This voucher code is not valid."))
+    return voucher
+
+
+def voucher_uses(*, voucher: Voucher, exclude_order_id: int | None = None) -> int:
+    """Uses counted like seats: delegates priced with it in orders that still hold seats."""
+    queryset = Delegate.objects.filter(holding_orders_q(), voucher=voucher, is_cancelled=False)
+    if exclude_order_id is not None:
+        queryset = queryset.exclude(order_id=exclude_order_id)
+    return queryset.count()
+
+
+def _check_sales_window(rtype: RegistrationType, congress: Congress, now: dt.datetime) -> None:
+    if rtype.congress_id != congress.pk or not rtype.is_active:
+        raise RegistrationClosed(_("This registration type is not on sale."))
+    if rtype.sales_start and now < rtype.sales_start:
+        raise RegistrationClosed(
+            _("Sales for “%(type)s” have not started yet.") % {"type": rtype.name}
+        )
+    if rtype.sales_end and now > rtype.sales_end:
+        raise RegistrationClosed(_("Sales for “%(type)s” have ended.") % {"type": rtype.name})
+
+
+def _members_missing(congress: Congress, delegates: list[NewDelegate]) -> list[str]:
+    """Organisation names of member-rate delegates that are not on the member list."""
+    names = {
+        normalise_organisation_name(d.details.get("organisation_name", "")): d.details.get(
+            "organisation_name", ""
+        )
+        for d in delegates
+        if d.registration_type.requires_membership
+    }
+    if not names:
+        return []
+    known = set(
+        MemberOrganisation.objects.filter(
+            congress=congress, normalised_name__in=[key for key in names if key]
+        ).values_list("normalised_name", flat=True)
+    )
+    return sorted({shown or "—" for key, shown in names.items() if not key or key not in known})
+
+
+def place_order(
+    *,
+    congress: Congress,
+    contact_name: str,
+    email: str,
+    language: str,
+    delegates: list[NewDelegate],
+    voucher_code: str = "",
+    idempotency_key: str | None = None,
+    offer: WaitingListEntry | None = None,
+    now: dt.datetime | None = None,
+) -> Order:
+    """Create one order for a delegation, holding its seats, or raise and leave nothing behind.
+
+    Guarantees: seats and voucher uses are decided under the capacity lock; prices come from
+    the server; a repeated ``idempotency_key`` returns the first order instead of a second."""
+    now = now or timezone.now()
+    if idempotency_key:
+        existing = Order.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    if not delegates:
+        raise RegistrationError(_("Add at least one delegate."))
+    reg_settings = registration_settings(congress)
+    if len(delegates) > reg_settings.max_delegates_per_order:
+        raise RegistrationError(
+            _("One order can hold at most %(n)s delegates.")
+            % {"n": reg_settings.max_delegates_per_order}
+        )
+    if offer is None and not congress.registration_is_open:
+        raise RegistrationClosed(_("Registration for this congress is closed."))
+    for item in delegates:
+        _check_sales_window(item.registration_type, congress, now)
+    voucher = find_voucher(congress=congress, code=voucher_code, now=now) if voucher_code else None
+    try:
+        return _place_order_locked(
+            congress=congress,
+            contact_name=contact_name,
+            email=email,
+            language=language,
+            delegates=delegates,
+            voucher=voucher,
+            idempotency_key=idempotency_key or None,
+            offer=offer,
+            now=now,
+        )
+    except IntegrityError:
+        # Two identical submissions raced past the first check: the other one won.
+        if idempotency_key:
+            existing = Order.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return existing
+        raise
+
+
+def _place_order_locked(
+    *,
+    congress: Congress,
+    contact_name: str,
+    email: str,
+    language: str,
+    delegates: list[NewDelegate],
+    voucher: Voucher | None,
+    idempotency_key: str | None,
+    offer: WaitingListEntry | None,
+    now: dt.datetime,
+) -> Order:
+    types_by_id = {d.registration_type.pk: d.registration_type for d in delegates}
+    wanted = Counter(d.registration_type.pk for d in delegates)
+    with transaction.atomic():
+        lock_capacity(
+            congress_id=congress.pk,
+            type_ids=wanted.keys(),
+            voucher_ids=[voucher.pk] if voucher else [],
+        )
+        if idempotency_key:
+            existing = Order.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return existing
+        if offer is not None:
+            offer = _check_offer(offer=offer, wanted=wanted, now=now)
+        ensure_seats(
+            congress=congress,
+            wanted=wanted,
+            types_by_id=types_by_id,
+            exclude_offer_id=offer.pk if offer else None,
+        )
+        today = congress_today(congress, now)
+        allowed = set(voucher.registration_types.all()) if voucher else set()
+        allowed_ids = {t.pk for t in allowed}
+        priced: list[tuple[NewDelegate, Decimal, str, Voucher | None]] = []
+        for item in delegates:
+            rtype = item.registration_type
+            price, tier = list_price(rtype, today)
+            used = voucher if voucher_covers(voucher, rtype, allowed_ids) else None
+            if rtype.complimentary and used is None:
+                raise VoucherRequired(
+                    _("“%(type)s” needs an invitation or voucher code.") % {"type": rtype.name}
+                )
+            if used is not None:
+                price = used.apply(price)
+            priced.append((item, price, tier, used))
+        voucher_count = sum(1 for *_rest, used in priced if used is not None)
+        if voucher is not None:
+            if voucher_count == 0:
+                raise VoucherInvalid(
+                    _("This voucher is not valid for the chosen registration types.")
+                )
+            if voucher.max_uses is not None:
+                left = voucher.max_uses - voucher_uses(voucher=voucher)
+                if voucher_count > left:
+                    raise VoucherExhausted(
+                        _("This voucher can be used for %(n)s more delegate(s) only.")
+                        % {"n": max(0, left)}
+                    )
+        missing_members = _members_missing(congress, delegates)
+        needs_approval = any(d.registration_type.requires_approval for d in delegates)
+        review = []
+        if missing_members:
+            review.append(
+                str(_("Not on the member list: %(names)s")) % {"names": ", ".join(missing_members)}
+            )
+        if needs_approval:
+            review.append(str(_("Registration type needs approval.")))
+        total = sum((price for _item, price, _tier, _used in priced), Decimal("0.00"))
+        if review:
+            status = OrderStatus.AWAITING_APPROVAL
+        elif total == 0:
+            status = OrderStatus.PAID
+        else:
+            status = OrderStatus.PENDING_PAYMENT
+        order = Order.objects.create(
+            congress=congress,
+            status=status,
+            contact_name=contact_name,
+            email=email,
+            language=language,
+            total=total,
+            currency=congress.currency,
+            hold_expires_at=(
+                now + registration_settings(congress).hold
+                if status == OrderStatus.PENDING_PAYMENT
+                else None
+            ),
+            needs_review=bool(review),
+            review_reason="\n".join(review),
+            paid_at=now if status == OrderStatus.PAID else None,
+            idempotency_key=idempotency_key,
+            voucher=voucher,
+        )
+        rows = []
+        for item, price, tier, used in priced:
+            details = {k: v for k, v in item.details.items() if k in DELEGATE_FIELDS}
+            details.setdefault("role", item.registration_type.default_role)
+            rows.append(
+                Delegate(
+                    order=order,
+                    registration_type=item.registration_type,
+                    price=price,
+                    price_tier=tier,
+                    voucher=used,
+                    **details,
+                )
+            )
+        created = Delegate.objects.bulk_create(rows)
+        answers = [
+            Answer(delegate=delegate, question_id=question_id, value=value)
+            for delegate, (item, *_rest) in zip(created, priced, strict=True)
+            for question_id, value in item.answers.items()
+            if value not in ("", None)
+        ]
+        Answer.objects.bulk_create(answers)
+        if offer is not None:
+            WaitingListEntry.objects.filter(pk=offer.pk).update(
+                status=WaitingListStatus.REDEEMED, order=order
+            )
+        audit.record(
+            action="convene.order.placed",
+            congress=congress,
+            actor_label=email,
+            target=order,
+            data={
+                "code": order.code,
+                "status": status,
+                "delegates": len(rows),
+                "total": str(total),
+                "voucher": voucher.code if voucher else "",
+            },
+        )
+        template = {
+            OrderStatus.PAID: "confirmation",
+            OrderStatus.AWAITING_APPROVAL: "awaiting_approval",
+        }.get(status, "order_placed")
+        notifications.queue_order_email(order=order, template=template)
+        if status == OrderStatus.PAID:
+            notifications.queue_delegate_confirmations(order=order)
+    return order
+
+
+def _check_offer(*, offer: WaitingListEntry, wanted: Counter, now: dt.datetime):
+    fresh = WaitingListEntry.objects.filter(pk=offer.pk).first()
+    if (
+        fresh is None
+        or fresh.status != WaitingListStatus.OFFERED
+        or not fresh.offer_expires_at
+        or fresh.offer_expires_at <= now
+    ):
+        raise OfferInvalid(_("This seat offer has expired or was already used."))
+    if dict(wanted) != {fresh.registration_type_id: 1}:
+        raise OfferInvalid(_("A seat offer is for one delegate of the offered type."))
+    return fresh
+
+
+# --- payment and approval -------------------------------------------------------------------
+
+
+def _reread_for_update(order: Order) -> Order:
+    return Order.objects.select_for_update().select_related("congress").get(pk=order.pk)
+
+
+def _hold_has_passed(order: Order, now: dt.datetime) -> bool:
+    return (
+        order.status == OrderStatus.EXPIRED
+        or order.status == OrderStatus.PENDING_PAYMENT
+        and order.hold_expires_at is not None
+        and order.hold_expires_at <= now
+    )
+
+
+def _retake_locked(order: Order, now: dt.datetime) -> None:
+    """Under the order's row lock: take its seats again or raise SoldOut."""
+    delegates = list(order.delegates.filter(is_cancelled=False).select_related("registration_type"))
+    wanted = Counter(d.registration_type_id for d in delegates)
+    types_by_id = {d.registration_type_id: d.registration_type for d in delegates}
+    voucher_ids = sorted({d.voucher_id for d in delegates if d.voucher_id})
+    lock_capacity(congress_id=order.congress_id, type_ids=wanted.keys(), voucher_ids=voucher_ids)
+    ensure_seats(
+        congress=order.congress, wanted=wanted, types_by_id=types_by_id, exclude_order_id=order.pk
+    )
+    for voucher in Voucher.objects.filter(pk__in=voucher_ids):
+        mine = sum(1 for d in delegates if d.voucher_id == voucher.pk)
+        used = voucher_uses(voucher=voucher, exclude_order_id=order.pk)
+        if voucher.max_uses is not None and used + mine > voucher.max_uses:
+            raise SoldOut(_("The voucher used by this order has no uses left."))
+
+
+def retake_seats(*, order: Order) -> None:
+    """For a payment arriving after the hold passed: hold the seats again if they are free.
+
+    An expired order goes back to pending payment with a fresh hold; raises SoldOut otherwise."""
+    now = timezone.now()
+    with transaction.atomic():
+        fresh = _reread_for_update(order)
+        if not _hold_has_passed(fresh, now):
+            return
+        _retake_locked(fresh, now)
+        fresh.status = OrderStatus.PENDING_PAYMENT
+        fresh.hold_expires_at = now + registration_settings(fresh.congress).hold
+        fresh.save(update_fields=["status", "hold_expires_at"])
+        audit.record(
+            action="convene.order.seats_retaken",
+            congress=fresh.congress,
+            target=fresh,
+            data={"code": fresh.code},
+        )
+    order.status, order.hold_expires_at = fresh.status, fresh.hold_expires_at
+
+
+def mark_order_paid(*, order: Order, by=None, actor_label: str = "") -> Order:
+    """Pending payment (or expired, if its seats can be retaken) -> paid, exactly once.
+
+    Idempotent on a paid order; OrderStateError on a cancelled, refunded or unapproved one;
+    SoldOut if the hold had passed and the seats went to someone else."""
+    now = timezone.now()
+    with transaction.atomic():
+        fresh = _reread_for_update(order)
+        if fresh.status in PAID_STATUSES:
+            return fresh
+        if fresh.status not in (OrderStatus.PENDING_PAYMENT, OrderStatus.EXPIRED):
+            raise OrderStateError(
+                _("Order %(code)s cannot be paid: it is %(status)s.")
+                % {"code": fresh.code, "status": fresh.get_status_display()}
+            )
+        if _hold_has_passed(fresh, now):
+            _retake_locked(fresh, now)
+        changed = Order.objects.filter(pk=fresh.pk, status=fresh.status).update(
+            status=OrderStatus.PAID, paid_at=now, hold_expires_at=None
+        )
+        if not changed:  # pragma: no cover - the row lock makes this unreachable
+            raise OrderStateError(_("The order changed meanwhile; please reload."))
+        fresh.refresh_from_db()
+        audit.record(
+            action="convene.order.paid",
+            congress=fresh.congress,
+            actor=by,
+            actor_label=actor_label,
+            target=fresh,
+            data={"code": fresh.code, "total": str(fresh.total), "from": order.status},
+        )
+        notifications.queue_order_email(order=fresh, template="confirmation")
+        notifications.queue_delegate_confirmations(order=fresh)
+    return fresh
+
+
+def approve_order(*, order: Order, by=None, actor_label: str = "") -> Order:
+    """Awaiting approval -> pending payment (days to pay) or paid if it costs nothing."""
+    now = timezone.now()
+    with transaction.atomic():
+        fresh = _reread_for_update(order)
+        if fresh.status != OrderStatus.AWAITING_APPROVAL:
+            raise OrderStateError(_("Only orders awaiting approval can be approved."))
+        free = fresh.total == 0
+        fresh.status = OrderStatus.PAID if free else OrderStatus.PENDING_PAYMENT
+        fresh.approved_at = now
+        fresh.needs_review = False
+        fresh.paid_at = now if free else None
+        fresh.hold_expires_at = (
+            None
+            if free
+            else now
+            + dt.timedelta(days=registration_settings(fresh.congress).approval_payment_days)
+        )
+        fresh.save(
+            update_fields=["status", "approved_at", "needs_review", "paid_at", "hold_expires_at"]
+        )
+        audit.record(
+            action="convene.order.approved",
+            congress=fresh.congress,
+            actor=by,
+            actor_label=actor_label,
+            target=fresh,
+            data={"code": fresh.code},
+        )
+        notifications.queue_order_email(
+            order=fresh, template="confirmation" if free else "approved"
+        )
+        if free:
+            notifications.queue_delegate_confirmations(order=fresh)
+    return fresh
+
+
+# --- cancelling and expiring ----------------------------------------------------------------
+
+
+def cancel_order(*, order: Order, by=None, actor_label: str = "", reason: str = "") -> Order:
+    """Cancel the order and free its seats (offered to the waiting list at once).
+
+    Idempotent on a cancelled order; refunded orders stay as they are (OrderStateError)."""
+    now = timezone.now()
+    with transaction.atomic():
+        fresh = _reread_for_update(order)
+        if fresh.status == OrderStatus.CANCELLED:
+            return fresh
+        if fresh.status in (OrderStatus.REFUNDED, OrderStatus.PARTIALLY_REFUNDED):
+            raise OrderStateError(_("A refunded order cannot be cancelled."))
+        previous = fresh.status
+        fresh.status = OrderStatus.CANCELLED
+        fresh.cancelled_at = now
+        fresh.hold_expires_at = None
+        fresh.cancellation_reason = reason
+        fresh.save(
+            update_fields=[
+                "status",
+                "cancelled_at",
+                "hold_expires_at",
+                "cancellation_reason",
+                "cancellation_fee",
+            ]
+        )
+        fresh.delegates.update(is_cancelled=True)
+        audit.record(
+            action="convene.order.cancelled",
+            congress=fresh.congress,
+            actor=by,
+            actor_label=actor_label,
+            target=fresh,
+            data={
+                "code": fresh.code,
+                "from": previous,
+                "reason": reason,
+                "fee": str(fresh.cancellation_fee),
+            },
+        )
+        offer_freed_seats(congress=fresh.congress, now=now)
+        notifications.queue_order_email(order=fresh, template="cancelled")
+    return fresh
+
+
+def cancellation_terms(*, order: Order, now: dt.datetime | None = None) -> dict:
+    """What a delegate's own cancellation would cost now, and whether it is still allowed."""
+    now = now or timezone.now()
+    reg_settings = registration_settings(order.congress)
+    deadline = reg_settings.cancellation_deadline or order.congress.starts_at
+    allowed = now <= deadline and order.status in (
+        OrderStatus.AWAITING_APPROVAL,
+        OrderStatus.PENDING_PAYMENT,
+        OrderStatus.PAID,
+    )
+    fee = Decimal("0.00")
+    if order.status == OrderStatus.PAID:
+        seats = order.delegates.filter(is_cancelled=False).count()
+        fee = min(order.total, reg_settings.cancellation_fee * seats)
+    return {"allowed": allowed, "deadline": deadline, "fee": fee, "currency": order.currency}
+
+
+def cancel_own_order(*, order: Order, reason: str = "") -> Order:
+    """A delegate cancels through the secret link, within the deadline; the fee is recorded
+    on the order (the refund of the rest is the payments side's job)."""
+    terms = cancellation_terms(order=order)
+    if not terms["allowed"]:
+        raise DeadlinePassed(_("This order can no longer be cancelled online."))
+    Order.objects.filter(pk=order.pk, status=order.status).update(cancellation_fee=terms["fee"])
+    order.cancellation_fee = terms["fee"]
+    return cancel_order(order=order, actor_label=order.email, reason=reason or "self-service")
+
+
+def expire_order(*, order: Order, now: dt.datetime | None = None) -> bool:
+    """Pending payment whose hold passed -> expired (compare-and-set). True if it expired."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        changed = Order.objects.filter(
+            pk=order.pk, status=OrderStatus.PENDING_PAYMENT, hold_expires_at__lte=now
+        ).update(status=OrderStatus.EXPIRED, expired_at=now)
+        if not changed:
+            return False
+        audit.record(
+            action="convene.order.expired",
+            congress=order.congress,
+            target=order,
+            data={"code": order.code},
+        )
+        offer_freed_seats(congress=order.congress, now=now)
+    order.status = OrderStatus.EXPIRED
+    return True
+
+
+def expire_stale_holds(*, now: dt.datetime | None = None) -> int:
+    """Expire every pending order whose hold passed and every lapsed waiting-list offer."""
+    from .waiting_list import expire_offers
+
+    now = now or timezone.now()
+    stale = Order.objects.filter(
+        status=OrderStatus.PENDING_PAYMENT, hold_expires_at__lte=now
+    ).select_related("congress")
+    count = sum(1 for order in stale.iterator() if expire_order(order=order, now=now))
+    expire_offers(now=now)
+    return count
+
+
+def send_payment_reminders(*, now: dt.datetime | None = None) -> int:
+    """Remind each unpaid order once, after the congress's reminder delay, while it is held."""
+    now = now or timezone.now()
+    sent = 0
+    candidates = Order.objects.filter(
+        status=OrderStatus.PENDING_PAYMENT,
+        reminder_sent_at__isnull=True,
+        hold_expires_at__gt=now,
+    ).select_related("congress")
+    for order in candidates.iterator():
+        delay = dt.timedelta(hours=registration_settings(order.congress).reminder_after_hours)
+        if order.created_at > now - delay:
+            continue
+        with transaction.atomic():
+            if not Order.objects.filter(pk=order.pk, reminder_sent_at__isnull=True).update(
+                reminder_sent_at=now
+            ):
+                continue
+            audit.record(
+                action="convene.order.reminded",
+                congress=order.congress,
+                target=order,
+                data={"code": order.code},
+            )
+            notifications.queue_order_email(order=order, template="payment_reminder")
+        sent += 1
+    return sent
+
+
+# --- editing --------------------------------------------------------------------------------
+
+
+def update_delegate(
+    *,
+    delegate: Delegate,
+    changes: dict,
+    answers: dict[int, str] | None = None,
+    by=None,
+    actor_label: str = "",
+) -> Delegate:
+    """Change a delegate's own details (and answers); never the type or the price."""
+    unknown = set(changes) - set(DELEGATE_FIELDS)
+    if unknown:
+        raise RegistrationError(_("These fields cannot be changed: %(f)s") % {"f": sorted(unknown)})
+    with transaction.atomic():
+        before = {name: str(getattr(delegate, name)) for name in changes}
+        for name, value in changes.items():
+            setattr(delegate, name, value)
+        delegate.full_clean(exclude=["order", "registration_type", "voucher"])
+        delegate.save(update_fields=[*changes.keys(), "updated_at"])
+        for question_id, value in (answers or {}).items():
+            if value in ("", None):
+                Answer.objects.filter(delegate=delegate, question_id=question_id).delete()
+            else:
+                Answer.objects.update_or_create(
+                    delegate=delegate, question_id=question_id, defaults={"value": value}
+                )
+        audit.record(
+            action="convene.delegate.updated",
+            congress=delegate.order.congress,
+            actor=by,
+            actor_label=actor_label,
+            target=delegate,
+            data={
+                "changed": {
+                    name: [before[name], str(getattr(delegate, name))]
+                    for name in changes
+                    if before[name] != str(getattr(delegate, name))
+                }
+            },
+        )
+    return delegate
+
+
+def edit_deadline(order: Order) -> dt.datetime:
+    return registration_settings(order.congress).edit_deadline or order.congress.starts_at
+
+
+def update_own_delegate(
+    *, delegate: Delegate, changes: dict, answers: dict[int, str] | None = None
+) -> Delegate:
+    """A delegate edits their details through the secret link, until the edit deadline."""
+    order = delegate.order
+    if timezone.now() > edit_deadline(order):
+        raise DeadlinePassed(_("Details can no longer be changed online; contact the organisers."))
+    if order.status in (OrderStatus.CANCELLED, OrderStatus.EXPIRED, OrderStatus.REFUNDED):
+        raise OrderStateError(_("This order is no longer active."))
+    return update_delegate(
+        delegate=delegate, changes=changes, answers=answers, actor_label=order.email
+    )
+
+
+def seats_taken_now(congress: Congress) -> int:
+    """Convenience for tests and the benchmark: seats held right now in the congress."""
+    return count_taken(congress_id=congress.pk).total

@@ -1,0 +1,80 @@
+"""Organisers' configuration: registration types and contact corrections, audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from events_site.congresses import audit
+from events_site.congresses.models import Congress
+
+from ..errors import RegistrationError
+from ..models import Order, RegistrationType
+
+TYPE_FIELDS = (
+    "code",
+    "name",
+    "description",
+    "default_role",
+    "capacity",
+    "requires_approval",
+    "requires_membership",
+    "complimentary",
+    "position",
+    "is_active",
+    "regular_price",
+    "early_bird_price",
+    "early_bird_until",
+    "on_site_price",
+    "on_site_from",
+    "sales_start",
+    "sales_end",
+)
+CONTACT_FIELDS = ("contact_name", "email", "language")
+
+
+def save_registration_type(
+    *, congress: Congress, by=None, instance: RegistrationType | None = None, **fields: Any
+) -> RegistrationType:
+    """Create or change a registration type (the model's own rules run first)."""
+    unknown = set(fields) - set(TYPE_FIELDS)
+    if unknown:
+        raise RegistrationError(_("Unknown fields: %(f)s") % {"f": sorted(unknown)})
+    with transaction.atomic():
+        rtype = instance or RegistrationType(congress=congress)
+        for name, value in fields.items():
+            setattr(rtype, name, value)
+        rtype.full_clean(validate_unique=True)
+        rtype.save()
+        audit.record(
+            action="convene.registration_type.created"
+            if instance is None
+            else "convene.registration_type.updated",
+            congress=congress,
+            actor=by,
+            target=rtype,
+            data={name: str(value) for name, value in fields.items()},
+        )
+    return rtype
+
+
+def update_order_contact(*, order: Order, by=None, **fields: Any) -> Order:
+    """Correct the contact of an order (name, e-mail, language); nothing else."""
+    unknown = set(fields) - set(CONTACT_FIELDS)
+    if unknown:
+        raise RegistrationError(_("These fields cannot be changed: %(f)s") % {"f": sorted(unknown)})
+    with transaction.atomic():
+        for name, value in fields.items():
+            setattr(order, name, value)
+        order.full_clean(exclude=["voucher", "congress"])
+        order.save(update_fields=list(fields))
+        audit.record(
+            action="convene.order.contact_updated",
+            congress=order.congress,
+            actor=by,
+            target=order,
+            data={name: str(value) for name, value in fields.items()},
+        )
+    return order

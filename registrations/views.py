@@ -1,0 +1,381 @@
+"""Public registration, the delegate's self-service page and the organisers' list (thin views)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from events_site.congresses.enums import Perm
+from events_site.congresses.errors import DomainError
+from events_site.congresses.models import Congress
+from events_site.congresses.permissions import congress_perm_required, has_congress_perm
+
+from . import selectors
+from .enums import OrderStatus
+from .errors import (
+    OfferInvalid,
+    RegistrationError,
+    VoucherExhausted,
+    VoucherInvalid,
+    VoucherRequired,
+)
+from .exports import EXPORTS
+from .forms import (
+    CancelForm,
+    ContactForm,
+    DelegateEditForm,
+    StartForm,
+    WaitingListForm,
+    delegate_formset_class,
+)
+from .services.orders import (
+    NewDelegate,
+    cancel_own_order,
+    cancellation_terms,
+    edit_deadline,
+    place_order,
+    update_own_delegate,
+)
+from .services.pricing import congress_today, list_price
+from .services.waiting_list import join_waiting_list, live_offer
+
+
+def _public_congress(congress_slug: str) -> Congress:
+    congress = get_object_or_404(Congress, slug=congress_slug)
+    if not congress.is_public:
+        raise Http404
+    return congress
+
+
+def _type_rows(congress, types) -> list[dict]:
+    today = congress_today(congress)
+    left = selectors.seats_left(congress, types)
+    rows = []
+    for rtype in types:
+        price, tier = list_price(rtype, today)
+        rows.append({"type": rtype, "price": price, "tier": tier, "left": left[rtype.pk]})
+    return rows
+
+
+def start(request, congress_slug: str):
+    """Step one: the types on sale with today's prices and seats; sold-out ones offer the
+    waiting list. A waiting-list offer link lands here too."""
+    congress = _public_congress(congress_slug)
+    if "offer" in request.GET:
+        try:
+            entry = live_offer(congress=congress, token=request.GET["offer"])
+        except OfferInvalid as exc:
+            messages.error(request, str(exc))
+            return redirect("registrations:start", congress_slug=congress.slug)
+        url = reverse("registrations:details", kwargs={"congress_slug": congress.slug})
+        return redirect(f"{url}?offer={entry.token}")
+    types = selectors.types_on_sale(congress)
+    reg_settings = selectors.registration_settings(congress)
+    form = StartForm(types=types, max_delegates=reg_settings.max_delegates_per_order)
+    waiting_form = WaitingListForm(congress=congress, types=types)
+    return render(
+        request,
+        "registrations/start.html",
+        {
+            "congress": congress,
+            "rows": _type_rows(congress, list(types)),
+            "form": form,
+            "waiting_form": waiting_form,
+            "settings": reg_settings,
+            "is_open": congress.registration_is_open,
+        },
+    )
+
+
+@require_http_methods(["POST"])
+def waiting_list(request, congress_slug: str):
+    congress = _public_congress(congress_slug)
+    types = selectors.types_on_sale(congress)
+    form = WaitingListForm(request.POST, congress=congress, types=types)
+    if form.is_valid():
+        try:
+            join_waiting_list(
+                congress=congress,
+                registration_type=form.cleaned_data["registration_type"],
+                name=form.cleaned_data["name"],
+                email=form.cleaned_data["email"],
+                language=form.cleaned_data["language"],
+            )
+        except RegistrationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request, _("You are on the waiting list. We will e-mail you if a seat frees up.")
+            )
+            return redirect("registrations:start", congress_slug=congress.slug)
+    return render(
+        request,
+        "registrations/waiting_list.html",
+        {"congress": congress, "waiting_form": form},
+        status=400,
+    )
+
+
+def _error_field(exc: DomainError) -> str | None:
+    if isinstance(exc, VoucherInvalid | VoucherExhausted | VoucherRequired):
+        return "voucher"
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def details(request, congress_slug: str):
+    """Step two: the contact and a formset of delegates; one valid POST places one order."""
+    congress = _public_congress(congress_slug)
+    reg_settings = selectors.registration_settings(congress)
+    types = selectors.types_on_sale(congress)
+    offer = None
+    source = request.POST if request.method == "POST" else request.GET
+    if source.get("offer"):
+        try:
+            offer = live_offer(congress=congress, token=source["offer"])
+        except OfferInvalid as exc:
+            messages.error(request, str(exc))
+            return redirect("registrations:start", congress_slug=congress.slug)
+        types = types.filter(pk=offer.registration_type_id)
+    elif not congress.registration_is_open:
+        messages.error(request, _("Registration for this congress is closed."))
+        return redirect("registrations:start", congress_slug=congress.slug)
+    max_delegates = 1 if offer else reg_settings.max_delegates_per_order
+    questions = selectors.questions_for(congress)
+    FormSet = delegate_formset_class(max_delegates)
+    form_kwargs = {"congress": congress, "types": types, "questions": questions}
+
+    if request.method == "POST":
+        contact = ContactForm(request.POST, congress=congress)
+        formset = FormSet(request.POST, prefix="delegates", form_kwargs=form_kwargs)
+        if contact.is_valid() and formset.is_valid():
+            people = [
+                NewDelegate(
+                    registration_type=form.cleaned_data["registration_type"],
+                    details={
+                        name: value
+                        for name, value in form.cleaned_data.items()
+                        if name != "registration_type" and not name.startswith(("q_", "DELETE"))
+                    },
+                    answers=form.answers,
+                )
+                for form in formset.forms
+                if form not in formset.deleted_forms
+            ]
+            try:
+                order = place_order(
+                    congress=congress,
+                    contact_name=contact.cleaned_data["contact_name"],
+                    email=contact.cleaned_data["email"],
+                    language=contact.cleaned_data["language"],
+                    delegates=people,
+                    voucher_code=contact.cleaned_data["voucher"],
+                    idempotency_key=contact.cleaned_data["token"],
+                    offer=offer,
+                )
+            except DomainError as exc:  # includes Busy: the lock was not free in time
+                contact.add_error(_error_field(exc), exc.message)
+            else:
+                return redirect(order.get_absolute_url())
+        status = 400
+    else:
+        start_form = StartForm(request.GET, types=types, max_delegates=max_delegates)
+        chosen, count, voucher = None, 1, ""
+        if offer:
+            chosen = offer.registration_type
+        elif start_form.is_valid():
+            chosen = start_form.cleaned_data["registration_type"]
+            count = start_form.cleaned_data["delegates"]
+            voucher = start_form.cleaned_data["voucher"]
+        elif request.GET:
+            return render(
+                request,
+                "registrations/start.html",
+                {
+                    "congress": congress,
+                    "rows": _type_rows(congress, list(types)),
+                    "form": start_form,
+                    "waiting_form": WaitingListForm(congress=congress, types=types),
+                    "settings": reg_settings,
+                    "is_open": congress.registration_is_open,
+                },
+                status=400,
+            )
+        initial_type = chosen or types.first()
+        contact = ContactForm(
+            congress=congress,
+            initial={
+                "voucher": voucher,
+                "language": request.LANGUAGE_CODE,
+                "contact_name": offer.name if offer else "",
+                "email": offer.email if offer else "",
+            },
+        )
+        formset = FormSet(
+            prefix="delegates",
+            form_kwargs=form_kwargs,
+            initial=[
+                {"registration_type": initial_type, "language": request.LANGUAGE_CODE}
+                for _n in range(count)
+            ],
+        )
+        status = 200
+    return render(
+        request,
+        "registrations/details.html",
+        {
+            "congress": congress,
+            "contact": contact,
+            "formset": formset,
+            "offer": offer,
+            "rows": _type_rows(congress, list(types)),
+            "max_delegates": max_delegates,
+        },
+        status=status,
+    )
+
+
+def order_detail(request, congress_slug: str, code: str, secret: str):
+    order = selectors.order_for_link(congress_slug=congress_slug, code=code, secret=secret)
+    delegates = selectors.order_delegates(order)
+    return render(
+        request,
+        "registrations/order.html",
+        {
+            "congress": order.congress,
+            "order": order,
+            "delegates": delegates,
+            "can_edit": order.status
+            not in (OrderStatus.CANCELLED, OrderStatus.EXPIRED, OrderStatus.REFUNDED)
+            and not _edit_closed(order),
+            "edit_deadline": edit_deadline(order),
+            "cancel": cancellation_terms(order=order),
+            "statuses": OrderStatus,
+        },
+    )
+
+
+def _edit_closed(order) -> bool:
+    from django.utils import timezone
+
+    return timezone.now() > edit_deadline(order)
+
+
+def order_pdf(request, congress_slug: str, code: str, secret: str):
+    from .pdf import confirmation_pdf
+
+    order = selectors.order_for_link(congress_slug=congress_slug, code=code, secret=secret)
+    if not order.is_paid:
+        raise Http404
+    content = confirmation_pdf(order=order, delegates=selectors.order_delegates(order))
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="confirmation-{order.code}.pdf"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def delegate_edit(request, congress_slug: str, code: str, secret: str, delegate_secret: str):
+    order = selectors.order_for_link(congress_slug=congress_slug, code=code, secret=secret)
+    delegate = next(
+        (d for d in selectors.order_delegates(order) if d.secret == delegate_secret), None
+    )
+    if delegate is None:
+        raise Http404
+    answers = {answer.question_id: answer.value for answer in delegate.answers.all()}
+    questions = selectors.questions_for(order.congress)
+    kwargs = {"congress": order.congress, "questions": questions, "answers": answers}
+    if request.method == "POST":
+        form = DelegateEditForm(request.POST, instance=delegate, **kwargs)
+        if form.is_valid():
+            try:
+                update_own_delegate(delegate=delegate, changes=form.changes(), answers=form.answers)
+            except RegistrationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("The details were saved."))
+                return redirect(order.get_absolute_url())
+    else:
+        form = DelegateEditForm(instance=delegate, **kwargs)
+    return render(
+        request,
+        "registrations/delegate_edit.html",
+        {"congress": order.congress, "order": order, "delegate": delegate, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def order_cancel(request, congress_slug: str, code: str, secret: str):
+    order = selectors.order_for_link(congress_slug=congress_slug, code=code, secret=secret)
+    terms = cancellation_terms(order=order)
+    form = CancelForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cancel_own_order(order=order, reason=form.cleaned_data["reason"])
+        except RegistrationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Your order was cancelled."))
+            return redirect(order.get_absolute_url())
+    return render(
+        request,
+        "registrations/order_cancel.html",
+        {"congress": order.congress, "order": order, "terms": terms, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- organisers -----------------------------------------------------------------------------
+
+
+@congress_perm_required(Perm.VIEW_REGISTRATIONS)
+def manage_list(request, congress: Congress):
+    """Search, filter and page through delegates; figures per type and status; export."""
+    search = request.GET.get("q", "").strip()[:200]
+    type_code = request.GET.get("type", "")
+    status = request.GET.get("status", "")
+    if status not in OrderStatus.values:
+        status = ""
+    delegates = selectors.organiser_delegates(
+        congress=congress, search=search, registration_type=type_code, status=status
+    )
+    page = Paginator(delegates, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "registrations/manage/list.html",
+        {
+            "congress": congress,
+            "page": page,
+            "figures": selectors.figures(congress),
+            "types": selectors.types_on_sale(congress),
+            "statuses": OrderStatus.choices,
+            "search": search,
+            "type_code": type_code,
+            "status": status,
+            "query": query.urlencode(),
+            "can_manage": has_congress_perm(request.user, Perm.MANAGE_REGISTRATIONS, congress),
+        },
+    )
+
+
+@congress_perm_required(Perm.VIEW_REGISTRATIONS)
+def manage_export(request, congress: Congress, fmt: str):
+    exporter = EXPORTS.get(fmt)
+    if exporter is None:
+        raise Http404
+    delegates = selectors.organiser_delegates(
+        congress=congress,
+        search=request.GET.get("q", "").strip()[:200],
+        registration_type=request.GET.get("type", ""),
+        status=request.GET.get("status", "")
+        if request.GET.get("status") in OrderStatus.values
+        else "",
+    )
+    return exporter.response(congress=congress, delegates=delegates)
