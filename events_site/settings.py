@@ -238,6 +238,19 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Name shared choice sets once, so the schema has one enum per idea.
+    "ENUM_NAME_OVERRIDES": {
+        "CongressStatusEnum": "events_site.congresses.enums.CongressStatus",
+        "TeamRoleEnum": "events_site.congresses.enums.Role",
+        "OrderStatusEnum": "registrations.enums.OrderStatus",
+        "DelegateRoleEnum": "registrations.enums.DelegateRole",
+        "OrganisationTypeEnum": "registrations.enums.OrganisationType",
+        "PaymentStateEnum": "registrations.payment_enums.PaymentState",
+        "RefundStateEnum": "registrations.payment_enums.RefundState",
+        "WaitingListStatusEnum": "registrations.enums.WaitingListStatus",
+        "PrintJobStatusEnum": "badges.enums.PrintJobStatus",
+        "SignupStatusEnum": "sessions.enums.SignupStatus",
+    },
 }
 
 # --- Convene behaviour ----------------------------------------------------------------------

@@ -56,3 +56,18 @@ def test_dashboard_lists_the_organisers_congresses(client, alice, congress, othe
     assert response.status_code == 200
     assert congress.name in response.content.decode()
     assert other_congress.name not in response.content.decode()
+
+
+def test_dashboard_links_only_what_the_role_allows(client, bob, congress):
+    client.force_login(bob)
+    html = client.get("/manage/").content.decode()
+    assert f"/{congress.slug}/manage/checkin/" in html
+    assert f"/{congress.slug}/manage/registrations/" not in html
+    assert f"/{congress.slug}/manage/payments/" not in html
+
+
+def test_owner_dashboard_links_every_back_office_area(client, alice, congress):
+    client.force_login(alice)
+    html = client.get("/manage/").content.decode()
+    for area in ("registrations", "payments", "agenda", "badges", "checkin"):
+        assert f"/{congress.slug}/manage/{area}/" in html, area
