@@ -1,5 +1,40 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "badges"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<slug:congress_slug>/manage/checkin/", views.checkin_desk, name="checkin"),
+    path(
+        "<slug:congress_slug>/manage/checkin/<int:delegate_id>/",
+        views.checkin_person,
+        name="checkin_person",
+    ),
+    path(
+        "<slug:congress_slug>/manage/checkin/<int:delegate_id>/print/",
+        views.checkin_and_print,
+        name="checkin_print",
+    ),
+    path("<slug:congress_slug>/manage/badges/", views.print_batches, name="print"),
+    path(
+        "<slug:congress_slug>/manage/badges/jobs/<int:job_id>/",
+        views.print_job,
+        name="print_job",
+    ),
+    path(
+        "<slug:congress_slug>/manage/badges/jobs/<int:job_id>/download/",
+        views.print_job_download,
+        name="print_job_download",
+    ),
+    path(
+        "<slug:congress_slug>/manage/badges/<int:badge_id>/reissue/",
+        views.reissue_badge,
+        name="reissue",
+    ),
+    path(
+        "<slug:congress_slug>/manage/badges/<int:badge_id>/reprint/",
+        views.reprint_badge,
+        name="reprint",
+    ),
+]

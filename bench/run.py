@@ -7,7 +7,7 @@ payments, registration). These machines are noisy: compare the ratios, not the s
 from __future__ import annotations
 
 import argparse
-import importlib
+import importlib.util
 import sys
 import time
 from pathlib import Path
@@ -31,13 +31,17 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
     sys.path.insert(0, str(ROOT))
-    sys.path.insert(0, str(ROOT / "bench"))
     failures = 0
     for name in args.names or BENCHES:
         print(f"\n=== {name} ===", flush=True)
         started = time.monotonic()
         try:
-            module = importlib.import_module(name)
+            # Load by path under a distinct name: bench/badges.py must not shadow the app.
+            spec = importlib.util.spec_from_file_location(
+                f"bench_{name}", ROOT / "bench" / f"{name}.py"
+            )
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
             rows = module.main(quick=args.quick)
         except Exception as exc:  # report and go on with the other benchmarks
             failures += 1

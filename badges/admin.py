@@ -1,0 +1,88 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import services
+from .models import Badge, BadgeLayout, CheckIn, PrintJob, RevokedBadgeSecret
+
+
+@admin.register(BadgeLayout)
+class BadgeLayoutAdmin(admin.ModelAdmin):
+    list_display = ["name", "congress", "registration_type", "role", "is_default", "band_colour"]
+    list_filter = ["congress", "role", "is_default"]
+    search_fields = ["name", "label"]
+    autocomplete_fields = []
+
+
+class RevokedBadgeSecretInline(admin.TabularInline):
+    model = RevokedBadgeSecret
+    extra = 0
+    fields = ["revoked_at", "revoked_by", "reason"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Badge)
+class BadgeAdmin(admin.ModelAdmin):
+    list_display = ["delegate", "congress", "printed_at", "print_count", "checked_in_at"]
+    list_filter = ["congress", ("checked_in_at", admin.EmptyFieldListFilter)]
+    search_fields = ["delegate__given_name", "delegate__family_name", "delegate__organisation_name"]
+    list_select_related = ["delegate", "congress"]
+    readonly_fields = [
+        "delegate",
+        "congress",
+        "issued_at",
+        "printed_at",
+        "print_count",
+        "checked_in_at",
+        "checked_in_by",
+        "checked_in_desk",
+    ]
+    exclude = ["secret"]
+    inlines = [RevokedBadgeSecretInline]
+    actions = ["reissue_secrets"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Revoke and reissue the QR code (lost badge)"))
+    def reissue_secrets(self, request, queryset):
+        for badge in queryset:
+            services.reissue_secret(badge=badge, by=request.user, reason="admin")
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext("%d badge reissued.", "%d badges reissued.", count) % count,
+            messages.SUCCESS,
+        )
+
+
+@admin.register(PrintJob)
+class PrintJobAdmin(admin.ModelAdmin):
+    list_display = ["pk", "congress", "kind", "status", "created_by", "created_at", "badge_count"]
+    list_filter = ["congress", "kind", "status"]
+    readonly_fields = [f.name for f in PrintJob._meta.fields] + ["badges"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CheckIn)
+class CheckInAdmin(admin.ModelAdmin):
+    list_display = ["badge", "congress", "at", "by", "desk", "channel"]
+    list_filter = ["congress", "channel", "desk"]
+    search_fields = ["badge__delegate__family_name", "badge__delegate__given_name"]
+    list_select_related = ["badge__delegate", "congress", "by"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

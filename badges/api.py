@@ -1,0 +1,123 @@
+"""Check-in API for external scanner apps: look up a scanned code, check in, search.
+
+Token auth (``Authorization: Token ...``) or a session; needs ``checkin.operate`` in the
+congress. Answers carry only what the desk needs: no e-mail addresses, no payments.
+"""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from events_site.congresses.api import CongressScopedMixin
+from events_site.congresses.enums import Perm
+
+from . import selectors, services
+from .enums import CheckInChannel, EntryProblem
+from .models import Badge
+
+
+class PersonSerializer(serializers.Serializer):
+    """One person as the desk sees them."""
+
+    def to_representation(self, delegate):
+        badge = getattr(delegate, "badge", None)
+        problem = selectors.entry_problem(delegate)
+        by = badge.checked_in_by if badge else None
+        return {
+            "delegate": delegate.pk,
+            "name": delegate.printed_name,
+            "title": delegate.title,
+            "organisation": delegate.organisation_name,
+            "city": delegate.city,
+            "country": str(delegate.country.code or ""),
+            "registration_type": delegate.registration_type.name,
+            "role": delegate.role,
+            "may_enter": not problem,
+            "problem": problem or None,
+            "problem_label": str(EntryProblem(problem).label) if problem else None,
+            "checked_in_at": badge.checked_in_at.isoformat()
+            if badge and badge.checked_in_at
+            else None,
+            "checked_in_by": by.get_username() if by else None,
+            "desk": badge.checked_in_desk if badge else "",
+        }
+
+
+class CodeSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    delegate = serializers.IntegerField(required=False)
+    desk = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        if not attrs.get("code") and not attrs.get("delegate"):
+            raise serializers.ValidationError("Send the scanned code (or a delegate id).")
+        return attrs
+
+
+class _CheckInView(CongressScopedMixin, APIView):
+    required_perm = Perm.CHECK_IN
+
+    def _badge(self, data) -> Badge:
+        congress = self.get_congress()
+        if data.get("code"):
+            return services.resolve_code(congress=congress, code=data["code"])
+        from django.shortcuts import get_object_or_404
+
+        from registrations.models import Delegate
+
+        delegate = get_object_or_404(Delegate, pk=data["delegate"], order__congress=congress)
+        return services.badge_for(delegate=delegate)
+
+    def _person(self, badge: Badge):
+        from registrations.models import Delegate
+
+        delegate = Delegate.objects.select_related(
+            "order", "registration_type", "badge", "badge__checked_in_by"
+        ).get(pk=badge.delegate_id)
+        return PersonSerializer(delegate).data
+
+
+class CheckInLookupView(_CheckInView):
+    """POST {"code": "<scanned text>"} -> the person, or 400 badge_not_valid."""
+
+    def post(self, request, congress_slug):
+        serializer = CodeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        badge = self._badge(serializer.validated_data)
+        return Response({"person": self._person(badge)})
+
+
+class CheckInView(_CheckInView):
+    """POST {"code": "...", "desk": "2"} -> {"result": "checked_in" | "already_checked_in"}.
+
+    409 not_allowed_to_enter for unpaid, unapproved or cancelled registrations;
+    400 badge_not_valid for unknown, revoked or malformed codes.
+    """
+
+    def post(self, request, congress_slug):
+        serializer = CodeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        badge = self._badge(serializer.validated_data)
+        result = services.check_in(
+            badge=badge,
+            by=request.user,
+            desk=serializer.validated_data.get("desk", ""),
+            channel=CheckInChannel.API,
+        )
+        return Response(
+            {
+                "result": "checked_in" if result.checked_in else "already_checked_in",
+                "person": self._person(result.badge),
+            },
+            status=201 if result.checked_in else 200,
+        )
+
+
+class CheckInSearchView(_CheckInView):
+    """GET ?q=<name or organisation> -> up to 25 people."""
+
+    def get(self, request, congress_slug):
+        people = selectors.desk_search(self.get_congress(), request.query_params.get("q", ""))
+        return Response({"results": PersonSerializer(people, many=True).data})

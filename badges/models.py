@@ -1,0 +1,236 @@
+"""Badge layouts, badges (with their check-in secret), print jobs and check-ins."""
+
+import secrets
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from events_site.congresses.models import Congress
+from registrations.enums import DelegateRole
+from registrations.models import Delegate, RegistrationType
+
+from .enums import BadgeSort, CheckInChannel, PageFormat, PrintJobKind, PrintJobStatus
+
+
+def new_badge_secret() -> str:
+    """The check-in secret printed in the QR code: 43 URL-safe characters, 256 bits."""
+    return secrets.token_urlsafe(32)
+
+
+colour_validator = RegexValidator(
+    r"^#[0-9a-fA-F]{6}$", _("Use a colour like #0b5cad."), code="invalid_colour"
+)
+
+
+class BadgeLayout(models.Model):
+    """The look of one kind of badge: a colour band and label per registration type or role.
+
+    A delegate gets the layout of their registration type, else of their role, else the
+    congress's default layout, else the built-in one.
+    """
+
+    congress = models.ForeignKey(
+        Congress, on_delete=models.CASCADE, related_name="badge_layouts", verbose_name=_("congress")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    registration_type = models.ForeignKey(
+        RegistrationType,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="badge_layouts",
+        verbose_name=_("registration type"),
+    )
+    role = models.CharField(_("role"), max_length=16, choices=DelegateRole.choices, blank=True)
+    is_default = models.BooleanField(_("default layout"), default=False)
+    label = models.CharField(
+        _("band label"), max_length=40, blank=True, help_text=_("Empty: the delegate's role.")
+    )
+    band_colour = models.CharField(
+        _("band colour"), max_length=7, default="#0b5cad", validators=[colour_validator]
+    )
+    band_text_colour = models.CharField(
+        _("band text colour"), max_length=7, default="#ffffff", validators=[colour_validator]
+    )
+    back_text = models.TextField(
+        _("back side text"), blank=True, help_text=_("Printed on the back (Wi-Fi, emergency line).")
+    )
+    extra_css = models.TextField(
+        _("extra CSS"),
+        blank=True,
+        help_text=_("Advanced: CSS added to this layout. Only static files and logos can load."),
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["congress", "position", "name"]
+        verbose_name = _("badge layout")
+        verbose_name_plural = _("badge layouts")
+        constraints = [
+            models.UniqueConstraint(fields=["congress", "name"], name="badgelayout_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Badge(models.Model):
+    """One delegate's badge and the secret its QR code carries. Check-in state lives here."""
+
+    delegate = models.OneToOneField(
+        Delegate, on_delete=models.CASCADE, related_name="badge", verbose_name=_("delegate")
+    )
+    congress = models.ForeignKey(
+        Congress, on_delete=models.CASCADE, related_name="badges", verbose_name=_("congress")
+    )
+    secret = models.CharField(max_length=64, unique=True, default=new_badge_secret, editable=False)
+    issued_at = models.DateTimeField(_("secret issued at"), auto_now_add=True)
+    printed_at = models.DateTimeField(_("first printed at"), null=True, blank=True)
+    print_count = models.PositiveIntegerField(_("times printed"), default=0)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True, db_index=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("checked in by"),
+    )
+    checked_in_desk = models.CharField(_("desk"), max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["congress", "delegate__family_name", "delegate__given_name"]
+        verbose_name = _("badge")
+        verbose_name_plural = _("badges")
+
+    def __str__(self) -> str:
+        return str(self.delegate)
+
+
+class RevokedBadgeSecret(models.Model):
+    """A secret that no longer opens the door, kept so the desk can say why."""
+
+    badge = models.ForeignKey(
+        Badge, on_delete=models.CASCADE, related_name="revoked_secrets", verbose_name=_("badge")
+    )
+    secret = models.CharField(max_length=64, unique=True)
+    revoked_at = models.DateTimeField(_("revoked at"), auto_now_add=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-revoked_at"]
+        verbose_name = _("revoked badge secret")
+        verbose_name_plural = _("revoked badge secrets")
+
+    def __str__(self) -> str:
+        return f"{self.badge} ({self.revoked_at:%Y-%m-%d %H:%M})"
+
+
+class CheckIn(models.Model):
+    """Every successful check-in (one per badge, guaranteed by the compare-and-set)."""
+
+    congress = models.ForeignKey(
+        Congress, on_delete=models.CASCADE, related_name="check_ins", verbose_name=_("congress")
+    )
+    badge = models.ForeignKey(
+        Badge, on_delete=models.CASCADE, related_name="check_ins", verbose_name=_("badge")
+    )
+    at = models.DateTimeField(_("at"), db_index=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    desk = models.CharField(_("desk"), max_length=60, blank=True)
+    channel = models.CharField(
+        _("channel"), max_length=8, choices=CheckInChannel.choices, default=CheckInChannel.DESK
+    )
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+
+    def __str__(self) -> str:
+        return f"{self.badge} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+def print_job_path(job: "PrintJob", filename: str) -> str:
+    return f"badge-prints/{job.congress.slug}/{filename}"
+
+
+class PrintJob(models.Model):
+    """One run of the printer: who asked, when, with which filters, and exactly which badges."""
+
+    congress = models.ForeignKey(
+        Congress,
+        on_delete=models.CASCADE,
+        related_name="badge_print_jobs",
+        verbose_name=_("congress"),
+    )
+    kind = models.CharField(
+        _("kind"), max_length=8, choices=PrintJobKind.choices, default=PrintJobKind.BATCH
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=PrintJobStatus.choices, default=PrintJobStatus.QUEUED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    created_by_label = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # What was asked for (the same options as the print page and the command).
+    page_format = models.CharField(
+        _("page format"), max_length=8, choices=PageFormat.choices, default=PageFormat.A6
+    )
+    crop_marks = models.BooleanField(_("crop marks"), default=False)
+    back_side = models.BooleanField(_("print back sides"), default=False)
+    only_unprinted = models.BooleanField(_("only badges not printed yet"), default=False)
+    registration_type = models.ForeignKey(
+        RegistrationType,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registration type"),
+    )
+    sort = models.CharField(
+        _("sort by"), max_length=16, choices=BadgeSort.choices, default=BadgeSort.FAMILY_NAME
+    )
+    reason = models.CharField(_("reason for reprint"), max_length=200, blank=True)
+    # What happened.
+    badges = models.ManyToManyField(Badge, related_name="print_jobs", verbose_name=_("badges"))
+    badge_count = models.PositiveIntegerField(_("badges"), default=0)
+    rendered_count = models.PositiveIntegerField(_("rendered"), default=0)
+    file = models.FileField(_("PDF"), upload_to=print_job_path, blank=True, max_length=300)
+    seconds = models.FloatField(_("render seconds"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("print job")
+        verbose_name_plural = _("print jobs")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} ({self.badge_count})"
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.badge_count:
+            return 100 if self.status == PrintJobStatus.DONE else 0
+        return min(100, round(100 * self.rendered_count / self.badge_count))

@@ -1,0 +1,155 @@
+"""Read-side queries for badges: what to print, in which order, and what the desk may see."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from django.db.models import Q, QuerySet
+from django.utils import translation
+
+from events_site.congresses.models import Congress
+from registrations.enums import DelegateRole, OrderStatus
+from registrations.models import Delegate
+
+from .enums import BadgeSort, EntryProblem
+from .models import Badge, BadgeLayout
+from .pdf import RenderOptions, name_language
+
+# Batches print the badges of people who may enter: paid (or free and confirmed), not cancelled.
+ENTRY_ORDER_STATUSES = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
+
+SORT_ORDERS = {
+    BadgeSort.FAMILY_NAME: ("delegate__family_name", "delegate__given_name", "pk"),
+    BadgeSort.ORGANISATION: ("delegate__organisation_name", "delegate__family_name", "pk"),
+    BadgeSort.COUNTRY: ("delegate__country", "delegate__family_name", "pk"),
+}
+
+
+def badges_for_printing(
+    congress: Congress,
+    *,
+    only_unprinted: bool = False,
+    registration_type_id: int | None = None,
+    sort: str = BadgeSort.FAMILY_NAME,
+) -> QuerySet[Badge]:
+    badges = Badge.objects.filter(
+        congress=congress,
+        delegate__is_cancelled=False,
+        delegate__order__status__in=ENTRY_ORDER_STATUSES,
+    )
+    if only_unprinted:
+        badges = badges.filter(printed_at__isnull=True)
+    if registration_type_id:
+        badges = badges.filter(delegate__registration_type_id=registration_type_id)
+    return badges.order_by(*SORT_ORDERS[BadgeSort(sort)])
+
+
+class LayoutChooser:
+    """Registration type first, then role, then the congress default (loaded once)."""
+
+    def __init__(self, congress: Congress):
+        self.by_type: dict[int, BadgeLayout] = {}
+        self.by_role: dict[str, BadgeLayout] = {}
+        self.default: BadgeLayout | None = None
+        self.layouts = list(BadgeLayout.objects.filter(congress=congress))
+        for layout in self.layouts:
+            if layout.registration_type_id:
+                self.by_type.setdefault(layout.registration_type_id, layout)
+            elif layout.role:
+                self.by_role.setdefault(layout.role, layout)
+            if layout.is_default and self.default is None:
+                self.default = layout
+
+    def for_delegate(self, delegate: Delegate) -> BadgeLayout | None:
+        return (
+            self.by_type.get(delegate.registration_type_id)
+            or self.by_role.get(delegate.role)
+            or self.default
+        )
+
+    def css(self) -> str:
+        return "\n".join(layout.extra_css for layout in self.layouts if layout.extra_css)
+
+
+def print_item(badge: Badge, layout: BadgeLayout | None) -> dict:
+    """The plain data one badge prints (no database objects: it crosses process boundaries)."""
+    delegate = badge.delegate
+    role_label = str(DelegateRole(delegate.role).label) if delegate.role else ""
+    place = ", ".join(p for p in (delegate.city, str(delegate.country.name or "")) if p)
+    return {
+        "name": delegate.printed_name,
+        "lang": name_language(delegate.printed_name, delegate.language),
+        "title": delegate.title,
+        "organisation": delegate.organisation_name,
+        "place": place,
+        "role": delegate.role,
+        "type_name": delegate.registration_type.name,
+        "label": (layout.label if layout and layout.label else role_label),
+        "band_colour": layout.band_colour if layout else "",
+        "band_text_colour": layout.band_text_colour if layout else "",
+        "back_text": layout.back_text if layout else "",
+        "layout_id": layout.pk if layout else None,
+        "qr": badge.secret,
+    }
+
+
+def print_items(congress: Congress, badges: QuerySet[Badge], language: str) -> Iterator[dict]:
+    """Stream the print data of ``badges`` (fetched in batches, never all at once)."""
+    chooser = LayoutChooser(congress)
+    rows = badges.select_related("delegate", "delegate__registration_type")
+    with translation.override(language):
+        for badge in rows.iterator(chunk_size=1000):
+            yield print_item(badge, chooser.for_delegate(badge.delegate))
+
+
+def render_options(congress: Congress, **options) -> RenderOptions:
+    logo_uri = ""
+    if congress.logo:
+        try:
+            logo_uri = Path(congress.logo.path).as_uri()
+        except (ValueError, NotImplementedError):
+            logo_uri = ""
+    return RenderOptions(
+        congress_name=congress.name,
+        logo_uri=logo_uri,
+        layouts_css=LayoutChooser(congress).css(),
+        language=(congress.languages or ["en"])[0],
+        **options,
+    )
+
+
+def entry_problem(delegate: Delegate) -> str:
+    """Why ``delegate`` may not enter, or "" when they may (the desk shows this in red)."""
+    if delegate.may_enter:
+        return ""
+    status = delegate.order.status
+    if delegate.is_cancelled or status in (
+        OrderStatus.CANCELLED,
+        OrderStatus.EXPIRED,
+        OrderStatus.REFUNDED,
+    ):
+        return EntryProblem.CANCELLED
+    if status == OrderStatus.AWAITING_APPROVAL:
+        return EntryProblem.AWAITING_APPROVAL
+    return EntryProblem.UNPAID
+
+
+def desk_search(congress: Congress, query: str, *, limit: int = 25) -> QuerySet[Delegate]:
+    """Delegates matching a name or organisation, for the check-in desk."""
+    query = " ".join(query.split())[:100]
+    if len(query) < 2:
+        return Delegate.objects.none()
+    match = Q()
+    for word in query.split(" "):
+        match &= (
+            Q(given_name__icontains=word)
+            | Q(family_name__icontains=word)
+            | Q(badge_name__icontains=word)
+            | Q(organisation_name__icontains=word)
+        )
+    return (
+        Delegate.objects.filter(match, order__congress=congress)
+        .select_related("order", "registration_type", "badge", "badge__checked_in_by")
+        .order_by("family_name", "given_name", "pk")[:limit]
+    )

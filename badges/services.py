@@ -1,0 +1,369 @@
+"""Every state change of badges and check-in: issue, revoke, check in, print.
+
+Check-in is compare-and-set on ``checked_in_at IS NULL``: however many desks scan the same
+badge at the same moment, exactly one update changes a row, and only that desk checks in.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from events_site.congresses import audit
+from events_site.congresses.errors import DomainError
+from events_site.congresses.models import Congress
+from registrations.models import Delegate, RegistrationType
+
+from . import selectors
+from .enums import BadgeSort, CheckInChannel, PageFormat, PrintJobKind, PrintJobStatus
+from .models import Badge, CheckIn, PrintJob, RevokedBadgeSecret, new_badge_secret
+from .pdf import render_badges_pdf, render_single
+
+SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")
+
+
+class InvalidBadgeCode(DomainError):
+    """A scanned code that opens nothing: malformed, unknown, revoked or another congress's."""
+
+    code = "badge_not_valid"
+
+
+class NotAllowedToEnter(DomainError):
+    code = "not_allowed_to_enter"
+    status_code = 409
+
+
+class NothingToPrint(DomainError):
+    code = "nothing_to_print"
+
+
+class ReasonRequired(DomainError):
+    code = "reason_required"
+
+
+@dataclass(frozen=True)
+class CheckInResult:
+    badge: Badge
+    checked_in: bool  # True: this call checked the person in; False: someone already had
+
+    @property
+    def already(self) -> bool:
+        return not self.checked_in
+
+
+# --- Badges and their secrets ----------------------------------------------------------------
+
+
+def issue_badges(*, congress: Congress) -> int:
+    """Create the missing badges (one per delegate not cancelled); idempotent, in bulk."""
+    missing = Delegate.objects.filter(
+        order__congress=congress, is_cancelled=False, badge__isnull=True
+    ).values_list("pk", flat=True)
+    badges = [Badge(delegate_id=pk, congress=congress, secret=new_badge_secret()) for pk in missing]
+    Badge.objects.bulk_create(badges, batch_size=1000, ignore_conflicts=True)
+    return len(badges)
+
+
+def badge_for(*, delegate: Delegate) -> Badge:
+    badge, _created = Badge.objects.get_or_create(
+        delegate=delegate, defaults={"congress_id": delegate.order.congress_id}
+    )
+    return badge
+
+
+def reissue_secret(*, badge: Badge, by, reason: str = "") -> Badge:
+    """Revoke the badge's QR code and give it a new one (a lost badge). The old one stops
+    working at once; the desk recognises it as revoked."""
+    with transaction.atomic():
+        badge = Badge.objects.select_for_update().get(pk=badge.pk)
+        RevokedBadgeSecret.objects.create(
+            badge=badge, secret=badge.secret, revoked_by=_user(by), reason=reason[:200]
+        )
+        badge.secret = new_badge_secret()
+        badge.issued_at = timezone.now()
+        badge.save(update_fields=["secret", "issued_at"])
+        audit.record(
+            action="convene.badge.secret_reissued",
+            congress=badge.congress,
+            actor=by,
+            target=badge,
+            data={"delegate": badge.delegate_id, "reason": reason[:200]},
+        )
+    return badge
+
+
+def resolve_code(*, congress: Congress, code: str) -> Badge:
+    """The badge a scanned QR code (or a typed secret) opens, or ``InvalidBadgeCode``."""
+    code = (code or "").strip()
+    if not SECRET_PATTERN.match(code):
+        raise InvalidBadgeCode(_("Not a valid badge: this code is not a Convene badge code."))
+    badge = (
+        Badge.objects.select_related(
+            "delegate", "delegate__order", "delegate__registration_type", "checked_in_by"
+        )
+        .filter(secret=code)
+        .first()
+    )
+    if badge is None:
+        revoked = RevokedBadgeSecret.objects.filter(secret=code).select_related("badge").first()
+        if revoked is not None and revoked.badge.congress_id == congress.pk:
+            raise InvalidBadgeCode(
+                _("Not a valid badge: this badge was revoked and replaced. Ask for ID."),
+                code="badge_revoked",
+            )
+        raise InvalidBadgeCode(_("Not a valid badge: unknown code."), code="badge_unknown")
+    if badge.congress_id != congress.pk:
+        raise InvalidBadgeCode(
+            _("Not a valid badge: this badge is for another congress."), code="badge_other_congress"
+        )
+    return badge
+
+
+# --- Check-in --------------------------------------------------------------------------------
+
+
+def _claim(*, badge_id: int, at, by, desk: str) -> bool:
+    """Compare-and-set: True for exactly one caller per badge."""
+    return (
+        Badge.objects.filter(pk=badge_id, checked_in_at__isnull=True).update(
+            checked_in_at=at, checked_in_by=by, checked_in_desk=desk
+        )
+        == 1
+    )
+
+
+def check_in(
+    *, badge: Badge, by, desk: str = "", channel: str = CheckInChannel.DESK
+) -> CheckInResult:
+    """Check the badge's holder in, once. Refuses people who may not enter (unpaid, awaiting
+    approval, cancelled); someone already checked in is reported, not checked in again."""
+    delegate = Delegate.objects.select_related("order").get(pk=badge.delegate_id)
+    problem = selectors.entry_problem(delegate)
+    if problem:
+        from .enums import EntryProblem
+
+        raise NotAllowedToEnter(
+            _("%(name)s may not enter: %(problem)s. Send them to the registration desk.")
+            % {"name": delegate.printed_name, "problem": EntryProblem(problem).label}
+        )
+    now = timezone.now()
+    user = _user(by)
+    with transaction.atomic():
+        claimed = _claim(badge_id=badge.pk, at=now, by=user, desk=desk[:60])
+        if claimed:
+            CheckIn.objects.create(
+                congress_id=badge.congress_id,
+                badge_id=badge.pk,
+                at=now,
+                by=user,
+                desk=desk[:60],
+                channel=channel,
+            )
+            audit.record(
+                action="convene.checkin.checked_in",
+                congress=badge.congress,
+                actor=by,
+                target=badge,
+                data={"delegate": badge.delegate_id, "desk": desk[:60], "channel": channel},
+            )
+    badge = Badge.objects.select_related("checked_in_by", "delegate").get(pk=badge.pk)
+    return CheckInResult(badge=badge, checked_in=claimed)
+
+
+# --- Printing --------------------------------------------------------------------------------
+
+
+def create_print_job(
+    *,
+    congress: Congress,
+    by,
+    by_label: str = "",
+    page_format: str = PageFormat.A6,
+    crop_marks: bool = False,
+    back_side: bool = False,
+    only_unprinted: bool = False,
+    registration_type: RegistrationType | None = None,
+    sort: str = BadgeSort.FAMILY_NAME,
+    reason: str = "",
+    enqueue: bool = True,
+) -> PrintJob:
+    """Record a batch (who, when, which badges) and render it in the background.
+
+    A batch that contains badges printed before is a reprint and needs a reason.
+    """
+    if registration_type is not None and registration_type.congress_id != congress.pk:
+        raise DomainError(_("That registration type belongs to another congress."))
+    issue_badges(congress=congress)
+    badges = selectors.badges_for_printing(
+        congress,
+        only_unprinted=only_unprinted,
+        registration_type_id=registration_type.pk if registration_type else None,
+        sort=sort,
+    )
+    badge_ids = list(badges.values_list("pk", flat=True))
+    if not badge_ids:
+        raise NothingToPrint(_("No badges match: nothing to print."))
+    reprint = Badge.objects.filter(pk__in=badge_ids, printed_at__isnull=False).exists()
+    reason = reason.strip()[:200]
+    if reprint and not reason:
+        raise ReasonRequired(
+            _("Some of these badges were printed before: give a reason for the reprint.")
+        )
+    with transaction.atomic():
+        job = PrintJob.objects.create(
+            congress=congress,
+            kind=PrintJobKind.REPRINT if reprint else PrintJobKind.BATCH,
+            created_by=_user(by),
+            created_by_label=by_label[:120],
+            page_format=page_format,
+            crop_marks=crop_marks,
+            back_side=back_side,
+            only_unprinted=only_unprinted,
+            registration_type=registration_type,
+            sort=sort,
+            reason=reason,
+            badge_count=len(badge_ids),
+        )
+        _record_badges(job, badge_ids)
+        audit.record(
+            action="convene.badges.print_job_created",
+            congress=congress,
+            actor=by,
+            actor_label=by_label,
+            target=job,
+            data={"badges": len(badge_ids), "kind": job.kind, "reason": reason},
+        )
+        if enqueue:
+            from .tasks import render_print_job
+
+            job_id = job.pk
+            transaction.on_commit(lambda: render_print_job.enqueue(job_id))
+    return job
+
+
+def _record_badges(job: PrintJob, badge_ids: list[int]) -> None:
+    through = PrintJob.badges.through
+    through.objects.bulk_create(
+        [through(printjob_id=job.pk, badge_id=pk) for pk in badge_ids], batch_size=2000
+    )
+
+
+def run_print_job(*, job: PrintJob, out: BinaryIO | None = None) -> PrintJob:
+    """Render the job's badges in its recorded order; into ``out`` or a private file under
+    MEDIA_ROOT (served only through the permission-checked download view)."""
+    claimed = PrintJob.objects.filter(
+        pk=job.pk, status__in=[PrintJobStatus.QUEUED, PrintJobStatus.FAILED]
+    ).update(status=PrintJobStatus.RUNNING, started_at=timezone.now(), rendered_count=0)
+    if not claimed:
+        return PrintJob.objects.get(pk=job.pk)  # another worker has it, or it is done
+    job = PrintJob.objects.select_related("congress").get(pk=job.pk)
+    congress = job.congress
+    order = selectors.SORT_ORDERS[BadgeSort(job.sort)]
+    badges = Badge.objects.filter(print_jobs=job).order_by(*order)
+    options = selectors.render_options(
+        congress, page_format=job.page_format, crop_marks=job.crop_marks, back_side=job.back_side
+    )
+    items = selectors.print_items(congress, badges, options.language)
+
+    def progress(done: int) -> None:
+        PrintJob.objects.filter(pk=job.pk).update(rendered_count=done)
+
+    started = time.monotonic()
+    name = ""
+    try:
+        if out is not None:
+            render_badges_pdf(items, out, options, on_progress=progress)
+        else:
+            name = default_storage.generate_filename(
+                f"badge-prints/{congress.slug}/{secrets.token_urlsafe(16)}/badges-{job.pk}.pdf"
+            )
+            path = default_storage.path(name)
+            from pathlib import Path
+
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "wb") as handle:
+                render_badges_pdf(items, handle, options, on_progress=progress)
+    except Exception as exc:
+        PrintJob.objects.filter(pk=job.pk).update(
+            status=PrintJobStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+        raise
+    seconds = time.monotonic() - started
+    now = timezone.now()
+    with transaction.atomic():
+        PrintJob.objects.filter(pk=job.pk).update(
+            status=PrintJobStatus.DONE,
+            file=name,
+            finished_at=now,
+            seconds=seconds,
+            rendered_count=job.badge_count,
+        )
+        _mark_printed(Badge.objects.filter(print_jobs=job), now)
+        audit.record(
+            action="convene.badges.printed",
+            congress=congress,
+            actor=job.created_by,
+            actor_label=job.created_by_label,
+            target=job,
+            data={"badges": job.badge_count, "seconds": round(seconds, 2)},
+        )
+    return PrintJob.objects.get(pk=job.pk)
+
+
+def _mark_printed(badges, now) -> None:
+    badges.filter(printed_at__isnull=True).update(printed_at=now)
+    badges.update(print_count=F("print_count") + 1)
+
+
+def print_at_desk(*, badge: Badge, by, reason: str = "") -> tuple[PrintJob, bytes]:
+    """One badge, rendered now (well under a second), recorded as a desk print job."""
+    badge = Badge.objects.select_related("delegate__registration_type", "congress").get(pk=badge.pk)
+    congress = badge.congress
+    reprint = badge.printed_at is not None
+    options = selectors.render_options(congress, page_format=PageFormat.A6)
+    chooser = selectors.LayoutChooser(congress)
+    from django.utils import translation
+
+    with translation.override(options.language):
+        item = selectors.print_item(badge, chooser.for_delegate(badge.delegate))
+    started = time.monotonic()
+    pdf = render_single(item, options)
+    seconds = time.monotonic() - started
+    now = timezone.now()
+    with transaction.atomic():
+        job = PrintJob.objects.create(
+            congress=congress,
+            kind=PrintJobKind.DESK,
+            status=PrintJobStatus.DONE,
+            created_by=_user(by),
+            page_format=PageFormat.A6,
+            reason=(reason or (_("Reprinted at the desk") if reprint else ""))[:200],
+            badge_count=1,
+            rendered_count=1,
+            started_at=now,
+            finished_at=now,
+            seconds=seconds,
+        )
+        _record_badges(job, [badge.pk])
+        _mark_printed(Badge.objects.filter(pk=badge.pk), now)
+        audit.record(
+            action="convene.badges.printed_at_desk",
+            congress=congress,
+            actor=by,
+            target=badge,
+            data={"job": job.pk, "reprint": reprint},
+        )
+    return job, pdf
+
+
+def _user(by):
+    return by if getattr(by, "is_authenticated", False) else None

@@ -1,0 +1,12 @@
+"""Background work: large print batches render on the "batch" queue."""
+
+from django_tasks import task
+
+from . import services
+from .models import PrintJob
+
+
+@task(queue_name="batch")
+def render_print_job(job_id: int) -> int:
+    job = services.run_print_job(job=PrintJob.objects.get(pk=job_id))
+    return job.rendered_count

@@ -1,0 +1,207 @@
+"""Staff pages: the check-in desk (checkin.operate) and badge printing (badges.manage)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from events_site.congresses.enums import Perm
+from events_site.congresses.errors import DomainError
+from events_site.congresses.permissions import congress_perm_required
+from registrations.models import Delegate
+
+from . import selectors, services
+from .enums import CheckInChannel, EntryProblem, PrintJobStatus
+from .forms import PrintBatchForm, ReasonForm
+from .models import Badge, PrintJob
+
+
+def _person(congress, delegate: Delegate) -> dict:
+    """What the desk sees about one person: no e-mail, no payments."""
+    badge = getattr(delegate, "badge", None)
+    problem = selectors.entry_problem(delegate)
+    checked_in_at = badge.checked_in_at if badge else None
+    return {
+        "delegate": delegate,
+        "badge": badge,
+        "problem": problem,
+        "problem_label": EntryProblem(problem).label if problem else "",
+        "may_enter": not problem,
+        "checked_in_at": timezone.localtime(checked_in_at, congress.tz) if checked_in_at else None,
+        "checked_in_by": badge.checked_in_by if badge else None,
+        "desk": badge.checked_in_desk if badge else "",
+    }
+
+
+def _desk_delegate(congress, delegate_id: int) -> Delegate:
+    return get_object_or_404(
+        Delegate.objects.select_related(
+            "order", "registration_type", "badge", "badge__checked_in_by"
+        ),
+        pk=delegate_id,
+        order__congress=congress,
+    )
+
+
+@congress_perm_required(Perm.CHECK_IN)
+def checkin_desk(request, congress):
+    code = request.GET.get("code", "")
+    query = request.GET.get("q", "")
+    context = {
+        "congress": congress,
+        "code": code,
+        "query": query,
+        "desk": request.session.get("badges_desk", ""),
+        "just_checked_in": request.GET.get("done") == "1",
+    }
+    if code:
+        try:
+            badge = services.resolve_code(congress=congress, code=code)
+        except services.InvalidBadgeCode as error:
+            context["invalid"] = error.message
+        else:
+            context["person"] = _person(congress, _desk_delegate(congress, badge.delegate_id))
+    elif request.GET.get("delegate", "").isdigit():
+        context["person"] = _person(
+            congress, _desk_delegate(congress, int(request.GET["delegate"]))
+        )
+    elif query:
+        context["results"] = [_person(congress, d) for d in selectors.desk_search(congress, query)]
+    status = 200
+    if context.get("invalid"):
+        status = 422
+    return render(request, "badges/checkin.html", context, status=status)
+
+
+def _check_in(request, congress, delegate: Delegate):
+    desk = request.POST.get("desk", "").strip()[:60]
+    request.session["badges_desk"] = desk
+    badge = services.badge_for(delegate=delegate)
+    return services.check_in(badge=badge, by=request.user, desk=desk, channel=CheckInChannel.DESK)
+
+
+@require_POST
+@congress_perm_required(Perm.CHECK_IN)
+def checkin_person(request, congress, delegate_id: int):
+    delegate = _desk_delegate(congress, delegate_id)
+    url = reverse("badges:checkin", kwargs={"congress_slug": congress.slug})
+    try:
+        result = _check_in(request, congress, delegate)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(f"{url}?delegate={delegate.pk}")
+    return redirect(f"{url}?delegate={delegate.pk}&done={1 if result.checked_in else 0}")
+
+
+@require_POST
+@congress_perm_required(Perm.CHECK_IN)
+def checkin_and_print(request, congress, delegate_id: int):
+    """Check in (if not yet) and return the single-badge PDF, opened for printing."""
+    delegate = _desk_delegate(congress, delegate_id)
+    try:
+        result = _check_in(request, congress, delegate)
+    except DomainError as error:
+        return HttpResponse(str(error.message), status=409, content_type="text/plain")
+    _job, pdf = services.print_at_desk(badge=result.badge, by=request.user)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="badge-{delegate.pk}.pdf"'
+    return response
+
+
+# --- Printing (badges.manage) ---------------------------------------------------------------
+
+
+@congress_perm_required(Perm.MANAGE_BADGES)
+def print_batches(request, congress):
+    form = PrintBatchForm(request.POST or None, congress=congress)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = services.create_print_job(congress=congress, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("badges:print_job", congress_slug=congress.slug, job_id=job.pk)
+    jobs = PrintJob.objects.filter(congress=congress).select_related("created_by")[:50]
+    return render(request, "badges/print.html", {"congress": congress, "form": form, "jobs": jobs})
+
+
+def _job(congress, job_id: int) -> PrintJob:
+    return get_object_or_404(PrintJob, pk=job_id, congress=congress)
+
+
+@congress_perm_required(Perm.MANAGE_BADGES)
+def print_job(request, congress, job_id: int):
+    job = _job(congress, job_id)
+    if request.GET.get("format") == "json":
+        return JsonResponse(
+            {
+                "status": job.status,
+                "badges": job.badge_count,
+                "rendered": job.rendered_count,
+                "percent": job.progress_percent,
+                "download": reverse(
+                    "badges:print_job_download",
+                    kwargs={"congress_slug": congress.slug, "job_id": job.pk},
+                )
+                if job.status == PrintJobStatus.DONE and job.file
+                else None,
+            }
+        )
+    running = job.status in (PrintJobStatus.QUEUED, PrintJobStatus.RUNNING)
+    return render(
+        request, "badges/print_job.html", {"congress": congress, "job": job, "running": running}
+    )
+
+
+@congress_perm_required(Perm.MANAGE_BADGES)
+def print_job_download(request, congress, job_id: int):
+    job = _job(congress, job_id)
+    if job.status != PrintJobStatus.DONE or not job.file:
+        raise Http404
+    return FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=f"badges-{congress.slug}-{job.pk}.pdf",
+        content_type="application/pdf",
+    )
+
+
+def _badge(congress, badge_id: int) -> Badge:
+    return get_object_or_404(Badge, pk=badge_id, congress=congress)
+
+
+@require_POST
+@congress_perm_required(Perm.MANAGE_BADGES)
+def reissue_badge(request, congress, badge_id: int):
+    badge = _badge(congress, badge_id)
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    services.reissue_secret(badge=badge, by=request.user, reason=reason)
+    messages.success(request, _reissued_message())
+    url = reverse("badges:checkin", kwargs={"congress_slug": congress.slug})
+    return redirect(f"{url}?delegate={badge.delegate_id}")
+
+
+def _reissued_message():
+    from django.utils.translation import gettext
+
+    return gettext("New badge code issued; the old badge no longer works. Print the new badge.")
+
+
+@require_POST
+@congress_perm_required(Perm.MANAGE_BADGES)
+def reprint_badge(request, congress, badge_id: int):
+    badge = _badge(congress, badge_id)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
+    _job, pdf = services.print_at_desk(
+        badge=badge, by=request.user, reason=form.cleaned_data["reason"]
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="badge-{badge.delegate_id}.pdf"'
+    return response
