@@ -6,6 +6,8 @@ congress. Answers carry only what the desk needs: no e-mail addresses, no paymen
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -52,7 +54,7 @@ class CodeSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if not attrs.get("code") and not attrs.get("delegate"):
-            raise serializers.ValidationError("Send the scanned code (or a delegate id).")
+            raise serializers.ValidationError(_("Send the scanned code (or a delegate id)."))
         return attrs
 
 
@@ -79,9 +81,19 @@ class _CheckInView(CongressScopedMixin, APIView):
         return PersonSerializer(delegate).data
 
 
+_PERSON_RESPONSE = inline_serializer("CheckInPerson", {"person": PersonSerializer()})
+_CHECKIN_RESPONSE = inline_serializer(
+    "CheckInResult", {"result": serializers.CharField(), "person": PersonSerializer()}
+)
+_SEARCH_RESPONSE = inline_serializer(
+    "CheckInSearchResults", {"results": PersonSerializer(many=True)}
+)
+
+
 class CheckInLookupView(_CheckInView):
     """POST {"code": "<scanned text>"} -> the person, or 400 badge_not_valid."""
 
+    @extend_schema(request=CodeSerializer, responses={200: _PERSON_RESPONSE})
     def post(self, request, congress_slug):
         serializer = CodeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -96,6 +108,9 @@ class CheckInView(_CheckInView):
     400 badge_not_valid for unknown, revoked or malformed codes.
     """
 
+    @extend_schema(
+        request=CodeSerializer, responses={201: _CHECKIN_RESPONSE, 200: _CHECKIN_RESPONSE}
+    )
     def post(self, request, congress_slug):
         serializer = CodeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -118,6 +133,10 @@ class CheckInView(_CheckInView):
 class CheckInSearchView(_CheckInView):
     """GET ?q=<name or organisation> -> up to 25 people."""
 
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, description="Name or organisation")],
+        responses={200: _SEARCH_RESPONSE},
+    )
     def get(self, request, congress_slug):
         people = selectors.desk_search(self.get_congress(), request.query_params.get("q", ""))
         return Response({"results": PersonSerializer(people, many=True).data})
