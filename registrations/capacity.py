@@ -50,14 +50,12 @@ def lock_capacity(
         | {_key(_TYPE, pk) for pk in type_ids}
         | {_key(_VOUCHER, pk) for pk in voucher_ids}
     )
+    # One round trip: the timeout, then the keys in order (integers we built, no user input).
+    statements = [f"SET LOCAL lock_timeout = {int(settings.CAPACITY_LOCK_TIMEOUT_MS)}"]
+    statements += [f"SELECT pg_advisory_xact_lock({int(key)})" for key in keys]
     try:
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT set_config('lock_timeout', %s, true)",
-                [f"{int(settings.CAPACITY_LOCK_TIMEOUT_MS)}ms"],
-            )
-            for key in keys:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+            cursor.execute("; ".join(statements))
     except DatabaseError as exc:
         if getattr(exc.__cause__, "sqlstate", None) == "55P03":  # lock_not_available
             transaction.set_rollback(True)
@@ -119,11 +117,13 @@ def count_taken(
     )
     if exclude_offer_id is not None:
         offers = offers.exclude(pk=exclude_offer_id)
+    per_type = [
+        queryset.values_list("registration_type_id").annotate(n=Count("id")).order_by()
+        for queryset in (delegates, offers)
+    ]
     by_type: Counter = Counter()
-    for queryset in (delegates, offers):
-        rows = queryset.values("registration_type_id").annotate(n=Count("id")).order_by()
-        for row in rows:
-            by_type[row["registration_type_id"]] += row["n"]
+    for type_id, n in per_type[0].union(per_type[1], all=True):  # one query
+        by_type[type_id] += n
     if type_ids is not None:
         wanted = set(type_ids)
         total = sum(by_type.values())

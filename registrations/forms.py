@@ -207,6 +207,11 @@ class DelegateForm(QuestionsMixin, forms.ModelForm):
         self.answers = self.clean_questions(cleaned.get("registration_type"))
         return cleaned
 
+    def _get_validation_exclusions(self):
+        # The field already fetched the type from the types on sale; the model's own check
+        # would only ask the database again whether that row exists.
+        return {*super()._get_validation_exclusions(), "registration_type"}
+
 
 class BaseDelegateFormSet(forms.BaseFormSet):
     def clean(self):

@@ -35,6 +35,19 @@ def registration_settings(congress: Congress) -> RegistrationSettings:
     return found
 
 
+def congress_with_settings(slug: str) -> Congress | None:
+    """The congress behind a public URL with its registration settings in the same query
+    (and remembered for :func:`registration_settings`)."""
+    congress = Congress.objects.select_related("registration_settings").filter(slug=slug).first()
+    if congress is not None:
+        try:
+            found = congress.registration_settings
+        except RegistrationSettings.DoesNotExist:
+            found = RegistrationSettings(congress=congress)
+        congress.__dict__["_registration_settings"] = found
+    return congress
+
+
 def types_on_sale(congress: Congress) -> QuerySet[RegistrationType]:
     return RegistrationType.objects.filter(congress=congress, is_active=True).order_by(
         "position", "name"

@@ -2,6 +2,8 @@
 
 from django_tasks import task
 
+from .models import Order
+from .services import notifications
 from .services.orders import expire_stale_holds, send_payment_reminders
 
 
@@ -14,3 +16,19 @@ def expire_holds() -> int:
 @task(queue_name="default")
 def remind_unpaid_orders() -> int:
     return send_payment_reminders()
+
+
+@task(queue_name="emails")
+def send_order_email_task(*, order_id: int, template: str) -> None:
+    """Render (in the order's language) and send one of the order's e-mails."""
+    order = Order.objects.select_related("congress").filter(pk=order_id).first()
+    if order is not None:
+        notifications.send_order_email(order=order, template=template)
+
+
+@task(queue_name="emails")
+def send_delegate_confirmations_task(*, order_id: int) -> None:
+    """Each delegate's own confirmation, in the delegate's language."""
+    order = Order.objects.select_related("congress").filter(pk=order_id).first()
+    if order is not None:
+        notifications.send_delegate_confirmations(order=order)

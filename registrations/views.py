@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -46,8 +51,8 @@ from .services.waiting_list import join_waiting_list, live_offer
 
 
 def _public_congress(congress_slug: str) -> Congress:
-    congress = get_object_or_404(Congress, slug=congress_slug)
-    if not congress.is_public:
+    congress = selectors.congress_with_settings(congress_slug)
+    if congress is None or not congress.is_public:
         raise Http404
     return congress
 
@@ -57,6 +62,7 @@ def _type_rows(congress, types) -> list[dict]:
     left = selectors.seats_left(congress, types)
     rows = []
     for rtype in types:
+        rtype.congress = congress  # the tier needs its first day; it is this congress
         price, tier = list_price(rtype, today)
         rows.append({"type": rtype, "price": price, "tier": tier, "left": left[rtype.pk]})
     return rows
@@ -121,6 +127,45 @@ def waiting_list(request, congress_slug: str):
     )
 
 
+# The blank forms of the details page are the same for every visitor with the same choices;
+# they are rendered once per fingerprint of everything that shows in them (at most this long).
+BLANK_FORMS_CACHE_SECONDS = 600
+
+
+def _blank_forms_key(*, congress, types, questions, initial: dict, count: int, max_delegates):
+    """Cache key of the blank contact form and formset: the congress's languages, the types and
+    questions as they are now (every column, and the types a question is limited to), the UI
+    language and the initial values. Any change an organiser makes gives a new key."""
+    parts = [congress.pk, congress.languages, translation.get_language(), max_delegates, count]
+    parts.append(sorted((k, str(v)) for k, v in initial.items()))
+    for obj in [*types, *questions]:
+        parts.append([getattr(obj, f.attname) for f in obj._meta.concrete_fields])
+    for question in questions:
+        parts.append([(t.pk, t.name) for t in question.registration_types.all()])
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()
+    return f"registrations:blank-forms:{digest}"
+
+
+def _render_forms(contact, formset, cache_key: str | None = None) -> dict[str, str]:
+    """The contact's visible fields and the formset (management form, delegates, the empty
+    form for "add another") as HTML; the one-time token is rendered by the page itself."""
+    if cache_key is not None:
+        cached = cache.get(cache_key)
+        if cached is not None:
+            return cached
+    html = {
+        "contact_fields": render_to_string(
+            "registrations/_contact_fields.html", {"contact": contact}
+        ),
+        "delegate_forms": render_to_string(
+            "registrations/_delegate_forms.html", {"formset": formset}
+        ),
+    }
+    if cache_key is not None:
+        cache.set(cache_key, html, BLANK_FORMS_CACHE_SECONDS)
+    return html
+
+
 def _error_field(exc: DomainError) -> str | None:
     if isinstance(exc, VoucherInvalid | VoucherExhausted | VoucherRequired):
         return "voucher"
@@ -183,6 +228,7 @@ def details(request, congress_slug: str):
             else:
                 return redirect(order.get_absolute_url())
         status = 400
+        forms_key = None
     else:
         start_form = StartForm(request.GET, types=types, max_delegates=max_delegates)
         chosen, count, voucher = None, 1, ""
@@ -206,7 +252,8 @@ def details(request, congress_slug: str):
                 },
                 status=400,
             )
-        initial_type = chosen or types.first()
+        type_list = list(types)
+        initial_type = chosen or (type_list[0] if type_list else None)
         contact = ContactForm(
             congress=congress,
             initial={
@@ -216,13 +263,27 @@ def details(request, congress_slug: str):
                 "email": offer.email if offer else "",
             },
         )
+        initial = {"registration_type": initial_type, "language": request.LANGUAGE_CODE}
         formset = FormSet(
             prefix="delegates",
             form_kwargs=form_kwargs,
-            initial=[
-                {"registration_type": initial_type, "language": request.LANGUAGE_CODE}
-                for _n in range(count)
-            ],
+            initial=[initial for _n in range(count)],
+        )
+        forms_key = (
+            None  # an offer's page carries the person's name: never shared
+            if offer
+            else _blank_forms_key(
+                congress=congress,
+                types=type_list,
+                questions=questions,
+                initial={
+                    **initial,
+                    "registration_type": getattr(initial_type, "pk", None),
+                    "voucher": voucher,
+                },
+                count=count,
+                max_delegates=max_delegates,
+            )
         )
         status = 200
     return render(
@@ -232,6 +293,10 @@ def details(request, congress_slug: str):
             "congress": congress,
             "contact": contact,
             "formset": formset,
+            **_render_forms(contact, formset, forms_key),
+            # Asked here, not in the template: "formset.x" there would first try formset["x"],
+            # which builds every form of a blank formset only to fail.
+            "has_errors": bool(contact.errors) or formset.total_error_count() > 0,
             "offer": offer,
             "rows": _type_rows(congress, list(types)),
             "max_delegates": max_delegates,

@@ -18,7 +18,7 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT INT TERM
 
-$bin/python manage.py compilemessages --ignore='.venv/*' -v 0
+[ -d locale ] && $bin/python manage.py compilemessages --ignore='.venv/*' -v 0
 $bin/python manage.py migrate --noinput -v 0
 $bin/python manage.py seed_demo
 

@@ -15,7 +15,7 @@ $bin/lint-imports
 echo "== migrations are complete"
 $bin/python manage.py makemigrations --check --dry-run
 echo "== translations compile"
-$bin/python manage.py compilemessages --ignore='.venv/*' -v 0
+[ -d locale ] && $bin/python manage.py compilemessages --ignore='.venv/*' -v 0
 echo "== tests on SQLite"
 $bin/pytest -n 2 --dist loadgroup "$@"
 echo "== tests on PostgreSQL (database 'test' on ${POSTGRES_HOST:-127.0.0.1}:5432)"

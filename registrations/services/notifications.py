@@ -19,19 +19,25 @@ def _order_context(order: Order) -> dict:
     }
 
 
-def queue_order_email(*, order: Order, template: str, extra: dict | None = None) -> None:
-    """Render and queue the e-mail once the transaction commits, so that rendering never
-    lengthens the time the capacity lock is held (and a rolled-back order sends nothing)."""
-    transaction.on_commit(lambda: send_order_email(order=order, template=template, extra=extra))
+def queue_order_email(*, order: Order, template: str) -> None:
+    """Queue the e-mail once the transaction commits: the worker fetches the order by id and
+    renders it in the order's language, so the request renders nothing (and never while the
+    capacity lock is held), and a rolled-back order sends nothing."""
+    from ..tasks import send_order_email_task
+
+    order_id = order.pk
+    transaction.on_commit(
+        lambda: send_order_email_task.enqueue(order_id=order_id, template=template)
+    )
 
 
-def send_order_email(*, order: Order, template: str, extra: dict | None = None) -> None:
+def send_order_email(*, order: Order, template: str) -> None:
     """E-mail the order's contact in the order's language (templates under registrations/emails)."""
     congress = order.congress
     send_templated_email(
         to=[order.email],
         template=f"registrations/emails/{template}",
-        context={**_order_context(order), **(extra or {})},
+        context=_order_context(order),
         language=order.language,
         reply_to=[congress.contact_email] if congress.contact_email else None,
     )
@@ -39,11 +45,15 @@ def send_order_email(*, order: Order, template: str, extra: dict | None = None) 
 
 def queue_delegate_confirmations(*, order: Order) -> None:
     """Once an order is confirmed, each delegate with an e-mail of their own (other than the
-    contact's) gets a personal confirmation in their own language, with their agenda link."""
-    transaction.on_commit(lambda: _send_delegate_confirmations(order=order))
+    contact's) gets a personal confirmation in their own language, with their agenda link.
+    Rendered by the worker, like :func:`queue_order_email`."""
+    from ..tasks import send_delegate_confirmations_task
+
+    order_id = order.pk
+    transaction.on_commit(lambda: send_delegate_confirmations_task.enqueue(order_id=order_id))
 
 
-def _send_delegate_confirmations(*, order: Order) -> None:
+def send_delegate_confirmations(*, order: Order) -> None:
     contact = order.email.casefold()
     for delegate in order.delegates.select_related("registration_type").order_by("id"):
         if delegate.is_cancelled or not delegate.email or delegate.email.casefold() == contact:

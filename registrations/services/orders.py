@@ -146,12 +146,43 @@ def place_order(
     """Create one order for a delegation, holding its seats, or raise and leave nothing behind.
 
     Guarantees: seats and voucher uses are decided under the capacity lock; prices come from
-    the server; a repeated ``idempotency_key`` returns the first order instead of a second."""
+    the server; a repeated ``idempotency_key`` returns the first order instead of a second (the
+    key is unique, so a repeat is found when it fails, not looked up on every order)."""
     now = now or timezone.now()
-    if idempotency_key:
-        existing = Order.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return existing
+    try:
+        voucher = _check_new_order(
+            congress=congress, delegates=delegates, voucher_code=voucher_code, offer=offer, now=now
+        )
+        return _place_order_locked(
+            congress=congress,
+            contact_name=contact_name,
+            email=email,
+            language=language,
+            delegates=delegates,
+            voucher=voucher,
+            idempotency_key=idempotency_key or None,
+            offer=offer,
+            now=now,
+        )
+    except (IntegrityError, RegistrationError):
+        # A repeat of an order already placed (a double submit, a replayed request): the first
+        # one may have taken the last seat or voucher use, so answer with it.
+        if idempotency_key:
+            existing = Order.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return existing
+        raise
+
+
+def _check_new_order(
+    *,
+    congress: Congress,
+    delegates: list[NewDelegate],
+    voucher_code: str,
+    offer: WaitingListEntry | None,
+    now: dt.datetime,
+) -> Voucher | None:
+    """The guards that need no lock; returns the voucher behind ``voucher_code``, if any."""
     if not delegates:
         raise RegistrationError(_("Add at least one delegate."))
     reg_settings = registration_settings(congress)
@@ -164,26 +195,61 @@ def place_order(
         raise RegistrationClosed(_("Registration for this congress is closed."))
     for item in delegates:
         _check_sales_window(item.registration_type, congress, now)
-    voucher = find_voucher(congress=congress, code=voucher_code, now=now) if voucher_code else None
-    try:
-        return _place_order_locked(
-            congress=congress,
-            contact_name=contact_name,
-            email=email,
-            language=language,
-            delegates=delegates,
-            voucher=voucher,
-            idempotency_key=idempotency_key or None,
-            offer=offer,
-            now=now,
+        if item.registration_type.congress_id == congress.pk:
+            item.registration_type.congress = congress  # prices need its calendar: no query
+    return find_voucher(congress=congress, code=voucher_code, now=now) if voucher_code else None
+
+
+@dataclass
+class _PricedOrder:
+    """Everything about a new order that does not depend on seats, decided before the lock."""
+
+    lines: list[tuple[NewDelegate, Decimal, str, Voucher | None]]
+    total: Decimal
+    status: str
+    review: list[str]
+
+    @property
+    def voucher_count(self) -> int:
+        return sum(1 for *_rest, used in self.lines if used is not None)
+
+
+def _price_order(
+    *, congress: Congress, delegates: list[NewDelegate], voucher: Voucher | None, now: dt.datetime
+) -> _PricedOrder:
+    """Prices, voucher fit, member list and approval: no seat is involved, so no lock."""
+    today = congress_today(congress, now)
+    allowed_ids = {t.pk for t in voucher.registration_types.all()} if voucher else set()
+    lines: list[tuple[NewDelegate, Decimal, str, Voucher | None]] = []
+    for item in delegates:
+        rtype = item.registration_type
+        price, tier = list_price(rtype, today)
+        used = voucher if voucher_covers(voucher, rtype, allowed_ids) else None
+        if rtype.complimentary and used is None:
+            raise VoucherRequired(
+                _("“%(type)s” needs an invitation or voucher code.") % {"type": rtype.name}
+            )
+        if used is not None:
+            price = used.apply(price)
+        lines.append((item, price, tier, used))
+    if voucher is not None and not any(used for *_rest, used in lines):
+        raise VoucherInvalid(_("This voucher is not valid for the chosen registration types."))
+    missing_members = _members_missing(congress, delegates)
+    review = []
+    if missing_members:
+        review.append(
+            str(_("Not on the member list: %(names)s")) % {"names": ", ".join(missing_members)}
         )
-    except IntegrityError:
-        # Two identical submissions raced past the first check: the other one won.
-        if idempotency_key:
-            existing = Order.objects.filter(idempotency_key=idempotency_key).first()
-            if existing is not None:
-                return existing
-        raise
+    if any(d.registration_type.requires_approval for d in delegates):
+        review.append(str(_("Registration type needs approval.")))
+    total = sum((price for _item, price, _tier, _used in lines), Decimal("0.00"))
+    if review:
+        status = OrderStatus.AWAITING_APPROVAL
+    elif total == 0:
+        status = OrderStatus.PAID
+    else:
+        status = OrderStatus.PENDING_PAYMENT
+    return _PricedOrder(lines=lines, total=total, status=status, review=review)
 
 
 def _place_order_locked(
@@ -198,18 +264,19 @@ def _place_order_locked(
     offer: WaitingListEntry | None,
     now: dt.datetime,
 ) -> Order:
+    """Prices first; then, under the capacity lock, only what depends on seats and voucher
+    uses: count once, decide, insert (order, delegates in bulk, answers in bulk), audit."""
+    priced = _price_order(congress=congress, delegates=delegates, voucher=voucher, now=now)
+    status = priced.status
     types_by_id = {d.registration_type.pk: d.registration_type for d in delegates}
     wanted = Counter(d.registration_type.pk for d in delegates)
+    hold = registration_settings(congress).hold
     with transaction.atomic():
         lock_capacity(
             congress_id=congress.pk,
             type_ids=wanted.keys(),
             voucher_ids=[voucher.pk] if voucher else [],
         )
-        if idempotency_key:
-            existing = Order.objects.filter(idempotency_key=idempotency_key).first()
-            if existing is not None:
-                return existing
         if offer is not None:
             offer = _check_offer(offer=offer, wanted=wanted, now=now)
         ensure_seats(
@@ -218,71 +285,30 @@ def _place_order_locked(
             types_by_id=types_by_id,
             exclude_offer_id=offer.pk if offer else None,
         )
-        today = congress_today(congress, now)
-        allowed = set(voucher.registration_types.all()) if voucher else set()
-        allowed_ids = {t.pk for t in allowed}
-        priced: list[tuple[NewDelegate, Decimal, str, Voucher | None]] = []
-        for item in delegates:
-            rtype = item.registration_type
-            price, tier = list_price(rtype, today)
-            used = voucher if voucher_covers(voucher, rtype, allowed_ids) else None
-            if rtype.complimentary and used is None:
-                raise VoucherRequired(
-                    _("“%(type)s” needs an invitation or voucher code.") % {"type": rtype.name}
+        if voucher is not None and voucher.max_uses is not None:
+            left = voucher.max_uses - voucher_uses(voucher=voucher)
+            if priced.voucher_count > left:
+                raise VoucherExhausted(
+                    _("This voucher can be used for %(n)s more delegate(s) only.")
+                    % {"n": max(0, left)}
                 )
-            if used is not None:
-                price = used.apply(price)
-            priced.append((item, price, tier, used))
-        voucher_count = sum(1 for *_rest, used in priced if used is not None)
-        if voucher is not None:
-            if voucher_count == 0:
-                raise VoucherInvalid(
-                    _("This voucher is not valid for the chosen registration types.")
-                )
-            if voucher.max_uses is not None:
-                left = voucher.max_uses - voucher_uses(voucher=voucher)
-                if voucher_count > left:
-                    raise VoucherExhausted(
-                        _("This voucher can be used for %(n)s more delegate(s) only.")
-                        % {"n": max(0, left)}
-                    )
-        missing_members = _members_missing(congress, delegates)
-        needs_approval = any(d.registration_type.requires_approval for d in delegates)
-        review = []
-        if missing_members:
-            review.append(
-                str(_("Not on the member list: %(names)s")) % {"names": ", ".join(missing_members)}
-            )
-        if needs_approval:
-            review.append(str(_("Registration type needs approval.")))
-        total = sum((price for _item, price, _tier, _used in priced), Decimal("0.00"))
-        if review:
-            status = OrderStatus.AWAITING_APPROVAL
-        elif total == 0:
-            status = OrderStatus.PAID
-        else:
-            status = OrderStatus.PENDING_PAYMENT
         order = Order.objects.create(
             congress=congress,
             status=status,
             contact_name=contact_name,
             email=email,
             language=language,
-            total=total,
+            total=priced.total,
             currency=congress.currency,
-            hold_expires_at=(
-                now + registration_settings(congress).hold
-                if status == OrderStatus.PENDING_PAYMENT
-                else None
-            ),
-            needs_review=bool(review),
-            review_reason="\n".join(review),
+            hold_expires_at=now + hold if status == OrderStatus.PENDING_PAYMENT else None,
+            needs_review=bool(priced.review),
+            review_reason="\n".join(priced.review),
             paid_at=now if status == OrderStatus.PAID else None,
             idempotency_key=idempotency_key,
             voucher=voucher,
         )
         rows = []
-        for item, price, tier, used in priced:
+        for item, price, tier, used in priced.lines:
             details = {k: v for k, v in item.details.items() if k in DELEGATE_FIELDS}
             details.setdefault("role", item.registration_type.default_role)
             rows.append(
@@ -298,11 +324,12 @@ def _place_order_locked(
         created = Delegate.objects.bulk_create(rows)
         answers = [
             Answer(delegate=delegate, question_id=question_id, value=value)
-            for delegate, (item, *_rest) in zip(created, priced, strict=True)
+            for delegate, (item, *_rest) in zip(created, priced.lines, strict=True)
             for question_id, value in item.answers.items()
             if value not in ("", None)
         ]
-        Answer.objects.bulk_create(answers)
+        if answers:
+            Answer.objects.bulk_create(answers)
         if offer is not None:
             WaitingListEntry.objects.filter(pk=offer.pk).update(
                 status=WaitingListStatus.REDEEMED, order=order
@@ -316,7 +343,7 @@ def _place_order_locked(
                 "code": order.code,
                 "status": status,
                 "delegates": len(rows),
-                "total": str(total),
+                "total": str(priced.total),
                 "voucher": voucher.code if voucher else "",
             },
         )

@@ -249,6 +249,15 @@ def test_the_same_idempotency_key_returns_the_first_order(congress, regtype):
     assert Delegate.objects.count() == 3
 
 
+def test_a_repeat_of_the_order_that_took_the_last_seat_returns_that_order(congress):
+    rtype = RegistrationTypeFactory(congress=congress, capacity=1)
+    first = place_order(**order_kwargs(congress, rtype, idempotency_key="last"))
+    again = place_order(**order_kwargs(congress, rtype, idempotency_key="last"))
+    assert again.pk == first.pk
+    with pytest.raises(SoldOut):
+        place_order(**order_kwargs(congress, rtype, idempotency_key="other"))
+
+
 def test_a_refused_order_leaves_nothing_behind(congress):
     rtype = RegistrationTypeFactory(congress=congress, capacity=1)
     Voucher.objects.create(congress=congress, code="X", value=Decimal("10"), max_uses=0)
@@ -273,3 +282,33 @@ def test_role_defaults_to_the_types_role(congress):
     press = RegistrationTypeFactory(congress=congress, default_role="press")
     order = place_order(**order_kwargs(congress, press))
     assert order.delegates.get().role == "press"
+
+
+def test_placing_a_delegation_of_three_takes_a_constant_number_of_queries(
+    congress, regtype, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    """Delegates and answers go in one insert each, seats are counted in one query, and the
+    e-mail is a queued task (rendered by the worker): the count does not grow with the
+    delegation. Worst case: a voucher with limited uses and answers for every delegate."""
+    question = Question.objects.create(congress=congress, label="Workshop?", kind="text")
+    Voucher.objects.create(congress=congress, code="TEN", value=Decimal("10"), max_uses=10)
+    delegates = [
+        NewDelegate(registration_type=regtype, details=person(n), answers={question.pk: "A"})
+        for n in range(3)
+    ]
+    congress.refresh_from_db()  # no cached settings: the count includes reading them
+    # Settings, voucher and its types; then savepoint (the test's transaction), the lock (one
+    # round trip, PostgreSQL only), seats, voucher uses, order, delegates, answers, audit,
+    # release. The e-mail task is queued after the commit.
+    with (
+        django_assert_max_num_queries(12),
+        django_capture_on_commit_callbacks(execute=False) as callbacks,
+    ):
+        order = place_order(
+            **{**order_kwargs(congress, regtype), "delegates": delegates},
+            voucher_code="TEN",
+            idempotency_key="queries",
+        )
+    assert len(callbacks) == 1  # one task enqueue: nothing is rendered in the request
+    assert order.delegates.count() == 3
+    assert Answer.objects.filter(delegate__order=order).count() == 3

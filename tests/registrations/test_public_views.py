@@ -63,6 +63,31 @@ def test_details_step_shows_one_form_per_requested_delegate(client, congress, re
     assert response.content.count(b"data-delegate-form") == 4  # three + the empty template
 
 
+def test_each_form_page_carries_its_own_one_time_token(client, congress, regtype):
+    import re
+
+    pages = [
+        client.get(details_url(congress), {"registration_type": "member", "delegates": 1})
+        for _ in "ab"
+    ]
+    tokens = {re.search(r'name="token" value="([^"]+)"', p.content.decode())[1] for p in pages}
+    assert len(tokens) == 2
+
+
+def test_a_question_or_type_change_shows_on_the_next_form_page_at_once(client, congress, regtype):
+    query = {"registration_type": "member", "delegates": 1}
+    assert b"Arrival date" not in client.get(details_url(congress), query).content
+    question = Question.objects.create(congress=congress, label="Arrival date", kind="date")
+    assert b"Arrival date" in client.get(details_url(congress), query).content
+    question.label = "Date of arrival"
+    question.save()
+    regtype.name = "Member city"
+    regtype.save()
+    body = client.get(details_url(congress), query).content.decode()
+    assert "Date of arrival" in body and "Arrival date" not in body
+    assert body.count("Member city") >= 2  # the type table and the delegate's choice
+
+
 def test_details_step_with_a_bad_choice_shows_the_error_next_to_the_field(
     client, congress, regtype
 ):
