@@ -33,7 +33,7 @@ from .enums import PageFormat
 from .fetcher import allowed_roots
 from .namefit import fit_name
 from .pdfjoin import StreamingPdfJoiner
-from .pdfworker import render_html
+from .pdfworker import render_html, trim_heap
 
 MM_TO_PT = 72 / 25.4
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -215,6 +215,8 @@ def render_badges_pdf(
     def add(count: int, pdf: bytes) -> None:
         nonlocal done
         joiner.add(pdf)
+        del pdf
+        trim_heap()  # the chunk's bytes and pypdf objects are freed: give the heap back
         done += count
         if on_progress:
             on_progress(done)

@@ -11,8 +11,62 @@ from __future__ import annotations
 import ctypes
 import gc
 import os
+import threading
 
 _state: dict[int, dict] = {}
+_local = threading.local()
+_DEFERRED = object()
+
+
+def _defer_font_file_copies() -> None:
+    """Read a font's file only when WeasyPrint really needs it (WeasyPrint 70).
+
+    ``weasyprint.pdf.fonts.Font.__init__`` copies the whole font file into a ``bytes`` object
+    for every font family, weight and style a document uses, although with HarfBuzz subsetting
+    (our case) only a variable font or a font kept whole ever reads that copy: the subset is
+    made from the HarfBuzz face. A Noto Sans CJK face lives in a 20 MB collection, and badges
+    use the bold one as CJK SC, JP and KR (and the regular one for organisations), so each
+    document briefly held 60-80 MB of copies per process. Here ``Font.file_content`` becomes
+    a lazy attribute: same value, read on first use.
+    """
+    import weasyprint
+    from weasyprint.pdf import fonts
+
+    if getattr(fonts.Font, "_convene_lazy_file", False):
+        return
+    if not weasyprint.__version__.startswith("70."):
+        return  # checked against 70's code only; anything else keeps WeasyPrint's own way
+    read = fonts.get_hb_object_data
+    init = fonts.Font.__init__
+
+    def get_hb_object_data(hb_object, ot_color=None, glyph=None):
+        if ot_color is None and glyph is None and getattr(_local, "in_font_init", False):
+            return _DEFERRED
+        return read(hb_object, ot_color, glyph)
+
+    def font_init(self, *args, **kwargs):
+        _local.in_font_init = True
+        try:
+            init(self, *args, **kwargs)
+        finally:
+            _local.in_font_init = False
+
+    class FileContent:
+        def __get__(self, font, owner=None):
+            if font is None:
+                return self
+            data = font.__dict__.get("_convene_file_content", _DEFERRED)
+            if data is _DEFERRED:
+                data = font.__dict__["_convene_file_content"] = read(font.hb_face)
+            return data
+
+        def __set__(self, font, value):
+            font.__dict__["_convene_file_content"] = value
+
+    fonts.get_hb_object_data = get_hb_object_data
+    fonts.Font.__init__ = font_init
+    fonts.Font.file_content = FileContent()
+    fonts.Font._convene_lazy_file = True
 
 
 def _resources() -> dict:
@@ -24,6 +78,7 @@ def _resources() -> dict:
 
     pid = os.getpid()
     if pid not in _state:
+        _defer_font_file_copies()
         _state.clear()  # inherited through fork: not ours
         _state[pid] = {"font_config": FontConfiguration()}
     return _state[pid]
@@ -40,11 +95,11 @@ def render_html(html: str, base_url: str, roots: list[str]) -> bytes:
     pdf = document.write_pdf(font_config=resources["font_config"])
     del document
     gc.collect()  # layout trees are cyclic: free them now, before the next chunk
-    _trim_heap()
+    trim_heap()
     return pdf
 
 
-def _trim_heap() -> None:
+def trim_heap() -> None:
     """Give freed heap pages back to the system (glibc keeps them otherwise), so a process's
     memory after a chunk returns to its baseline instead of ratcheting up."""
     try:
