@@ -16,23 +16,10 @@ from django_countries import countries
 
 from .enums import QuestionKind
 from .models import Delegate, Question, RegistrationType
+from .services.orders import DELEGATE_FIELDS
 
-PUBLIC_DELEGATE_FIELDS = [
-    "given_name",
-    "family_name",
-    "badge_name",
-    "title",
-    "organisation_name",
-    "organisation_type",
-    "city",
-    "country",
-    "email",
-    "language",
-    "dietary_needs",
-    "accessibility_needs",
-    "needs_visa_letter",
-    "listed_publicly",
-]
+# What a delegate sets on themselves: every delegate field except the role organisers assign.
+PUBLIC_DELEGATE_FIELDS = [name for name in DELEGATE_FIELDS if name != "role"]
 
 
 def language_choices(congress) -> list[tuple[str, str]]:
