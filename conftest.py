@@ -46,6 +46,17 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _reset_language():
+    """LocaleMiddleware activates a request's language for the whole thread: reset it so one
+    test's Accept-Language never leaks into the next test on the same worker."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _immediate_tasks(settings):
     """Tests run tasks immediately unless a test asks for a real worker."""
     settings.TASKS = {

@@ -1,0 +1,145 @@
+"""Convene speaks French and Spanish: complete catalogues, compiled, and actually used.
+
+The catalogues live in ``locale/<lang>/LC_MESSAGES/django.po`` (settings.LOCALE_PATHS). After
+changing strings, run::
+
+    .venv/bin/python manage.py makemessages -l fr -l es --ignore='.venv/*' --ignore='tests/*' \
+        --ignore='bench/*' --ignore='staticfiles/*' --ignore='media/*' --no-obsolete
+    # translate the new entries, then
+    .venv/bin/python manage.py compilemessages --ignore='.venv/*'
+"""
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
+
+from registrations.enums import OrderStatus
+from registrations.models import Order
+
+LOCALE_DIR = Path(settings.LOCALE_PATHS[0])
+# The association's working languages besides English: these must be complete.
+REQUIRED_LANGUAGES = ("fr", "es")
+PO_FILES = sorted(LOCALE_DIR.glob("*/LC_MESSAGES/*.po"))
+COMPILE_HINT = "run: .venv/bin/python manage.py compilemessages --ignore='.venv/*'"
+
+
+@pytest.fixture(autouse=True)
+def _restore_language():
+    """LocaleMiddleware activates the request's language for the whole thread and never resets it:
+    without this, a French request here would leave later tests in this worker speaking French."""
+    previous = translation.get_language()
+    yield
+    translation.activate(previous or settings.LANGUAGE_CODE)
+
+
+def _po_id(path: Path) -> str:
+    return str(path.relative_to(LOCALE_DIR))
+
+
+def test_the_working_languages_have_catalogues():
+    languages = {path.parts[-3] for path in PO_FILES}
+    for code in REQUIRED_LANGUAGES:
+        assert code in languages, f"no catalogue for {code!r} under {LOCALE_DIR}"
+        assert code in dict(settings.LANGUAGES)
+
+
+@pytest.mark.parametrize("po_file", PO_FILES, ids=_po_id)
+def test_catalogue_is_complete_and_valid(po_file):
+    """msgfmt --check also rejects translations whose placeholders differ from the msgid."""
+    msgfmt = shutil.which("msgfmt")
+    assert msgfmt, "msgfmt not found: install gettext"
+    result = subprocess.run(
+        [msgfmt, "--check", "--statistics", "-o", os.devnull, str(po_file)],
+        capture_output=True,
+        text=True,
+        # msgfmt translates its own report; read it in English.
+        env={**os.environ, "LC_ALL": "C", "LANGUAGE": "C"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    statistics = result.stderr.strip().splitlines()[-1]
+    match = re.fullmatch(r"(\d+) translated messages?\.", statistics)
+    assert match, f"{_po_id(po_file)} is not fully translated: {statistics}"
+    assert int(match.group(1)) > 0
+
+
+@pytest.mark.parametrize("po_file", PO_FILES, ids=_po_id)
+def test_catalogue_is_compiled(po_file):
+    assert po_file.with_suffix(".mo").is_file(), (
+        f"{_po_id(po_file)} is not compiled: {COMPILE_HINT}"
+    )
+
+
+def test_public_congress_page_in_french(client, congress):
+    response = client.get(f"/{congress.slug}/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="fr"' in html
+    assert "Aller au contenu" in html, COMPILE_HINT
+    assert "Les horaires sont indiqués selon le fuseau horaire Asia/Seoul." in html
+    assert "S’inscrire" in html
+    assert "Skip to content" not in html
+
+
+def test_public_congress_page_in_spanish(client, congress):
+    response = client.get(f"/{congress.slug}/", HTTP_ACCEPT_LANGUAGE="es")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="es"' in html
+    assert "Ir al contenido" in html, COMPILE_HINT
+    assert "Los horarios se indican según la zona horaria Asia/Seoul." in html
+    assert "Inscribirse" in html
+
+
+def test_unsupported_language_falls_back_to_english(client, congress):
+    response = client.get(f"/{congress.slug}/", HTTP_ACCEPT_LANGUAGE="de")
+    assert response.status_code == 200
+    assert "Skip to content" in response.content.decode()
+
+
+def test_model_names_and_enum_labels_in_spanish():
+    with translation.override("es"):
+        assert str(Order._meta.verbose_name) == "inscripción", COMPILE_HINT
+        assert str(Order._meta.verbose_name_plural) == "inscripciones"
+        assert str(OrderStatus.CANCELLED.label) == "Cancelada"
+        assert str(OrderStatus.AWAITING_APPROVAL.label) == "Pendiente de aprobación"
+    with translation.override("en"):
+        assert str(OrderStatus.CANCELLED.label) == "Cancelled"
+
+
+def test_model_names_and_enum_labels_in_french():
+    with translation.override("fr"):
+        assert str(Order._meta.verbose_name) == "inscription", COMPILE_HINT
+        assert str(OrderStatus.PENDING_PAYMENT.label) == "En attente de paiement"
+
+
+@pytest.mark.parametrize(
+    ("language", "n", "expected"),
+    [
+        ("fr", 1, "1 délégué"),
+        ("fr", 2, "2 délégués"),
+        ("es", 1, "1 delegado/a"),
+        ("es", 2, "2 delegados"),
+        # Spanish has a third plural form (for millions); it must be filled in too.
+        ("es", 1000000, "1000000 delegados"),
+    ],
+)
+def test_plural_forms(language, n, expected):
+    with translation.override(language):
+        text = ngettext("%(n)s delegate", "%(n)s delegates", n) % {"n": n}
+    assert text == expected
+
+
+def test_placeholders_survive_translation():
+    with translation.override("fr"):
+        text = gettext("Invoice %(number)s is ready; it was also sent by e-mail.") % {
+            "number": "WCG27-0001"
+        }
+    assert text.startswith("La facture WCG27-0001 est prête")
