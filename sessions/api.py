@@ -13,9 +13,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from events_site.congresses.api import CongressScopedMixin
+from events_site.congresses.api import CongressScopedMixin, RoomSerializer
 from events_site.congresses.enums import Perm
-from events_site.congresses.models import Room, Venue
+from events_site.congresses.models import Room
 
 from . import selectors, services
 from .enums import SessionFormat, SessionStatus, SpeakerRole
@@ -309,29 +309,9 @@ class TrackViewSet(
         )
 
 
-class ProgrammeRoomSerializer(serializers.ModelSerializer):
-    venue = serializers.PrimaryKeyRelatedField(queryset=Venue.objects.none())
-
-    class Meta:
-        model = Room
-        fields = [
-            "id",
-            "venue",
-            "name",
-            "floor",
-            "capacity",
-            "accessibility_notes",
-            "opens_at",
-            "closes_at",
-            "position",
-        ]
+class ProgrammeRoomSerializer(RoomSerializer):
+    class Meta(RoomSerializer.Meta):
         validators: list = []
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        congress = self.context.get("congress")
-        if congress is not None:
-            self.fields["venue"].queryset = Venue.objects.filter(congress=congress)
 
 
 class RoomViewSet(

@@ -106,7 +106,9 @@ class CongressViewSet(
 
 
 class RoomSerializer(serializers.ModelSerializer):
-    venue = serializers.PrimaryKeyRelatedField(queryset=Venue.objects.all())
+    """A room; its venue may only be one of the congress's (``context["congress"]``)."""
+
+    venue = serializers.PrimaryKeyRelatedField(queryset=Venue.objects.none())
 
     class Meta:
         model = Room
@@ -121,6 +123,12 @@ class RoomSerializer(serializers.ModelSerializer):
             "closes_at",
             "position",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        congress = self.context.get("congress")
+        if congress is not None:
+            self.fields["venue"].queryset = Venue.objects.filter(congress=congress)
 
 
 class VenueSerializer(serializers.ModelSerializer):
