@@ -23,9 +23,22 @@ from .services.programme import SESSION_FIELDS, SPEAKER_FIELDS, TRACK_FIELDS
 
 
 class SessionSpeakerInline(admin.TabularInline):
+    """Shown, not edited: speakers are assigned on the organiser's session page or through the
+    API, where the scheduling rules (a speaker in two places at once) are checked."""
+
     model = SessionSpeaker
-    extra = 1
-    autocomplete_fields = ["speaker"]
+    extra = 0
+    fields = ["speaker", "role"]
+    readonly_fields = ["speaker", "role"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class SessionAdminForm(forms.ModelForm):

@@ -53,3 +53,25 @@ def test_sessions_cannot_be_deleted_in_the_admin(admin_client, make_session):
     session = make_session()
     url = reverse("admin:agenda_session_delete", args=[session.pk])
     assert admin_client.get(url).status_code == 403
+
+
+def test_admin_cannot_assign_speakers_around_the_clash_rule(admin_client, make_session):
+    """Speakers are assigned where the rules run (organiser pages, API); the admin only shows
+    them, so a speaker cannot be put in two places at once through it."""
+    from django.contrib.admin.sites import site
+
+    from sessions.admin import SessionSpeakerInline
+    from sessions.models import Session as SessionModel
+
+    session = make_session()
+    request = admin_client.get(
+        reverse("admin:agenda_session_change", args=[session.pk])
+    ).wsgi_request
+    assert (
+        admin_client.get(reverse("admin:agenda_session_change", args=[session.pk])).status_code
+        == 200
+    )
+    inline = SessionSpeakerInline(SessionModel, site)
+    assert not inline.has_add_permission(request, session)
+    assert not inline.has_change_permission(request, session)
+    assert not inline.has_delete_permission(request, session)
