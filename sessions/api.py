@@ -240,7 +240,7 @@ class ProgrammeSpeakerSerializer(serializers.ModelSerializer):
         read_only_fields = ["code"]
 
 
-class SpeakerViewSet(
+class _ProgrammeWriteViewSet(
     SchemaSafeMixin,
     CongressScopedMixin,
     mixins.ListModelMixin,
@@ -249,26 +249,42 @@ class SpeakerViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    serializer_class = ProgrammeSpeakerSerializer
-    required_perm = Perm.MANAGE_PROGRAMME
-    lookup_field = "code"
+    """Organisers list, create and edit one kind of programme object of their congress; every
+    write goes through the named services (so the API keeps the UI's rules)."""
 
-    queryset = Speaker.objects.none()
+    required_perm = Perm.MANAGE_PROGRAMME
+    model: type
+    # create(congress=, by=, **fields) and update(<instance_kwarg>=, by=, **fields)
+    create_service: staticmethod
+    update_service: staticmethod
+    instance_kwarg: str
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
-            return Speaker.objects.none()
-        return Speaker.objects.filter(congress=self.get_congress())
+            return self.model.objects.none()
+        return self.model.objects.filter(congress=self.get_congress())
 
     def perform_create(self, serializer):
-        serializer.instance = services.create_speaker(
+        serializer.instance = self.create_service(
             congress=self.get_congress(), by=self.request.user, **serializer.validated_data
         )
 
     def perform_update(self, serializer):
-        serializer.instance = services.update_speaker(
-            speaker=serializer.instance, by=self.request.user, **serializer.validated_data
+        serializer.instance = self.update_service(
+            **{self.instance_kwarg: serializer.instance},
+            by=self.request.user,
+            **serializer.validated_data,
         )
+
+
+class SpeakerViewSet(_ProgrammeWriteViewSet):
+    serializer_class = ProgrammeSpeakerSerializer
+    lookup_field = "code"
+    model = Speaker
+    queryset = Speaker.objects.none()
+    create_service = staticmethod(services.create_speaker)
+    update_service = staticmethod(services.update_speaker)
+    instance_kwarg = "speaker"
 
 
 class ProgrammeTrackSerializer(serializers.ModelSerializer):
@@ -278,35 +294,14 @@ class ProgrammeTrackSerializer(serializers.ModelSerializer):
         validators: list = []
 
 
-class TrackViewSet(
-    SchemaSafeMixin,
-    CongressScopedMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class TrackViewSet(_ProgrammeWriteViewSet):
     serializer_class = ProgrammeTrackSerializer
-    required_perm = Perm.MANAGE_PROGRAMME
     lookup_field = "slug"
-
+    model = Track
     queryset = Track.objects.none()
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Track.objects.none()
-        return Track.objects.filter(congress=self.get_congress())
-
-    def perform_create(self, serializer):
-        serializer.instance = services.create_track(
-            congress=self.get_congress(), by=self.request.user, **serializer.validated_data
-        )
-
-    def perform_update(self, serializer):
-        serializer.instance = services.update_track(
-            track=serializer.instance, by=self.request.user, **serializer.validated_data
-        )
+    create_service = staticmethod(services.create_track)
+    update_service = staticmethod(services.update_track)
+    instance_kwarg = "track"
 
 
 class ProgrammeRoomSerializer(RoomSerializer):
