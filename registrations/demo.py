@@ -28,6 +28,7 @@ from .models import (
     WaitingListEntry,
 )
 from .models.vouchers import normalise_organisation_name
+from .services.orders import DELEGATE_FIELDS
 from .services.pricing import congress_today, list_price
 
 TYPES = [
@@ -276,22 +277,8 @@ def seed_demo(*, congress: Congress, people: list[dict], rng: random.Random) -> 
                 voucher, low_income_left = vouchers["LOWINCOME"], low_income_left - 1
             if voucher is not None:
                 price = voucher.apply(price)
-            fields = {
-                k: person.get(k, "")
-                for k in (
-                    "given_name",
-                    "family_name",
-                    "badge_name",
-                    "title",
-                    "organisation_name",
-                    "organisation_type",
-                    "city",
-                    "country",
-                    "email",
-                    "language",
-                )
-            }
-            fields["language"] = fields["language"] or "en"
+            fields = {k: person[k] for k in DELEGATE_FIELDS if k in person}
+            fields["language"] = fields.get("language") or "en"
             rows.append(
                 (
                     Delegate(
