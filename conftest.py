@@ -46,6 +46,14 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (pages and the capacity figures kept there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _reset_language():
     """LocaleMiddleware activates a request's language for the whole thread: reset it so one
     test's Accept-Language never leaks into the next test on the same worker."""

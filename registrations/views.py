@@ -20,7 +20,7 @@ from events_site.congresses.errors import DomainError
 from events_site.congresses.models import Congress
 from events_site.congresses.permissions import congress_perm_required, has_congress_perm
 
-from . import selectors
+from . import page_cache, selectors
 from .enums import OrderStatus
 from .errors import (
     OfferInvalid,
@@ -174,7 +174,14 @@ def _error_field(exc: DomainError) -> str | None:
 
 @require_http_methods(["GET", "POST"])
 def details(request, congress_slug: str):
-    """Step two: the contact and a formset of delegates; one valid POST places one order."""
+    """Step two: the contact and a formset of delegates; one valid POST places one order.
+    The blank page is served from :mod:`registrations.page_cache` with fresh tokens."""
+    cacheable = page_cache.cacheable(request)
+    if cacheable:
+        cached = page_cache.cached_page(request, congress_slug)
+        if cached is not None:
+            return cached
+        version = page_cache.current_version()  # before reading what the page shows
     congress = _public_congress(congress_slug)
     reg_settings = selectors.registration_settings(congress)
     types = selectors.types_on_sale(congress)
@@ -286,23 +293,26 @@ def details(request, congress_slug: str):
             )
         )
         status = 200
-    return render(
-        request,
-        "registrations/details.html",
-        {
-            "congress": congress,
-            "contact": contact,
-            "formset": formset,
-            **_render_forms(contact, formset, forms_key),
-            # Asked here, not in the template: "formset.x" there would first try formset["x"],
-            # which builds every form of a blank formset only to fail.
-            "has_errors": bool(contact.errors) or formset.total_error_count() > 0,
-            "offer": offer,
-            "rows": _type_rows(congress, list(types)),
-            "max_delegates": max_delegates,
-        },
-        status=status,
-    )
+    context = {
+        "congress": congress,
+        "contact": contact,
+        "formset": formset,
+        **_render_forms(contact, formset, forms_key),
+        # Asked here, not in the template: "formset.x" there would first try formset["x"],
+        # which builds every form of a blank formset only to fail.
+        "has_errors": bool(contact.errors) or formset.total_error_count() > 0,
+        "offer": offer,
+        "rows": _type_rows(congress, list(types)),
+        "max_delegates": max_delegates,
+    }
+    if status == 200 and cacheable and offer is None:
+        holes = page_cache.Holes.new()
+        contact.fields["token"].initial = holes.token
+        html = render_to_string(
+            "registrations/details.html", {**context, "csrf_token": holes.csrf}, request=request
+        )
+        return page_cache.store_page(request, congress.slug, html, holes, version)
+    return render(request, "registrations/details.html", context, status=status)
 
 
 def order_detail(request, congress_slug: str, code: str, secret: str):

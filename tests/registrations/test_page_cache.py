@@ -1,0 +1,110 @@
+"""The public form page is rendered once and served with each visitor's own tokens."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from registrations.models import Order, Question
+from registrations.services.orders import cancel_order, place_order
+from registrations.services.waiting_list import join_waiting_list
+from tests.factories import RegistrationTypeFactory
+
+from .conftest import order_kwargs
+from .test_public_views import details_url, form_data
+
+pytestmark = pytest.mark.django_db
+
+QUERY = {"registration_type": "member", "delegates": 1}
+
+
+def _tokens(response) -> tuple[str, str]:
+    body = response.content.decode()
+    csrf = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+    token = re.findall(r'name="token" value="([^"]+)"', body)
+    assert len(token) == 1 and len(set(csrf)) == 1, "one token and one CSRF token per page"
+    return csrf[0], token[0]
+
+
+def test_every_visitor_gets_own_working_tokens_from_a_page_served_without_a_query(
+    congress, regtype, django_assert_num_queries
+):
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    rendered = first.get(details_url(congress), QUERY)
+    with django_assert_num_queries(0):
+        served = second.get(details_url(congress), QUERY)
+    assert served.status_code == 200
+    assert "csrftoken" in served.cookies
+    (csrf_1, token_1), (csrf_2, token_2) = _tokens(rendered), _tokens(served)
+    assert token_1 != token_2 and csrf_1 != csrf_2
+    assert "token-" not in token_2 and "csrf-" not in csrf_2  # no placeholder is left
+    assert rendered.content.replace(csrf_1.encode(), b"").replace(
+        token_1.encode(), b""
+    ) == served.content.replace(csrf_2.encode(), b"").replace(token_2.encode(), b"")
+
+    for client, csrf, token in ((second, csrf_2, token_2), (first, csrf_1, token_1)):
+        posted = client.post(
+            details_url(congress), {**form_data(regtype, token=token), "csrfmiddlewaretoken": csrf}
+        )
+        assert posted.status_code == 302
+    assert set(Order.objects.values_list("idempotency_key", flat=True)) == {token_1, token_2}
+
+
+def test_a_stolen_csrf_token_from_the_shared_page_is_refused(congress, regtype):
+    owner, other = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    csrf, token = _tokens(owner.get(details_url(congress), QUERY))
+    other.get(details_url(congress), QUERY)  # has its own cookie, not the owner's
+    refused = other.post(
+        details_url(congress), {**form_data(regtype, token=token), "csrfmiddlewaretoken": csrf}
+    )
+    assert refused.status_code == 403
+    assert not Order.objects.exists()
+
+
+def test_organiser_changes_and_unpublishing_show_on_the_next_request(client, congress, regtype):
+    assert b"Arrival date" not in client.get(details_url(congress), QUERY).content
+    question = Question.objects.create(congress=congress, label="Arrival date", kind="date")
+    assert b"Arrival date" in client.get(details_url(congress), QUERY).content
+    question.registration_types.add(regtype)  # a change of the limited types alone
+    assert b"Only for: Member." in client.get(details_url(congress), QUERY).content
+    congress.status = "draft"
+    congress.save()
+    assert client.get(details_url(congress), QUERY).status_code == 404
+
+
+def test_each_language_and_query_has_its_own_page(client, congress, regtype):
+    english = client.get(details_url(congress), QUERY)
+    french = client.get(details_url(congress), QUERY, headers={"accept-language": "fr"})
+    three = client.get(details_url(congress), {**QUERY, "delegates": 3})
+    assert b'lang="en"' in english.content and b'lang="fr"' in french.content
+    assert three.content.count(b"data-delegate-form") == 4
+
+
+def test_offer_pages_and_pages_with_messages_are_never_shared(client, congress):
+    rtype = RegistrationTypeFactory(congress=congress, capacity=1, code="member")
+    order = place_order(**order_kwargs(congress, rtype))
+    entry = join_waiting_list(
+        congress=congress, registration_type=rtype, name="Wen", email="w@x.example", language="en"
+    )
+    cancel_order(order=order)
+    entry.refresh_from_db()
+    offered = client.get(details_url(congress), {"offer": entry.token})
+    assert b'value="w@x.example"' in offered.content
+    stranger = Client()
+    # The offer's seat is reserved: the type is sold out to anyone else, nothing of Wen's shows.
+    for _ in range(2):
+        page = stranger.get(details_url(congress), {**QUERY, "registration_type": "member"})
+        assert b"w@x.example" not in page.content and b"Wen" not in page.content
+
+    start = reverse("registrations:start", kwargs={"congress_slug": congress.slug})
+    expired = client.get(start, {"offer": "bogus"}, follow=True)  # a flash message, then start
+    assert b"expired or was already used" in expired.content
+
+
+def test_a_bad_request_is_not_kept(client, congress, regtype):
+    bad = client.get(details_url(congress), {"registration_type": "nope", "delegates": 0})
+    assert bad.status_code == 400
+    again = client.get(details_url(congress), {"registration_type": "nope", "delegates": 0})
+    assert again.status_code == 400
+    assert b"Choose one of the registration types on sale." in again.content
