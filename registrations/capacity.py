@@ -21,10 +21,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -125,33 +126,66 @@ def count_taken(
     exclude_offer_id: int | None = None,
     now=None,
 ) -> Taken:
-    """Count seats held by live orders and reserved by open waiting-list offers."""
-    from .models import Delegate, WaitingListEntry
+    """Count seats held by live orders and reserved by open waiting-list offers: of every type,
+    or only of ``type_ids`` (then ``total`` is theirs alone).
 
+    It runs under the capacity lock on every order, so it is one statement of plain SQL,
+    without the ORM's per-call query building; it counts exactly what
+    :func:`holding_orders_q` and the offer filter describe (a test holds the two together)."""
     now = now or timezone.now()
-    delegates = Delegate.objects.filter(
-        holding_orders_q(now=now), order__congress_id=congress_id, is_cancelled=False
+    types = sorted(set(type_ids)) if type_ids is not None else None
+    sql = _taken_sql(
+        types=len(types) if types is not None else None,
+        exclude_order=exclude_order_id is not None,
+        exclude_offer=exclude_offer_id is not None,
     )
-    if exclude_order_id is not None:
-        delegates = delegates.exclude(order_id=exclude_order_id)
-    offers = WaitingListEntry.objects.filter(
-        congress_id=congress_id, status=WaitingListStatus.OFFERED, offer_expires_at__gt=now
-    )
-    if exclude_offer_id is not None:
-        offers = offers.exclude(pk=exclude_offer_id)
-    per_type = [
-        queryset.values_list("registration_type_id").annotate(n=Count("id")).order_by()
-        for queryset in (delegates, offers)
-    ]
+    params: list = [congress_id, False, *_HOLDING_STATUSES, OrderStatus.PENDING_PAYMENT, now]
+    params += [*(types or []), *([exclude_order_id] if exclude_order_id is not None else [])]
+    params += [congress_id, WaitingListStatus.OFFERED, now, *(types or [])]
+    params += [exclude_offer_id] if exclude_offer_id is not None else []
     by_type: Counter = Counter()
-    for type_id, n in per_type[0].union(per_type[1], all=True):  # one query
-        by_type[type_id] += n
-    if type_ids is not None:
-        wanted = set(type_ids)
-        total = sum(by_type.values())
-        by_type = Counter({pk: n for pk, n in by_type.items() if pk in wanted})
-        return Taken(by_type=by_type, total=total)
+    if types == []:
+        return Taken(by_type=by_type, total=0)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for type_id, n in cursor.fetchall():
+            by_type[type_id] += n
     return Taken(by_type=by_type, total=sum(by_type.values()))
+
+
+_HOLDING_STATUSES = (
+    OrderStatus.AWAITING_APPROVAL,
+    OrderStatus.PAID,
+    OrderStatus.PARTIALLY_REFUNDED,
+)
+
+
+@lru_cache(maxsize=64)
+def _taken_sql(*, types: int | None, exclude_order: bool, exclude_offer: bool) -> str:
+    """The counting statement for one shape of filter (built once per process)."""
+    from .models import Delegate, Order, WaitingListEntry
+
+    quote = connection.ops.quote_name
+    delegate, order, entry = (quote(m._meta.db_table) for m in (Delegate, Order, WaitingListEntry))
+    of_types = f" IN ({', '.join(['%s'] * types)})" if types else ""
+    # Only quoted table names and placeholders are put in; every value is a parameter.
+    holding = (
+        f"SELECT d.registration_type_id, COUNT(*) FROM {delegate} d "  # noqa: S608
+        f"JOIN {order} o ON o.id = d.order_id "
+        "WHERE o.congress_id = %s AND d.is_cancelled = %s AND (o.status IN (%s, %s, %s) "
+        "OR (o.status = %s AND (o.hold_expires_at IS NULL OR o.hold_expires_at > %s)))"
+        + (f" AND d.registration_type_id{of_types}" if types else "")
+        + (" AND o.id <> %s" if exclude_order else "")
+        + " GROUP BY d.registration_type_id"
+    )
+    offered = (
+        f"SELECT w.registration_type_id, COUNT(*) FROM {entry} w "  # noqa: S608
+        "WHERE w.congress_id = %s AND w.status = %s AND w.offer_expires_at > %s"
+        + (f" AND w.registration_type_id{of_types}" if types else "")
+        + (" AND w.id <> %s" if exclude_offer else "")
+        + " GROUP BY w.registration_type_id"
+    )
+    return f"{holding} UNION ALL {offered}"
 
 
 def remaining(*, congress, types, taken: Taken) -> dict[int, int | None]:
@@ -179,14 +213,16 @@ def ensure_seats(
     """Raise :class:`SoldOut` unless ``wanted`` (type id -> seats) fits. Call under the lock."""
     if not wanted:
         return
-    taken = count_taken(
-        congress_id=congress.pk,
-        exclude_order_id=exclude_order_id,
-        exclude_offer_id=exclude_offer_id,
-    )
     from .selectors import registration_settings
 
     total_capacity = registration_settings(congress).total_capacity
+    taken = count_taken(
+        congress_id=congress.pk,
+        # Without an overall cap only the wanted types matter: count nothing else.
+        type_ids=wanted.keys() if total_capacity is None else None,
+        exclude_order_id=exclude_order_id,
+        exclude_offer_id=exclude_offer_id,
+    )
     if total_capacity is not None and taken.total + sum(wanted.values()) > total_capacity:
         raise SoldOut(_("Sorry, the congress is full."))
     for type_id, seats in sorted(wanted.items()):

@@ -214,3 +214,32 @@ def test_a_freed_seat_goes_to_the_waiting_list_not_to_racing_buyers(slow_count):
     assert live + offers == 1
     assert entry.status == WaitingListStatus.OFFERED
     assert sum(isinstance(o, Order) and o.pk != order.pk for o in outcomes) == 0
+
+
+def test_the_lock_is_released_at_commit_without_waiting_for_the_disk_then_made_durable():
+    """The capacity transaction commits asynchronously; before place_order returns, a second,
+    synchronous commit has flushed the WAL past it (so nobody is told of an order that a crash
+    could still lose)."""
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+
+    congress = CongressFactory()
+    rtype = RegistrationTypeFactory(congress=congress, regular_price=Decimal(10))
+    with transaction.atomic():
+        capacity.lock_capacity(congress_id=congress.pk)
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == "off"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"  # SET LOCAL: only that transaction
+
+    with CaptureQueriesContext(connection) as queries:
+        order = place_order(**order_kwargs(congress, rtype))
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert "SET LOCAL synchronous_commit = off" in next(s for s in sql if "advisory" in s)
+    commit = sql.index("COMMIT")
+    barrier = next(i for i, s in enumerate(sql) if "pg_current_xact_id" in s)
+    assert barrier > commit
+    assert sum("pg_current_xact_id" in s for s in sql) == 1  # once per transaction
+    assert Order.objects.filter(pk=order.pk).exists()
