@@ -139,8 +139,9 @@ def count_taken(
         exclude_order=exclude_order_id is not None,
         exclude_offer=exclude_offer_id is not None,
     )
-    params: list = [congress_id, False, *_HOLDING_STATUSES, OrderStatus.PENDING_PAYMENT, now]
-    params += [*(types or []), *([exclude_order_id] if exclude_order_id is not None else [])]
+    params: list = [congress_id, *(types or []), False, *_HOLDING_STATUSES]
+    params += [OrderStatus.PENDING_PAYMENT, now]
+    params += [exclude_order_id] if exclude_order_id is not None else []
     params += [congress_id, WaitingListStatus.OFFERED, now, *(types or [])]
     params += [exclude_offer_id] if exclude_offer_id is not None else []
     by_type: Counter = Counter()
@@ -162,26 +163,33 @@ _HOLDING_STATUSES = (
 
 @lru_cache(maxsize=64)
 def _taken_sql(*, types: int | None, exclude_order: bool, exclude_offer: bool) -> str:
-    """The counting statement for one shape of filter (built once per process)."""
-    from .models import Delegate, Order, WaitingListEntry
+    """The counting statement for one shape of filter (built once per process).
+
+    Delegates are found through the congress's types (an index per type) and each one's order
+    through its primary key, never by scanning the congress's orders beside them: on tables
+    not yet analysed (a new database on its first rush) PostgreSQL otherwise picked a nested
+    loop over both that grew with the square of the orders."""
+    from .models import Delegate, Order, RegistrationType, WaitingListEntry
 
     quote = connection.ops.quote_name
-    delegate, order, entry = (quote(m._meta.db_table) for m in (Delegate, Order, WaitingListEntry))
-    of_types = f" IN ({', '.join(['%s'] * types)})" if types else ""
+    delegate, order, rtype, entry = (
+        quote(m._meta.db_table) for m in (Delegate, Order, RegistrationType, WaitingListEntry)
+    )
+    of_types = f" AND t.id IN ({', '.join(['%s'] * types)})" if types else ""
     # Only quoted table names and placeholders are put in; every value is a parameter.
     holding = (
         f"SELECT d.registration_type_id, COUNT(*) FROM {delegate} d "  # noqa: S608
         f"JOIN {order} o ON o.id = d.order_id "
-        "WHERE o.congress_id = %s AND d.is_cancelled = %s AND (o.status IN (%s, %s, %s) "
+        f"WHERE d.registration_type_id IN (SELECT t.id FROM {rtype} t WHERE t.congress_id = %s"
+        f"{of_types}) AND d.is_cancelled = %s AND (o.status IN (%s, %s, %s) "
         "OR (o.status = %s AND (o.hold_expires_at IS NULL OR o.hold_expires_at > %s)))"
-        + (f" AND d.registration_type_id{of_types}" if types else "")
         + (" AND o.id <> %s" if exclude_order else "")
         + " GROUP BY d.registration_type_id"
     )
     offered = (
         f"SELECT w.registration_type_id, COUNT(*) FROM {entry} w "  # noqa: S608
         "WHERE w.congress_id = %s AND w.status = %s AND w.offer_expires_at > %s"
-        + (f" AND w.registration_type_id{of_types}" if types else "")
+        + (f" AND w.registration_type_id IN ({', '.join(['%s'] * types)})" if types else "")
         + (" AND w.id <> %s" if exclude_offer else "")
         + " GROUP BY w.registration_type_id"
     )
