@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import secrets
 from decimal import Decimal
+from functools import lru_cache
 
 from django import forms
 from django.conf import settings
 from django.forms.utils import flatatt
+from django.utils import translation
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -44,6 +47,53 @@ class QuickSelect(forms.Select):
             ),
         )
         return format_html("<select{}>{}</select>", flatatt(final), options)
+
+
+@lru_cache(maxsize=32)
+def _countries_in(language: str) -> tuple[tuple[tuple[str, str], ...], frozenset[str]]:
+    names = tuple((code, str(name)) for code, name in countries)
+    return (("", "---------"), *names), frozenset(code for code, _name in names)
+
+
+def country_choices() -> tuple[tuple[tuple[str, str], ...], frozenset[str]]:
+    """The country list in the active language and its codes: built once per language."""
+    return _countries_in(translation.get_language() or settings.LANGUAGE_CODE)
+
+
+class CountrySelect(QuickSelect):
+    """The country list of the active language; nothing to copy per form."""
+
+    @property
+    def choices(self):
+        return country_choices()[0]
+
+    @choices.setter
+    def choices(self, value):
+        """The list is fixed; Django's copies and assignments have nothing to change."""
+
+
+class CountryField(forms.ChoiceField):
+    """A required choice of country (ISO 3166 code) validated against a set, not by walking
+    ~250 choices (twice: the form's and the model's check) on every delegate of every order."""
+
+    widget = CountrySelect
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=(), **kwargs)
+
+    @property
+    def choices(self):
+        return country_choices()[0]
+
+    @choices.setter
+    def choices(self, value):
+        """Fixed, as for :class:`CountrySelect`."""
+
+    def __deepcopy__(self, memo):
+        return forms.Field.__deepcopy__(self, memo)  # no choices of its own to copy
+
+    def valid_value(self, value) -> bool:
+        return str(value) in country_choices()[1]
 
 
 class StartForm(forms.Form):
@@ -170,6 +220,8 @@ class QuestionsMixin:
 class DelegateForm(QuestionsMixin, forms.ModelForm):
     """One delegate of the delegation; its type is chosen per delegate."""
 
+    country = CountryField(label=capfirst(Delegate._meta.get_field("country").verbose_name))
+
     class Meta:
         model = Delegate
         fields = ["registration_type", *PUBLIC_DELEGATE_FIELDS]
@@ -185,8 +237,6 @@ class DelegateForm(QuestionsMixin, forms.ModelForm):
         self.fields["language"] = forms.ChoiceField(
             label=self.fields["language"].label, choices=language_choices(congress)
         )
-        self.fields["country"].required = True
-        self.fields["country"].widget = QuickSelect(choices=self.fields["country"].choices)
         self.add_questions(questions)
 
     def clean(self):
@@ -197,7 +247,8 @@ class DelegateForm(QuestionsMixin, forms.ModelForm):
     def _get_validation_exclusions(self):
         # The field already fetched the type from the types on sale; the model's own check
         # would only ask the database again whether that row exists.
-        return {*super()._get_validation_exclusions(), "registration_type"}
+        # The country was checked against the same list by the form's own field.
+        return {*super()._get_validation_exclusions(), "registration_type", "country"}
 
 
 class BaseDelegateFormSet(forms.BaseFormSet):

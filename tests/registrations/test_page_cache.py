@@ -108,3 +108,22 @@ def test_a_bad_request_is_not_kept(client, congress, regtype):
     again = client.get(details_url(congress), {"registration_type": "nope", "delegates": 0})
     assert again.status_code == 400
     assert b"Choose one of the registration types on sale." in again.content
+
+
+@pytest.mark.parametrize("country", ["XX", "pt ", "", "<b>PT</b>"])
+def test_a_country_not_on_the_list_is_refused_next_to_the_field(client, congress, regtype, country):
+    response = client.post(
+        details_url(congress), form_data(regtype, 1, **{"delegates-0-country": country})
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "<b>PT</b>" not in body
+    assert ("This field is required." if not country.strip() else "Select a valid choice.") in body
+    assert not Order.objects.exists()
+
+
+def test_the_country_list_follows_the_visitor_language(client, congress, regtype):
+    french = client.get(details_url(congress), QUERY, headers={"accept-language": "fr"})
+    english = client.get(details_url(congress), QUERY)
+    assert '<option value="DE">Allemagne</option>' in french.content.decode()
+    assert '<option value="DE">Germany</option>' in english.content.decode()
