@@ -264,34 +264,16 @@ def _place_order_locked(
     offer: WaitingListEntry | None,
     now: dt.datetime,
 ) -> Order:
-    """Prices first; then, under the capacity lock, only what depends on seats and voucher
-    uses: count once, decide, insert (order, delegates in bulk, answers in bulk), audit."""
+    """Prices first; then the rows (order, delegates and answers in bulk, audit entry) go in
+    before the capacity lock is taken, so that the lock covers only the count, the decision
+    and the commit. The count leaves this order out; orders of other buyers not yet committed
+    are not seen, and they count this one once they hold the lock. A refusal rolls it all back."""
     priced = _price_order(congress=congress, delegates=delegates, voucher=voucher, now=now)
     status = priced.status
     types_by_id = {d.registration_type.pk: d.registration_type for d in delegates}
     wanted = Counter(d.registration_type.pk for d in delegates)
     hold = registration_settings(congress).hold
     with transaction.atomic():
-        lock_capacity(
-            congress_id=congress.pk,
-            type_ids=wanted.keys(),
-            voucher_ids=[voucher.pk] if voucher else [],
-        )
-        if offer is not None:
-            offer = _check_offer(offer=offer, wanted=wanted, now=now)
-        ensure_seats(
-            congress=congress,
-            wanted=wanted,
-            types_by_id=types_by_id,
-            exclude_offer_id=offer.pk if offer else None,
-        )
-        if voucher is not None and voucher.max_uses is not None:
-            left = voucher.max_uses - voucher_uses(voucher=voucher)
-            if priced.voucher_count > left:
-                raise VoucherExhausted(
-                    _("This voucher can be used for %(n)s more delegate(s) only.")
-                    % {"n": max(0, left)}
-                )
         order = Order.objects.create(
             congress=congress,
             status=status,
@@ -330,10 +312,6 @@ def _place_order_locked(
         ]
         if answers:
             Answer.objects.bulk_create(answers)
-        if offer is not None:
-            WaitingListEntry.objects.filter(pk=offer.pk).update(
-                status=WaitingListStatus.REDEEMED, order=order
-            )
         audit.record(
             action="convene.order.placed",
             congress=congress,
@@ -347,6 +325,32 @@ def _place_order_locked(
                 "voucher": voucher.code if voucher else "",
             },
         )
+
+        lock_capacity(
+            congress_id=congress.pk,
+            type_ids=wanted.keys(),
+            voucher_ids=[voucher.pk] if voucher else [],
+        )
+        if offer is not None:
+            offer = _check_offer(offer=offer, wanted=wanted, now=now)
+        ensure_seats(
+            congress=congress,
+            wanted=wanted,
+            types_by_id=types_by_id,
+            exclude_order_id=order.pk,
+            exclude_offer_id=offer.pk if offer else None,
+        )
+        if voucher is not None and voucher.max_uses is not None:
+            left = voucher.max_uses - voucher_uses(voucher=voucher, exclude_order_id=order.pk)
+            if priced.voucher_count > left:
+                raise VoucherExhausted(
+                    _("This voucher can be used for %(n)s more delegate(s) only.")
+                    % {"n": max(0, left)}
+                )
+        if offer is not None:
+            WaitingListEntry.objects.filter(pk=offer.pk).update(
+                status=WaitingListStatus.REDEEMED, order=order
+            )
         template = {
             OrderStatus.PAID: "confirmation",
             OrderStatus.AWAITING_APPROVAL: "awaiting_approval",
