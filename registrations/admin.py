@@ -14,6 +14,7 @@ from events_site.congresses.enums import Perm
 from events_site.congresses.models import Congress
 from events_site.congresses.permissions import congresses_with_perm, has_congress_perm
 
+from .admin_audit import AuditedAdmin
 from .errors import RegistrationError
 from .forms import MemberImportForm
 from .models import (
@@ -239,7 +240,8 @@ class DelegateAdmin(CongressScopedAdmin):
 
 
 @admin.register(Voucher)
-class VoucherAdmin(CongressScopedAdmin):
+class VoucherAdmin(AuditedAdmin, CongressScopedAdmin):
+    audit_action = "convene.voucher"
     list_display = ["code", "congress", "kind", "value", "max_uses", "uses", "valid_until"]
     list_filter = ["congress", "kind", "is_active"]
     search_fields = ["code", "comment"]
@@ -253,7 +255,8 @@ class VoucherAdmin(CongressScopedAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(CongressScopedAdmin):
+class QuestionAdmin(AuditedAdmin, CongressScopedAdmin):
+    audit_action = "convene.question"
     list_display = ["label", "congress", "kind", "required", "position", "is_active"]
     list_filter = ["congress", "kind"]
     filter_horizontal = ["registration_types"]
