@@ -11,6 +11,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from events_site.congresses.enums import Perm
+from events_site.congresses.errors import DomainError
 from events_site.congresses.models import Congress
 from events_site.congresses.permissions import congresses_with_perm, has_congress_perm
 
@@ -28,6 +29,7 @@ from .models import (
     Voucher,
     WaitingListEntry,
 )
+from .services.delegates import cancel_delegate
 from .services.members import import_member_organisations
 from .services.orders import DELEGATE_FIELDS, approve_order, cancel_order, update_delegate
 from .services.setup import TYPE_FIELDS, save_registration_type
@@ -225,6 +227,7 @@ class DelegateAdmin(CongressScopedAdmin):
     fields = ["order", "registration_type", *DELEGATE_FIELDS, "price", "price_tier", "voucher"]
     readonly_fields = ["order", "registration_type", "price", "price_tier", "voucher"]
     inlines = [AnswerInline]
+    actions = ["cancel_selected"]
 
     def has_add_permission(self, request):
         return False
@@ -237,6 +240,31 @@ class DelegateAdmin(CongressScopedAdmin):
         if changes:
             fresh = Delegate.objects.select_related("order__congress").get(pk=obj.pk)
             update_delegate(delegate=fresh, changes=changes, by=request.user)
+
+    @admin.action(description=_("Cancel selected delegates (frees their seats)"))
+    def cancel_selected(self, request, queryset):
+        """One by one through the service; the last delegate of an order cancels the order."""
+        done = 0
+        for delegate in queryset.select_related("order__congress").order_by("order_id", "id"):
+            if not has_congress_perm(
+                request.user, Perm.MANAGE_REGISTRATIONS, delegate.order.congress
+            ):
+                self.message_user(
+                    request,
+                    _("%(name)s: you may not manage this congress's registrations.")
+                    % {"name": delegate},
+                    messages.ERROR,
+                )
+                continue
+            try:
+                cancel_delegate(delegate=delegate, by=request.user)
+            except DomainError as exc:
+                self.message_user(request, f"{delegate} ({delegate.order}): {exc}", messages.ERROR)
+            else:
+                done += 1
+        self.message_user(
+            request, _("%(n)s delegate(s) cancelled.") % {"n": done}, messages.SUCCESS
+        )
 
 
 @admin.register(Voucher)

@@ -1,5 +1,5 @@
 """Organisers' REST API under /api/v1/congresses/<congress_slug>/: registration types, orders,
-delegates (search, filters, approve, edit, cancel), figures, exports and the member list.
+delegates (search, filters, approve, edit, cancel one), figures, exports and the member list.
 
 Reading needs ``registrations.view``; every change needs ``registrations.manage``."""
 
@@ -20,6 +20,7 @@ from . import selectors
 from .enums import OrderStatus
 from .exports import EXPORTS
 from .models import Delegate, MemberOrganisation, Order, RegistrationType
+from .services.delegates import cancel_delegate
 from .services.members import import_member_organisations
 from .services.orders import DELEGATE_FIELDS, approve_order, cancel_order, update_delegate
 from .services.setup import TYPE_FIELDS, save_registration_type, update_order_contact
@@ -224,6 +225,24 @@ class DelegateViewSet(
         serializer.instance = update_delegate(
             delegate=serializer.instance, changes=serializer.validated_data, by=self.request.user
         )
+
+    @action(detail=True, methods=["post"], serializer_class=CancelSerializer)
+    def cancel(self, request, **kwargs):
+        """Cancel one delegate: an unpaid order's total goes down, a paid order's stays (finance
+        refunds); the last delegate still registered cancels the whole order."""
+        data = CancelSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        delegate = cancel_delegate(
+            delegate=self.get_object(),
+            by=request.user,
+            reason=data.validated_data.get("reason", ""),
+        )
+        fresh = (
+            Delegate.objects.select_related("order", "registration_type")
+            .prefetch_related("answers")
+            .get(pk=delegate.pk)
+        )
+        return Response(DelegateSerializer(fresh).data)
 
     def _export(self, fmt: str):
         return EXPORTS[fmt].response(congress=self.get_congress(), delegates=self.filtered())

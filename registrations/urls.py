@@ -18,6 +18,11 @@ urlpatterns = [
         views.delegate_edit,
         name="delegate_edit",
     ),
+    path(
+        f"{order}delegates/<str:delegate_secret>/cancel/",
+        views.delegate_cancel,
+        name="delegate_cancel",
+    ),
     path("<slug:congress_slug>/manage/registrations/", views.manage_list, name="manage_list"),
     path(
         "<slug:congress_slug>/manage/registrations/export.<str:fmt>",

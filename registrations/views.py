@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -37,6 +37,11 @@ from .forms import (
     StartForm,
     WaitingListForm,
     delegate_formset_class,
+)
+from .services.delegates import (
+    SINGLE_CANCEL_STATUSES,
+    cancel_own_delegate,
+    delegate_cancellation_terms,
 )
 from .services.orders import (
     NewDelegate,
@@ -318,6 +323,8 @@ def details(request, congress_slug: str):
 def order_detail(request, congress_slug: str, code: str, secret: str):
     order = selectors.order_for_link(congress_slug=congress_slug, code=code, secret=secret)
     delegates = selectors.order_delegates(order)
+    active = sum(1 for delegate in delegates if not delegate.is_cancelled)
+    cancel = cancellation_terms(order=order)
     return render(
         request,
         "registrations/order.html",
@@ -329,15 +336,18 @@ def order_detail(request, congress_slug: str, code: str, secret: str):
             not in (OrderStatus.CANCELLED, OrderStatus.EXPIRED, OrderStatus.REFUNDED)
             and not _edit_closed(order),
             "edit_deadline": edit_deadline(order),
-            "cancel": cancellation_terms(order=order),
+            "cancel": cancel,
+            # One delegate at a time while more than one is registered; the last one cancels
+            # the order through the whole-order link.
+            "can_cancel_delegates": active > 1
+            and order.status in SINGLE_CANCEL_STATUSES
+            and timezone.now() <= cancel["deadline"],
             "statuses": OrderStatus,
         },
     )
 
 
 def _edit_closed(order) -> bool:
-    from django.utils import timezone
-
     return timezone.now() > edit_deadline(order)
 
 
@@ -353,14 +363,20 @@ def order_pdf(request, congress_slug: str, code: str, secret: str):
     return response
 
 
-@require_http_methods(["GET", "POST"])
-def delegate_edit(request, congress_slug: str, code: str, secret: str, delegate_secret: str):
-    order = selectors.order_for_link(congress_slug=congress_slug, code=code, secret=secret)
+def _order_delegate(order, delegate_secret: str):
+    """The order's delegate behind ``delegate_secret``; a secret of another order is a 404."""
     delegate = next(
         (d for d in selectors.order_delegates(order) if d.secret == delegate_secret), None
     )
     if delegate is None:
         raise Http404
+    return delegate
+
+
+@require_http_methods(["GET", "POST"])
+def delegate_edit(request, congress_slug: str, code: str, secret: str, delegate_secret: str):
+    order = selectors.order_for_link(congress_slug=congress_slug, code=code, secret=secret)
+    delegate = _order_delegate(order, delegate_secret)
     answers = {answer.question_id: answer.value for answer in delegate.answers.all()}
     questions = selectors.questions_for(order.congress)
     kwargs = {"congress": order.congress, "questions": questions, "answers": answers}
@@ -380,6 +396,40 @@ def delegate_edit(request, congress_slug: str, code: str, secret: str, delegate_
         request,
         "registrations/delegate_edit.html",
         {"congress": order.congress, "order": order, "delegate": delegate, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def delegate_cancel(request, congress_slug: str, code: str, secret: str, delegate_secret: str):
+    """Cancel one delegate of the order (the last one cancels the order): GET shows the terms,
+    POST with the confirmation box ticked cancels."""
+    order = selectors.order_for_link(congress_slug=congress_slug, code=code, secret=secret)
+    delegate = _order_delegate(order, delegate_secret)
+    terms = delegate_cancellation_terms(delegate=delegate)
+    form = CancelForm(request.POST if request.method == "POST" else None)
+    form.fields["confirm"].label = _("Yes, cancel this delegate's registration")
+    if request.method == "POST" and form.is_valid():
+        try:
+            cancel_own_delegate(delegate=delegate, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("The registration of %(name)s was cancelled.") % {"name": delegate.printed_name},
+            )
+            return redirect(order.get_absolute_url())
+    return render(
+        request,
+        "registrations/delegate_cancel.html",
+        {
+            "congress": order.congress,
+            "order": order,
+            "delegate": delegate,
+            "terms": terms,
+            "form": form,
+        },
         status=400 if form.errors else 200,
     )
 

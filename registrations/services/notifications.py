@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import transaction
 
 from events_site.congresses.mail import send_templated_email
 
-from ..models import Order, WaitingListEntry
+from ..models import Delegate, Order, WaitingListEntry
 
 
 def _order_context(order: Order) -> dict:
@@ -68,6 +70,50 @@ def send_delegate_confirmations(*, order: Order) -> None:
                 "site_url": settings.SITE_URL,
             },
             language=delegate.language,
+        )
+
+
+def queue_delegate_cancelled_email(*, delegate: Delegate, fee: Decimal) -> None:
+    """Once one delegate's cancellation commits: tell the order's contact and the delegate.
+    Rendered by the worker, like :func:`queue_order_email`."""
+    from ..tasks import send_delegate_cancelled_task
+
+    delegate_id, fee_text = delegate.pk, str(fee)
+    transaction.on_commit(
+        lambda: send_delegate_cancelled_task.enqueue(delegate_id=delegate_id, fee=fee_text)
+    )
+
+
+def send_delegate_cancelled(*, delegate: Delegate, fee: Decimal) -> None:
+    """The contact in the order's language (with the fee and who is still registered); the
+    delegate, if they have an e-mail of their own, in theirs."""
+    order = delegate.order
+    congress = order.congress
+    reply_to = [congress.contact_email] if congress.contact_email else None
+    context = {
+        **_order_context(order),
+        "delegates": list(
+            order.delegates.filter(is_cancelled=False)
+            .select_related("registration_type")
+            .order_by("id")
+        ),
+        "delegate": delegate,
+        "fee": fee,
+    }
+    send_templated_email(
+        to=[order.email],
+        template="registrations/emails/delegate_cancelled",
+        context=context,
+        language=order.language,
+        reply_to=reply_to,
+    )
+    if delegate.email and delegate.email.casefold() != order.email.casefold():
+        send_templated_email(
+            to=[delegate.email],
+            template="registrations/emails/delegate_cancelled_personal",
+            context=context,
+            language=delegate.language,
+            reply_to=reply_to,
         )
 
 

@@ -66,6 +66,12 @@ DELEGATE_FIELDS = (
 )
 
 PAID_STATUSES = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
+# Orders a delegate may still cancel through the secret link (before the deadline).
+SELF_SERVICE_CANCEL_STATUSES = (
+    OrderStatus.AWAITING_APPROVAL,
+    OrderStatus.PENDING_PAYMENT,
+    OrderStatus.PAID,
+)
 
 
 @dataclass
@@ -378,7 +384,8 @@ def _check_offer(*, offer: WaitingListEntry, wanted: Counter, now: dt.datetime):
 # --- payment and approval -------------------------------------------------------------------
 
 
-def _reread_for_update(order: Order) -> Order:
+def reread_for_update(order: Order) -> Order:
+    """The order's row, locked until the surrounding transaction ends (always taken first)."""
     return Order.objects.select_for_update().select_related("congress").get(pk=order.pk)
 
 
@@ -414,7 +421,7 @@ def retake_seats(*, order: Order) -> None:
     An expired order goes back to pending payment with a fresh hold; raises SoldOut otherwise."""
     now = timezone.now()
     with transaction.atomic():
-        fresh = _reread_for_update(order)
+        fresh = reread_for_update(order)
         if not _hold_has_passed(fresh, now):
             return
         _retake_locked(fresh, now)
@@ -437,7 +444,7 @@ def mark_order_paid(*, order: Order, by=None, actor_label: str = "") -> Order:
     SoldOut if the hold had passed and the seats went to someone else."""
     now = timezone.now()
     with transaction.atomic():
-        fresh = _reread_for_update(order)
+        fresh = reread_for_update(order)
         if fresh.status in PAID_STATUSES:
             return fresh
         if fresh.status not in (OrderStatus.PENDING_PAYMENT, OrderStatus.EXPIRED):
@@ -470,7 +477,7 @@ def approve_order(*, order: Order, by=None, actor_label: str = "") -> Order:
     """Awaiting approval -> pending payment (days to pay) or paid if it costs nothing."""
     now = timezone.now()
     with transaction.atomic():
-        fresh = _reread_for_update(order)
+        fresh = reread_for_update(order)
         if fresh.status != OrderStatus.AWAITING_APPROVAL:
             raise OrderStateError(_("Only orders awaiting approval can be approved."))
         free = fresh.total == 0
@@ -512,7 +519,7 @@ def cancel_order(*, order: Order, by=None, actor_label: str = "", reason: str = 
     Idempotent on a cancelled order; refunded orders stay as they are (OrderStateError)."""
     now = timezone.now()
     with transaction.atomic():
-        fresh = _reread_for_update(order)
+        fresh = reread_for_update(order)
         if fresh.status == OrderStatus.CANCELLED:
             return fresh
         if fresh.status in (OrderStatus.REFUNDED, OrderStatus.PARTIALLY_REFUNDED):
@@ -550,20 +557,34 @@ def cancel_order(*, order: Order, by=None, actor_label: str = "", reason: str = 
     return fresh
 
 
+def cancellation_deadline(order: Order) -> dt.datetime:
+    """Until when a delegate may cancel online (the whole order or one delegate of it)."""
+    return registration_settings(order.congress).cancellation_deadline or order.congress.starts_at
+
+
+def seat_cancellation_fee(*, order: Order, delegate: Delegate) -> Decimal:
+    """The congress's per-seat fee for one delegate of a paid order, never more than their price."""
+    return min(registration_settings(order.congress).cancellation_fee, delegate.price)
+
+
 def cancellation_terms(*, order: Order, now: dt.datetime | None = None) -> dict:
-    """What a delegate's own cancellation would cost now, and whether it is still allowed."""
+    """What a delegate's own cancellation would cost now, and whether it is still allowed.
+
+    The fee of a paid order is the per-seat fee of each delegate still registered plus the fees
+    already recorded for delegates cancelled one by one, never more than the total."""
     now = now or timezone.now()
-    reg_settings = registration_settings(order.congress)
-    deadline = reg_settings.cancellation_deadline or order.congress.starts_at
-    allowed = now <= deadline and order.status in (
-        OrderStatus.AWAITING_APPROVAL,
-        OrderStatus.PENDING_PAYMENT,
-        OrderStatus.PAID,
-    )
+    deadline = cancellation_deadline(order)
+    allowed = now <= deadline and order.status in SELF_SERVICE_CANCEL_STATUSES
     fee = Decimal("0.00")
     if order.status == OrderStatus.PAID:
-        seats = order.delegates.filter(is_cancelled=False).count()
-        fee = min(order.total, reg_settings.cancellation_fee * seats)
+        seats = sum(
+            (
+                seat_cancellation_fee(order=order, delegate=delegate)
+                for delegate in order.delegates.filter(is_cancelled=False)
+            ),
+            Decimal("0.00"),
+        )
+        fee = min(order.total, order.cancellation_fee + seats)
     return {"allowed": allowed, "deadline": deadline, "fee": fee, "currency": order.currency}
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import stripe as stripe_lib
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -101,20 +101,25 @@ def start_card_payment(*, order: Order) -> Payment:
             _("This amount cannot be charged by card in %(currency)s.")
             % {"currency": order.currency}
         ) from exc
-    reusable = (
-        order.payments.filter(
-            provider=PaymentProvider.STRIPE,
-            state__in=OPEN_PAYMENT_STATES,
-            amount=order.total,
-            currency=order.currency,
-            provider_id__isnull=False,
-        )
-        .order_by("-created_at")
-        .first()
-    )
-    if reusable is not None:
-        return reusable
     with transaction.atomic():
+        # Under the order's row lock the total cannot change (one delegate cancelled) between
+        # reading it and creating the attempt: an attempt is always for the current total.
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if locked.total != order.total or locked.status != order.status:
+            raise OrderStateError(_("The order changed meanwhile; please reload."))
+        reusable = (
+            order.payments.filter(
+                provider=PaymentProvider.STRIPE,
+                state__in=OPEN_PAYMENT_STATES,
+                amount=order.total,
+                currency=order.currency,
+                provider_id__isnull=False,
+            )
+            .order_by("-created_at")
+            .first()
+        )
+        if reusable is not None:
+            return reusable
         payment = Payment.objects.create(
             order=order,
             provider=PaymentProvider.STRIPE,
@@ -178,6 +183,44 @@ def refresh_card_payment(*, payment: Payment) -> str:
     except stripe_lib.StripeError as exc:
         raise PaymentProviderError(_("Stripe could not be reached; please try again.")) from exc
     return settle_payment_intent(intent=intent, source="refresh")
+
+
+# --- before an order's total changes -----------------------------------------------------------
+
+# An attempt still waiting for its PaymentIntent (the Stripe call in flight) this long is dead.
+STARTING_ATTEMPT_GRACE = dt.timedelta(minutes=15)
+CARD_PAYMENT_IN_PROGRESS = _(
+    "A card payment for this order is in progress. Please try again in a few minutes."
+)
+
+
+def open_card_payments(order: Order) -> QuerySet[Payment]:
+    """Card attempts of ``order`` that could still charge it: open with an intent, or being
+    created right now (the intent not yet stored)."""
+    return order.payments.filter(
+        Q(provider_id__isnull=False) | Q(created_at__gt=timezone.now() - STARTING_ATTEMPT_GRACE),
+        provider=PaymentProvider.STRIPE,
+        state__in=OPEN_PAYMENT_STATES,
+    )
+
+
+def cancel_open_card_payments(*, order: Order) -> None:
+    """Cancel the order's unfinished card attempts at Stripe before its total goes down, so that
+    none can charge the old amount later. Call outside any transaction (it talks to Stripe).
+
+    OrderStateError while a payment is being processed (it cannot be cancelled) or just being
+    started; PaymentProviderError if Stripe cannot be reached. A payment that succeeded
+    meanwhile is settled (the order is then paid)."""
+    for payment in open_card_payments(order).order_by("id"):
+        if payment.state == PaymentState.PROCESSING or not payment.provider_id:
+            raise OrderStateError(CARD_PAYMENT_IN_PROGRESS)
+        try:
+            _cancel_intent(payment)
+        except (CardPaymentsUnavailable, PaymentProviderError) as exc:
+            raise PaymentProviderError(_("Stripe could not be reached; please try again.")) from exc
+        payment.refresh_from_db()
+        if payment.state in OPEN_PAYMENT_STATES:
+            raise OrderStateError(CARD_PAYMENT_IN_PROGRESS)
 
 
 # --- settling what Stripe says ----------------------------------------------------------------
@@ -259,7 +302,7 @@ def _payment_succeeded(payment: Payment, intent: dict[str, Any], source: str) ->
             data={"order": order.code, "intent": payment.provider_id, "amount": str(received)},
         )
         if currency != order.currency.upper() or received != order.total:
-            _flag(
+            flag_for_review(
                 order,
                 _(
                     "Card payment %(intent)s of %(amount)s %(currency)s does not match the order "
@@ -275,7 +318,9 @@ def _payment_succeeded(payment: Payment, intent: dict[str, Any], source: str) ->
             )
             outcome = "mismatch"
         elif order.status in PAID_STATUSES:
-            _flag(order, _("Paid twice: card payment %s is refunded.") % payment.provider_id)
+            flag_for_review(
+                order, _("Paid twice: card payment %s is refunded.") % payment.provider_id
+            )
             refund_needed = _automatic_refund(payment, reason="duplicate payment")
             outcome = "duplicate_refunded"
         else:
@@ -293,7 +338,7 @@ def _confirm_order(order: Order, payment: Payment) -> str:
         with transaction.atomic():
             mark_order_paid(order=order, actor_label="stripe")
     except SoldOut:
-        _flag(
+        flag_for_review(
             order,
             _(
                 "Payment %s arrived after the seat hold expired and no seat was free; "
@@ -303,7 +348,7 @@ def _confirm_order(order: Order, payment: Payment) -> str:
         )
         return "sold_out_refunded"
     except OrderStateError as exc:
-        _flag(
+        flag_for_review(
             order,
             _(
                 "Payment %(intent)s arrived for an order that cannot be paid (%(why)s); "
@@ -317,7 +362,7 @@ def _confirm_order(order: Order, payment: Payment) -> str:
     return "paid"
 
 
-def _flag(order: Order, reason: str) -> None:
+def flag_for_review(order: Order, reason: str) -> None:
     reason = str(reason)
     text = f"{order.review_reason}\n{reason}".strip() if order.review_reason else reason
     Order.objects.filter(pk=order.pk).update(needs_review=True, review_reason=text)
@@ -441,7 +486,7 @@ def record_bank_transfer(
         )
         kept = amount_kept(locked)
         if kept > locked.total:
-            _flag(
+            flag_for_review(
                 locked,
                 _("Overpaid by %(extra)s %(currency)s.")
                 % {"extra": (kept - locked.total).quantize(CENT), "currency": locked.currency},
@@ -451,7 +496,9 @@ def record_bank_transfer(
                 with transaction.atomic():
                     mark_order_paid(order=locked, by=by)
             except SoldOut:
-                _flag(locked, _("Transfer received after the seats were released and resold."))
+                flag_for_review(
+                    locked, _("Transfer received after the seats were released and resold.")
+                )
             else:
                 locked.refresh_from_db()
                 invoice_services.issue_invoice(order=locked, by=by, send=False)

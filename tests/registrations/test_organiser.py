@@ -53,6 +53,7 @@ ORGANISER_URLS = [
     ("get", f"/api/v1/congresses/{SLUG}/delegates/"),
     ("get", f"/api/v1/congresses/{SLUG}/delegates/{{delegate}}/"),
     ("patch", f"/api/v1/congresses/{SLUG}/delegates/{{delegate}}/"),
+    ("post", f"/api/v1/congresses/{SLUG}/delegates/{{delegate}}/cancel/"),
     ("get", f"/api/v1/congresses/{SLUG}/delegates/export-csv/"),
     ("get", f"/api/v1/congresses/{SLUG}/delegates/export-xlsx/"),
     ("get", f"/api/v1/congresses/{SLUG}/registration-figures/"),
