@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from events_site.congresses import audit
 from events_site.congresses.errors import Busy
 from events_site.congresses.mail import send_templated_email
+from events_site.congresses.models import Congress
 from registrations.enums import OrderStatus
 from registrations.models import Delegate
 
@@ -171,13 +172,18 @@ def promote_waiting(session: Session) -> list[SessionSignup]:
     return promoted
 
 
-def _tell_promoted(signup: SessionSignup, session: Session) -> None:
-    delegate = signup.delegate
-    congress = session.congress
+def personal_agenda_url(congress: Congress, delegate: Delegate) -> str:
+    """The absolute address of the delegate's personal agenda page (for e-mails)."""
     path = reverse(
         "agenda:personal",
         kwargs={"congress_slug": congress.slug, "delegate_secret": delegate.secret},
     )
+    return settings.SITE_URL + path
+
+
+def _tell_promoted(signup: SessionSignup, session: Session) -> None:
+    delegate = signup.delegate
+    congress = session.congress
     local = session.starts_at.astimezone(congress.tz)
     send_templated_email(
         to=[delegate.email or delegate.order.email],
@@ -189,7 +195,7 @@ def _tell_promoted(signup: SessionSignup, session: Session) -> None:
             "session_code": session.code,
             "starts_at": local.strftime("%Y-%m-%d %H:%M"),
             "time_zone": congress.time_zone,
-            "agenda_url": settings.SITE_URL + path,
+            "agenda_url": personal_agenda_url(congress, delegate),
         },
         language=delegate.language or None,
     )

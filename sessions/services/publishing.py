@@ -18,6 +18,7 @@ from events_site.congresses.models import Congress, Room
 from ..enums import ChangeKind, SessionStatus
 from ..errors import NothingToPublish, ScheduleConflict
 from ..models import ScheduleVersion, Session, SessionSpeaker
+from .change_notices import queue_change_notices
 from .scheduling import congress_conflicts
 
 SNAPSHOT_FORMAT = 1
@@ -195,7 +196,8 @@ def preview_changes(congress: Congress) -> list[dict]:
 
 def publish_schedule(*, congress: Congress, by, comment: str = "") -> ScheduleVersion:
     """Publish the confirmed sessions as the next version. Refused while a confirmed session
-    breaks a rule, and when nothing changed since the last version."""
+    breaks a rule, and when nothing changed since the last version. Once it commits, delegates
+    whose chosen sessions it cancels or moves are e-mailed (``change_notices``)."""
     with transaction.atomic():
         Congress.objects.select_for_update().filter(pk=congress.pk).values_list("pk").first()
         errors = [
@@ -235,4 +237,5 @@ def publish_schedule(*, congress: Congress, by, comment: str = "") -> ScheduleVe
                 "sessions": len(snapshot["sessions"]),
             },
         )
+        queue_change_notices(version=version)
     return version
