@@ -325,6 +325,15 @@ class CancelForm(forms.Form):
     reason = forms.CharField(label=_("Reason (optional)"), max_length=500, required=False)
 
 
+class DelegateCancelForm(CancelForm):
+    """Cancelling one delegate of a delegation, not the whole order."""
+
+    confirm = forms.BooleanField(
+        label=_("Yes, cancel this delegate's registration"),
+        error_messages={"required": _("Tick the box to confirm the cancellation.")},
+    )
+
+
 class MemberImportForm(forms.Form):
     file = forms.FileField(label=_("CSV file"), help_text=_("Columns: name, country, reference."))
     replace = forms.BooleanField(label=_("Replace the current list"), required=False)

@@ -33,6 +33,7 @@ from .exports import EXPORTS
 from .forms import (
     CancelForm,
     ContactForm,
+    DelegateCancelForm,
     DelegateEditForm,
     StartForm,
     WaitingListForm,
@@ -407,8 +408,7 @@ def delegate_cancel(request, congress_slug: str, code: str, secret: str, delegat
     order = selectors.order_for_link(congress_slug=congress_slug, code=code, secret=secret)
     delegate = _order_delegate(order, delegate_secret)
     terms = delegate_cancellation_terms(delegate=delegate)
-    form = CancelForm(request.POST if request.method == "POST" else None)
-    form.fields["confirm"].label = _("Yes, cancel this delegate's registration")
+    form = DelegateCancelForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             cancel_own_delegate(delegate=delegate, reason=form.cleaned_data["reason"])

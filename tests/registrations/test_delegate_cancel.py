@@ -348,6 +348,7 @@ def test_confirmation_page_shows_what_happens_and_escapes_names(client, three):
     assert "<script>alert(1)" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "900.00 EUR" in html  # the new total
+    assert "Yes, cancel this delegate&#x27;s registration" in html  # not the whole order's box
 
 
 def test_posting_without_the_confirmation_box_changes_nothing(client, three):
