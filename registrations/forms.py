@@ -217,6 +217,27 @@ class QuestionsMixin:
         return answers
 
 
+class RegistrationTypeField(forms.ModelChoiceField):
+    """A delegate's registration type, resolved among the types on sale that the view fetched
+    once (``index``, by primary key): a delegation of N costs one query, not one per delegate."""
+
+    index: dict[str, RegistrationType] | None = None
+
+    def to_python(self, value):
+        if self.index is None:
+            return super().to_python(value)
+        if value in self.empty_values:
+            return None
+        found = self.index.get(str(value))
+        if found is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return found
+
+
 class DelegateForm(QuestionsMixin, forms.ModelForm):
     """One delegate of the delegation; its type is chosen per delegate."""
 
@@ -229,10 +250,12 @@ class DelegateForm(QuestionsMixin, forms.ModelForm):
             "dietary_needs": forms.TextInput,
             "accessibility_needs": forms.TextInput,
         }
+        field_classes = {"registration_type": RegistrationTypeField}
 
-    def __init__(self, *args, congress, types, questions, **kwargs):
+    def __init__(self, *args, congress, types, questions, type_index=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["registration_type"].queryset = types
+        self.fields["registration_type"].index = type_index
         self.fields["registration_type"].empty_label = None
         self.fields["language"] = forms.ChoiceField(
             label=self.fields["language"].label, choices=language_choices(congress)

@@ -206,7 +206,13 @@ def details(request, congress_slug: str):
     max_delegates = 1 if offer else reg_settings.max_delegates_per_order
     questions = selectors.questions_for(congress)
     FormSet = delegate_formset_class(max_delegates)
-    form_kwargs = {"congress": congress, "types": types, "questions": questions}
+    type_list = list(types)  # once: every delegate form resolves its type among these
+    form_kwargs = {
+        "congress": congress,
+        "types": types,
+        "questions": questions,
+        "type_index": {str(t.pk): t for t in type_list},
+    }
 
     if request.method == "POST":
         contact = ContactForm(request.POST, congress=congress)
@@ -265,7 +271,6 @@ def details(request, congress_slug: str):
                 },
                 status=400,
             )
-        type_list = list(types)
         initial_type = chosen or (type_list[0] if type_list else None)
         contact = ContactForm(
             congress=congress,
@@ -308,7 +313,7 @@ def details(request, congress_slug: str):
         # which builds every form of a blank formset only to fail.
         "has_errors": bool(contact.errors) or formset.total_error_count() > 0,
         "offer": offer,
-        "rows": _type_rows(congress, list(types)),
+        "rows": _type_rows(congress, type_list),
         "max_delegates": max_delegates,
     }
     if status == 200 and cacheable and offer is None:

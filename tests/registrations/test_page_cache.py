@@ -127,3 +127,30 @@ def test_the_country_list_follows_the_visitor_language(client, congress, regtype
     english = client.get(details_url(congress), QUERY)
     assert '<option value="DE">Allemagne</option>' in french.content.decode()
     assert '<option value="DE">Germany</option>' in english.content.decode()
+
+
+def test_a_delegation_costs_the_same_queries_as_a_single_delegate(client, congress, regtype):
+    """Each delegate's type is resolved among the types fetched once, not one query each."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for size in (1, 3, 6):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(
+                details_url(congress), form_data(regtype, size, token=f"t{size}")
+            )
+        assert response.status_code == 302
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1] == counts[2], counts
+
+
+def test_a_type_not_on_sale_is_refused_next_to_the_delegate(client, congress, regtype):
+    other = RegistrationTypeFactory(congress=congress, code="staff", is_active=False)
+    for bad in (str(other.pk), "999999", "not-a-number"):
+        response = client.post(
+            details_url(congress), form_data(regtype, 1, **{"delegates-0-registration_type": bad})
+        )
+        assert response.status_code == 400
+        assert "Select a valid choice." in response.content.decode()
+    assert not Order.objects.exists()
