@@ -10,12 +10,14 @@ congress bumps one version number in the cache, so with a shared cache (Redis, a
 production) the next visitor sees it at once; with the per-process default cache other workers
 see it within :data:`PAGE_SECONDS`. The seats-left column is at most that old; it is advice:
 the capacity lock decides every order. Pages with an error, a flash message or a waiting-list
-offer (which carries the person's name) are never cached.
+offer (which carries the person's name) are never cached, nor any query string other than step
+one's type and number of delegates, so the pages kept are bounded by the congress's types.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -47,9 +49,25 @@ def new_order_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+# What step one sends, and nothing else: a type code and a number of delegates (an empty voucher
+# box is sent too). Anything more (a voucher, an offer, made-up parameters) is rendered for that
+# request alone, so nobody can fill the cache with pages by varying the query string.
+_PAGE_QUERY = {
+    "registration_type": re.compile(r"[-\w]{1,50}"),
+    "delegates": re.compile(r"[0-9]{1,2}"),
+    "voucher": re.compile(r""),
+}
+
+
 def cacheable(request: HttpRequest) -> bool:
-    """Only a plain GET without a waiting-list offer or pending flash messages."""
-    return request.method == "GET" and "offer" not in request.GET and not len(get_messages(request))
+    """Only a plain GET of step one's own query, without pending flash messages."""
+    if request.method != "GET":
+        return False
+    for name, values in request.GET.lists():
+        pattern = _PAGE_QUERY.get(name)
+        if pattern is None or len(values) != 1 or not pattern.fullmatch(values[0]):
+            return False
+    return not len(get_messages(request))
 
 
 def _key(request: HttpRequest, congress_slug: str) -> tuple[str, str]:

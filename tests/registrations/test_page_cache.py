@@ -154,3 +154,31 @@ def test_a_type_not_on_sale_is_refused_next_to_the_delegate(client, congress, re
         assert response.status_code == 400
         assert "Select a valid choice." in response.content.decode()
     assert not Order.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"utm": "x"},  # a made-up parameter
+        {"voucher": "SISTER"},  # a voucher is prefilled for this visitor only
+        {"delegates": ["1", "2"]},  # a repeated parameter
+    ],
+)
+def test_only_step_ones_own_query_is_shared(
+    client, congress, regtype, extra, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    query = {**QUERY, **extra}
+    assert client.get(details_url(congress), query).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(details_url(congress), query)
+    assert again.status_code == 200
+    assert len(queries.captured_queries) > 0  # rendered again, not kept
+
+    # What step one really sends (an empty voucher box included) is kept.
+    sent = {**QUERY, "voucher": ""}
+    client.get(details_url(congress), sent)
+    with django_assert_num_queries(0):
+        assert client.get(details_url(congress), sent).status_code == 200
