@@ -288,17 +288,15 @@ def details(request, congress_slug: str):
             initial=[initial for _n in range(count)],
         )
         forms_key = (
-            None  # an offer's page carries the person's name: never shared
-            if offer
+            # An offer's page carries the person's name, a voucher is what one visitor typed:
+            # neither is shared (nor may free text multiply the cached copies).
+            None
+            if offer or voucher
             else _blank_forms_key(
                 congress=congress,
                 types=type_list,
                 questions=questions,
-                initial={
-                    **initial,
-                    "registration_type": getattr(initial_type, "pk", None),
-                    "voucher": voucher,
-                },
+                initial={**initial, "registration_type": getattr(initial_type, "pk", None)},
                 count=count,
                 max_delegates=max_delegates,
             )

@@ -182,3 +182,13 @@ def test_only_step_ones_own_query_is_shared(
     client.get(details_url(congress), sent)
     with django_assert_num_queries(0):
         assert client.get(details_url(congress), sent).status_code == 200
+
+
+def test_a_voucher_in_the_query_keeps_nothing_in_the_cache(client, congress, regtype):
+    from django.core.cache import cache
+
+    cache.clear()
+    for code in ("AAA", "BBB", "CCC"):
+        page = client.get(details_url(congress), {**QUERY, "voucher": code})
+        assert f'value="{code}"' in page.content.decode()  # prefilled for this visitor
+    assert not [key for key in cache._cache if "blank-forms" in key or "public-page" in key]
