@@ -40,9 +40,9 @@ from .forms import (
     delegate_formset_class,
 )
 from .services.delegates import (
-    SINGLE_CANCEL_STATUSES,
     cancel_own_delegate,
     delegate_cancellation_terms,
+    single_cancellation_open,
 )
 from .services.orders import (
     NewDelegate,
@@ -328,7 +328,6 @@ def order_detail(request, congress_slug: str, code: str, secret: str):
     order = selectors.order_for_link(congress_slug=congress_slug, code=code, secret=secret)
     delegates = selectors.order_delegates(order)
     active = sum(1 for delegate in delegates if not delegate.is_cancelled)
-    cancel = cancellation_terms(order=order)
     return render(
         request,
         "registrations/order.html",
@@ -340,12 +339,10 @@ def order_detail(request, congress_slug: str, code: str, secret: str):
             not in (OrderStatus.CANCELLED, OrderStatus.EXPIRED, OrderStatus.REFUNDED)
             and not _edit_closed(order),
             "edit_deadline": edit_deadline(order),
-            "cancel": cancel,
+            "cancel": cancellation_terms(order=order),
             # One delegate at a time while more than one is registered; the last one cancels
             # the order through the whole-order link.
-            "can_cancel_delegates": active > 1
-            and order.status in SINGLE_CANCEL_STATUSES
-            and timezone.now() <= cancel["deadline"],
+            "can_cancel_delegates": single_cancellation_open(order, active=active),
             "statuses": OrderStatus,
         },
     )

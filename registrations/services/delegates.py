@@ -48,23 +48,32 @@ def active_delegate_count(order: Order) -> int:
     return order.delegates.filter(is_cancelled=False).count()
 
 
+def single_cancellation_open(order: Order, *, active: int, now: dt.datetime | None = None) -> bool:
+    """Whether the contact may still cancel delegates one by one: more than one registered
+    (``active``), an order that allows it, before the cancellation deadline."""
+    return (
+        active > 1
+        and order.status in SINGLE_CANCEL_STATUSES
+        and (now or timezone.now()) <= cancellation_deadline(order)
+    )
+
+
 def delegate_cancellation_terms(*, delegate: Delegate, now: dt.datetime | None = None) -> dict:
     """What cancelling ``delegate`` through the secret link would do now: whether it is allowed,
     until when, the fee, what becomes refundable, the order's new total, and whether it cancels
     the whole order (they are the last delegate still registered)."""
     order = delegate.order
     now = now or timezone.now()
-    if not delegate.is_cancelled and active_delegate_count(order) <= 1:
+    active = active_delegate_count(order)
+    if not delegate.is_cancelled and active <= 1:
         whole = cancellation_terms(order=order, now=now)
         return {**whole, "whole_order": True, "refundable": None, "new_total": order.total}
     paid = order.status in PAID_STATUSES
     fee = seat_cancellation_fee(order=order, delegate=delegate) if paid else Decimal("0.00")
-    deadline = cancellation_deadline(order)
     return {
         "allowed": not delegate.is_cancelled
-        and now <= deadline
-        and order.status in SINGLE_CANCEL_STATUSES,
-        "deadline": deadline,
+        and single_cancellation_open(order, active=active, now=now),
+        "deadline": cancellation_deadline(order),
         "fee": fee,
         "currency": order.currency,
         "whole_order": False,
