@@ -134,6 +134,9 @@ def count_taken(
     :func:`holding_orders_q` and the offer filter describe (a test holds the two together)."""
     now = now or timezone.now()
     types = sorted(set(type_ids)) if type_ids is not None else None
+    by_type: Counter = Counter()
+    if types == []:
+        return Taken(by_type=by_type, total=0)
     sql = _taken_sql(
         types=len(types) if types is not None else None,
         exclude_order=exclude_order_id is not None,
@@ -144,9 +147,6 @@ def count_taken(
     params += [exclude_order_id] if exclude_order_id is not None else []
     params += [congress_id, WaitingListStatus.OFFERED, now, *(types or [])]
     params += [exclude_offer_id] if exclude_offer_id is not None else []
-    by_type: Counter = Counter()
-    if types == []:
-        return Taken(by_type=by_type, total=0)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for type_id, n in cursor.fetchall():

@@ -119,6 +119,11 @@ class StartForm(forms.Form):
         )
 
 
+def new_order_token() -> str:
+    """The one-time token of one visitor's form: the order's idempotency key."""
+    return secrets.token_urlsafe(24)
+
+
 class ContactForm(forms.Form):
     contact_name = forms.CharField(label=_("Your name"), max_length=200)
     email = forms.EmailField(label=_("Your e-mail"), help_text=_("The order link is sent here."))
@@ -129,7 +134,7 @@ class ContactForm(forms.Form):
     def __init__(self, *args, congress, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = language_choices(congress)
-        self.fields["token"].initial = secrets.token_urlsafe(24)
+        self.fields["token"].initial = new_order_token()
 
 
 def question_applies(question: Question, rtype: RegistrationType | None) -> bool:

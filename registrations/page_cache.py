@@ -28,6 +28,8 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import translation
 
+from .forms import new_order_token
+
 PAGE_SECONDS = 5
 _VERSION_KEY = "registrations:public-page-version"
 
@@ -42,11 +44,6 @@ class Holes:
     @classmethod
     def new(cls) -> Holes:
         return cls(csrf=f"csrf-{secrets.token_hex(16)}", token=f"token-{secrets.token_hex(16)}")
-
-
-def new_order_token() -> str:
-    """The one-time token of one visitor's form (the order's idempotency key)."""
-    return secrets.token_urlsafe(24)
 
 
 # What step one sends, and nothing else: a type code and a number of delegates (an empty voucher

@@ -25,16 +25,21 @@ BUYERS = 50
 SEATS = 5
 
 
-@pytest.fixture
-def slow_count(monkeypatch):
-    real = capacity.count_taken
+def slow_down(monkeypatch, module, name: str) -> None:
+    """Make ``module.name`` sleep after it has read, so a race's window is wide enough to show."""
+    real = getattr(module, name)
 
     def slowed(**kwargs):
         result = real(**kwargs)
         time.sleep(0.02)
         return result
 
-    monkeypatch.setattr(capacity, "count_taken", slowed)
+    monkeypatch.setattr(module, name, slowed)
+
+
+@pytest.fixture
+def slow_count(monkeypatch):
+    slow_down(monkeypatch, capacity, "count_taken")
 
 
 @pytest.fixture
@@ -43,14 +48,7 @@ def slow_voucher_count(monkeypatch):
     between reading the uses and committing is wide enough for a race to show."""
     from registrations.services import orders
 
-    real = orders.voucher_uses
-
-    def slowed(**kwargs):
-        result = real(**kwargs)
-        time.sleep(0.02)
-        return result
-
-    monkeypatch.setattr(orders, "voucher_uses", slowed)
+    slow_down(monkeypatch, orders, "voucher_uses")
 
 
 def run_buyers(count, buy):
