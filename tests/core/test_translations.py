@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -143,3 +144,77 @@ def test_placeholders_survive_translation():
             "number": "WCG27-0001"
         }
     assert text.startswith("La facture WCG27-0001 est prête")
+
+
+MAKEMESSAGES_IGNORES = (
+    ".venv/*",
+    "tests/*",
+    "bench/*",
+    "staticfiles/*",
+    "media/*",
+    "node_modules/*",
+)
+
+
+def _msgids(po_path: Path) -> set[tuple[str, str]]:
+    """(msgctxt, msgid) of every live entry: enough to see a string missing from a catalogue."""
+    keys, context, msgid, field = set(), "", None, None
+    for raw in po_path.read_text(encoding="utf-8").splitlines() + [""]:
+        line = raw.strip()
+        if line.startswith("#~"):
+            continue
+        if not line or line.startswith("#"):
+            if msgid:
+                keys.add((context, msgid))
+            if not line:
+                context, msgid, field = "", None, None
+            continue
+        for keyword in ("msgctxt", "msgid_plural", "msgid", "msgstr"):
+            if line.startswith(keyword + " ") or line.startswith(keyword + "["):
+                field = keyword
+                value = line.split(" ", 1)[1]
+                if keyword == "msgctxt":
+                    context = value.strip('"')
+                elif keyword == "msgid":
+                    msgid = value.strip('"')
+                break
+        else:
+            if line.startswith('"'):
+                if field == "msgid":
+                    msgid = (msgid or "") + line.strip('"')
+                elif field == "msgctxt":
+                    context += line.strip('"')
+    return keys
+
+
+def test_every_source_string_is_in_the_catalogues(tmp_path):
+    """A gettext string added in code but never extracted would ship in English only: extract
+    the strings from a copy of the source and compare with the committed catalogues."""
+    if not shutil.which("xgettext"):
+        pytest.skip("xgettext not found: install gettext")
+    root = Path(settings.BASE_DIR)
+    copy = tmp_path / "src"
+    shutil.copytree(
+        root,
+        copy,
+        ignore=shutil.ignore_patterns(
+            ".venv", ".git", "node_modules", "staticfiles", "media", "bench", "tests", "*.mo"
+        ),
+        symlinks=True,
+    )
+    command = ["manage.py", "makemessages", "-l", "fr", "--no-obsolete", "-v", "0"]
+    command += [f"--ignore={pattern}" for pattern in MAKEMESSAGES_IGNORES]
+    subprocess.run(
+        [sys.executable, *command],
+        cwd=copy,
+        check=True,
+        capture_output=True,
+        env={**os.environ, "LC_ALL": "C.UTF-8"},
+    )
+    extracted = _msgids(copy / "locale" / "fr" / "LC_MESSAGES" / "django.po")
+    committed = _msgids(LOCALE_DIR / "fr" / "LC_MESSAGES" / "django.po")
+    missing = sorted(extracted - committed)
+    assert not missing, (
+        f"{len(missing)} strings are not in the catalogues (run makemessages, then translate): "
+        f"{missing[:10]}"
+    )
