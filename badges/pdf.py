@@ -20,17 +20,16 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from multiprocessing import get_context
-from pathlib import Path
 from typing import BinaryIO
 
 import segno
 from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from events_site.congresses.pdf_fetcher import PdfSources, pdf_sources, static_file_url
+
 from .enums import PageFormat
-from .fetcher import allowed_roots
 from .namefit import fit_name
 from .pdfjoin import StreamingPdfJoiner
 from .pdfworker import render_html, trim_heap
@@ -74,10 +73,15 @@ class RenderOptions:
     layouts_css: str = ""
     language: str = "en"
     extra: dict = field(default_factory=dict)
+    # What the renderer may read (static files, the congress's logo); None: static files only.
+    sources: PdfSources | None = None
 
     @property
     def geometry(self) -> Geometry:
         return GEOMETRY[PageFormat(self.page_format)]
+
+    def pdf_sources(self) -> PdfSources:
+        return self.sources if self.sources is not None else pdf_sources()
 
 
 def name_language(name: str, hint: str = "") -> str:
@@ -157,7 +161,6 @@ def _sheets(badges: list[dict], options: RenderOptions) -> list[dict]:
 def badge_html(items: list[dict], options: RenderOptions) -> str:
     geometry = options.geometry
     badges = [_badge_context(item, geometry) for item in items]
-    stylesheet = finders.find("badges/badge.css")
     with translation.override(options.language):
         return render_to_string(
             "badges/pdf/badges.html",
@@ -166,7 +169,7 @@ def badge_html(items: list[dict], options: RenderOptions) -> str:
                 "g": geometry,
                 "sheet_format": geometry.per_page > 1,
                 "options": options,
-                "stylesheet": Path(stylesheet).as_uri() if stylesheet else "",
+                "stylesheet": static_file_url("badges/badge.css"),
                 "layouts_css": options.layouts_css.replace("</", "<\\/"),
                 "padding": PADDING_MM,
                 "name_box_h": NAME_BOX_H_MM,
@@ -176,7 +179,8 @@ def badge_html(items: list[dict], options: RenderOptions) -> str:
 
 def render_chunk(items: list[dict], options: RenderOptions) -> bytes:
     """One WeasyPrint document for ``items`` (a few hundred badges at most), in this process."""
-    return render_html(badge_html(items, options), str(settings.BASE_DIR), allowed_roots())
+    sources = options.pdf_sources()
+    return render_html(badge_html(items, options), sources.base_url, sources)
 
 
 def render_single(item: dict, options: RenderOptions) -> bytes:
@@ -229,11 +233,12 @@ def render_badges_pdf(
         # Workers are fresh interpreters that import only WeasyPrint (see pdfworker.py);
         # this process builds each chunk's HTML and joins the PDFs as they come back.
         pending: deque = deque()
-        base_url, roots = str(settings.BASE_DIR), allowed_roots()
+        sources = options.pdf_sources()
+        base_url = sources.base_url
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
             for chunk in _prepend(first, second, chunks):
                 html = badge_html(chunk, options)
-                pending.append((len(chunk), pool.submit(render_html, html, base_url, roots)))
+                pending.append((len(chunk), pool.submit(render_html, html, base_url, sources)))
                 if len(pending) > workers:
                     count, future = pending.popleft()
                     add(count, future.result())

@@ -12,6 +12,10 @@ import ctypes
 import gc
 import os
 import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from events_site.congresses.pdf_fetcher import PdfSources
 
 _state: dict[int, dict] = {}
 _local = threading.local()
@@ -84,14 +88,15 @@ def _resources() -> dict:
     return _state[pid]
 
 
-def render_html(html: str, base_url: str, roots: list[str]) -> bytes:
-    """One WeasyPrint document; resources load only through ``BadgeURLFetcher(roots)``."""
+def render_html(html: str, base_url: str, sources: PdfSources) -> bytes:
+    """One WeasyPrint document; resources load only through the project's one PDF fetcher,
+    within ``sources`` (computed by the parent: this process has no Django)."""
     from weasyprint import HTML
 
-    from .fetcher import BadgeURLFetcher
+    from events_site.congresses.pdf_fetcher import PdfURLFetcher
 
     resources = _resources()
-    document = HTML(string=html, base_url=base_url, url_fetcher=BadgeURLFetcher(roots=roots))
+    document = HTML(string=html, base_url=base_url, url_fetcher=PdfURLFetcher(sources))
     pdf = document.write_pdf(font_config=resources["font_config"])
     del document
     gc.collect()  # layout trees are cyclic: free them now, before the next chunk

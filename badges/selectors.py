@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import translation
 
 from events_site.congresses.models import Congress
+from events_site.congresses.pdf_fetcher import pdf_sources
 from registrations.enums import DelegateRole, OrderStatus
 from registrations.models import Delegate
 
@@ -115,6 +116,7 @@ def render_options(congress: Congress, **options) -> RenderOptions:
         logo_uri=logo_uri,
         layouts_css=LayoutChooser(congress).css(),
         language=(congress.languages or ["en"])[0],
+        sources=pdf_sources(congress=congress),
         **options,
     )
 

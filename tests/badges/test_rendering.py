@@ -8,9 +8,9 @@ from weasyprint.formatting_structure import boxes
 
 from badges import selectors
 from badges.enums import PageFormat
-from badges.fetcher import BadgeURLFetcher
 from badges.models import Badge
 from badges.pdf import RenderOptions, badge_html, name_language, render_chunk
+from events_site.congresses.pdf_fetcher import PdfURLFetcher, pdf_sources
 from tests.badges.conftest import PEOPLE, pdf_fonts, pdf_pages_png, pdf_text
 
 EXPECTED_FONT = {
@@ -165,7 +165,7 @@ def test_long_names_shrink_to_fit_and_are_never_cut(page_format):
     ]
     options = RenderOptions(congress_name="Congress", page_format=page_format)
     html = badge_html(items, options)
-    document = HTML(string=html, url_fetcher=BadgeURLFetcher()).render()
+    document = HTML(string=html, url_fetcher=PdfURLFetcher(pdf_sources())).render()
     assert len(document.pages) == len(LONG_NAMES)
     for page, name in zip(document.pages, LONG_NAMES, strict=True):
         [name_box] = _boxes_of_class(page._page_box, "name-box")
