@@ -159,13 +159,17 @@ def place_order(
     key is unique, so a repeat is found when it fails, not looked up on every order), or raises
     :class:`OrderAlreadyPlaced` when it comes with another body than the first time."""
     now = now or timezone.now()
-    digest = submission_digest(
-        contact_name=contact_name,
-        email=email,
-        language=language,
-        delegates=delegates,
-        voucher_code=voucher_code,
-        offer=offer,
+    digest = (
+        submission_digest(
+            contact_name=contact_name,
+            email=email,
+            language=language,
+            delegates=delegates,
+            voucher_code=voucher_code,
+            offer=offer,
+        )
+        if idempotency_key
+        else ""
     )
     try:
         voucher = _check_new_order(
@@ -179,7 +183,7 @@ def place_order(
             delegates=delegates,
             voucher=voucher,
             idempotency_key=idempotency_key or None,
-            digest=digest if idempotency_key else "",
+            digest=digest,
             offer=offer,
             now=now,
         )
