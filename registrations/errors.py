@@ -15,6 +15,7 @@ __all__ = [
     "VoucherRequired",
     "DeadlinePassed",
     "OfferInvalid",
+    "OrderAlreadyPlaced",
 ]
 
 
@@ -59,3 +60,18 @@ class DeadlinePassed(RegistrationError):
 
 class OfferInvalid(RegistrationError):
     code = "offer_invalid"
+
+
+class OrderAlreadyPlaced(RegistrationError):
+    """A form's one-time token came back with a different body: its order exists already and
+    the changes are not in it. ``order`` is that first order."""
+
+    code = "order_already_placed"
+    status_code = 409
+
+    def __init__(self, order, message=None):
+        super().__init__(
+            message
+            or _("This order was already placed. The changes you made since were not added to it.")
+        )
+        self.order = order

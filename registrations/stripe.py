@@ -5,12 +5,17 @@
 - ``to_minor_units`` / ``from_minor_units``: Decimal amounts <-> Stripe's integers, with zero-
   and three-decimal currencies handled here and nowhere else.
 - ``verify_webhook()``: checks ``Stripe-Signature`` with the stripe library's own verification
-  (HMAC-SHA256 over ``t.payload``, Stripe's tolerance window) and returns the parsed event.
+  (HMAC-SHA256 over ``t.payload``, Stripe's tolerance window) and returns the parsed event; a
+  timestamp further ahead than the tolerance is refused too (the library checks only the past).
+- ``create_payment_intent()`` sends the caller's idempotency key: Stripe answers a repeat of
+  the key (within ``IDEMPOTENCY_KEY_LIFETIME``) with the intent it created the first time.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import time
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -30,6 +35,8 @@ THREE_DECIMAL_CURRENCIES = frozenset(["BHD", "JOD", "KWD", "OMR", "TND"])
 WHOLE_UNITS_TWO_DECIMAL = frozenset({"ISK"})
 
 WEBHOOK_TOLERANCE_SECONDS = stripe.Webhook.DEFAULT_TOLERANCE
+# https://docs.stripe.com/api/idempotent_requests : keys may be pruned after 24 hours.
+IDEMPOTENCY_KEY_LIFETIME = dt.timedelta(hours=24)
 
 
 def minor_unit_exponent(currency: str) -> int:
@@ -103,6 +110,9 @@ def verify_webhook(payload: bytes, signature_header: str | None) -> dict[str, An
         )
     except stripe.SignatureVerificationError as exc:
         raise InvalidSignature(str(exc.user_message or exc)) from exc
+    if _signed_at(signature_header) > time.time() + WEBHOOK_TOLERANCE_SECONDS:
+        # A correctly signed event "from the future" is one that could be replayed for as long.
+        raise InvalidSignature("Timestamp outside the tolerance zone (in the future).")
     try:
         event = json.loads(payload)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -110,6 +120,18 @@ def verify_webhook(payload: bytes, signature_header: str | None) -> dict[str, An
     if not isinstance(event, dict) or not event.get("id") or not event.get("type"):
         raise InvalidSignature("The payload is not a Stripe event.")
     return event
+
+
+def _signed_at(signature_header: str) -> int:
+    """The ``t=`` of a header the library has verified (its first one, as the library reads)."""
+    for item in signature_header.split(","):
+        key, _sep, value = item.strip().partition("=")
+        if key == "t":
+            try:
+                return int(value)
+            except ValueError as exc:
+                raise InvalidSignature("Unable to extract timestamp.") from exc
+    raise InvalidSignature("Unable to extract timestamp.")
 
 
 # --- Calls (each one network round trip; never inside a database transaction) ----------------
@@ -123,7 +145,11 @@ def create_payment_intent(
             "amount": to_minor_units(amount, currency),
             "currency": currency.lower(),
             "payment_method_types": ["card"],
-            "metadata": {"order": order_code, "congress": congress_slug},
+            "metadata": {
+                "order": order_code,
+                "congress": congress_slug,
+                "attempt": idempotency_key,
+            },
         },
         options={"idempotency_key": idempotency_key},
     )

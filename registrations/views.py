@@ -24,6 +24,7 @@ from . import page_cache, selectors
 from .enums import OrderStatus
 from .errors import (
     OfferInvalid,
+    OrderAlreadyPlaced,
     RegistrationError,
     VoucherExhausted,
     VoucherInvalid,
@@ -38,6 +39,7 @@ from .forms import (
     StartForm,
     WaitingListForm,
     delegate_formset_class,
+    new_order_token,
 )
 from .services.delegates import (
     cancel_own_delegate,
@@ -214,6 +216,7 @@ def details(request, congress_slug: str):
         "type_index": {str(t.pk): t for t in type_list},
     }
 
+    already_placed = None
     if request.method == "POST":
         contact = ContactForm(request.POST, congress=congress)
         formset = FormSet(request.POST, prefix="delegates", form_kwargs=form_kwargs)
@@ -242,11 +245,19 @@ def details(request, congress_slug: str):
                     idempotency_key=contact.cleaned_data["token"],
                     offer=offer,
                 )
+            except OrderAlreadyPlaced as exc:
+                # The same token with another body: say so, with the order's link, and keep
+                # what was typed on the page under a fresh token (sent again, a new order).
+                already_placed = exc
+                data = request.POST.copy()
+                data["token"] = new_order_token()
+                contact = ContactForm(data, congress=congress)
+                formset = FormSet(data, prefix="delegates", form_kwargs=form_kwargs)
             except DomainError as exc:  # includes Busy: the lock was not free in time
                 contact.add_error(_error_field(exc), exc.message)
             else:
                 return redirect(order.get_absolute_url())
-        status = 400
+        status = 409 if already_placed else 400
         forms_key = None
     else:
         start_form = StartForm(request.GET, types=types, max_delegates=max_delegates)
@@ -311,6 +322,7 @@ def details(request, congress_slug: str):
         # which builds every form of a blank formset only to fail.
         "has_errors": bool(contact.errors) or formset.total_error_count() > 0,
         "offer": offer,
+        "already_placed": already_placed,
         "rows": _type_rows(congress, type_list),
         "max_delegates": max_delegates,
     }

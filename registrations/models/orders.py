@@ -143,6 +143,9 @@ class Order(models.Model):
     idempotency_key = models.CharField(
         max_length=64, unique=True, null=True, blank=True, editable=False
     )
+    # SHA-256 of what was submitted with the idempotency key: a resubmission with another body
+    # is told that the order exists rather than silently given it.
+    submission_digest = models.CharField(max_length=64, blank=True, editable=False)
     voucher = models.ForeignKey(
         "registrations.Voucher",
         on_delete=models.PROTECT,

@@ -7,6 +7,8 @@ then waiting-list rows. E-mail goes out only after the transaction commits.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,6 +25,7 @@ from ..enums import OrderStatus, WaitingListStatus
 from ..errors import (
     DeadlinePassed,
     OfferInvalid,
+    OrderAlreadyPlaced,
     OrderStateError,
     RegistrationClosed,
     RegistrationError,
@@ -153,8 +156,21 @@ def place_order(
 
     Guarantees: seats and voucher uses are decided under the capacity lock; prices come from
     the server; a repeated ``idempotency_key`` returns the first order instead of a second (the
-    key is unique, so a repeat is found when it fails, not looked up on every order)."""
+    key is unique, so a repeat is found when it fails, not looked up on every order), or raises
+    :class:`OrderAlreadyPlaced` when it comes with another body than the first time."""
     now = now or timezone.now()
+    digest = (
+        submission_digest(
+            contact_name=contact_name,
+            email=email,
+            language=language,
+            delegates=delegates,
+            voucher_code=voucher_code,
+            offer=offer,
+        )
+        if idempotency_key
+        else ""
+    )
     try:
         voucher = _check_new_order(
             congress=congress, delegates=delegates, voucher_code=voucher_code, offer=offer, now=now
@@ -167,17 +183,50 @@ def place_order(
             delegates=delegates,
             voucher=voucher,
             idempotency_key=idempotency_key or None,
+            digest=digest,
             offer=offer,
             now=now,
         )
     except (IntegrityError, RegistrationError):
         # A repeat of an order already placed (a double submit, a replayed request): the first
-        # one may have taken the last seat or voucher use, so answer with it.
+        # one may have taken the last seat or voucher use, so answer with it, if it is the same.
         if idempotency_key:
             existing = Order.objects.filter(idempotency_key=idempotency_key).first()
             if existing is not None:
+                if existing.submission_digest and existing.submission_digest != digest:
+                    raise OrderAlreadyPlaced(existing) from None
                 return existing
         raise
+
+
+def submission_digest(
+    *,
+    contact_name: str,
+    email: str,
+    language: str,
+    delegates: list[NewDelegate],
+    voucher_code: str,
+    offer: WaitingListEntry | None,
+) -> str:
+    """SHA-256 of everything a buyer submits for one order, in a canonical form: equal for a
+    double submit of the same form, different as soon as one field changed."""
+    body = {
+        "contact_name": contact_name,
+        "email": email,
+        "language": language,
+        "voucher": voucher_code or "",
+        "offer": offer.pk if offer is not None else None,
+        "delegates": [
+            {
+                "type": item.registration_type.pk,
+                "details": {key: str(value) for key, value in item.details.items()},
+                "answers": {str(key): str(value) for key, value in item.answers.items()},
+            }
+            for item in delegates
+        ],
+    }
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _check_new_order(
@@ -267,6 +316,7 @@ def _place_order_locked(
     delegates: list[NewDelegate],
     voucher: Voucher | None,
     idempotency_key: str | None,
+    digest: str,
     offer: WaitingListEntry | None,
     now: dt.datetime,
 ) -> Order:
@@ -293,6 +343,7 @@ def _place_order_locked(
             review_reason="\n".join(priced.review),
             paid_at=now if status == OrderStatus.PAID else None,
             idempotency_key=idempotency_key,
+            submission_digest=digest,
             voucher=voucher,
         )
         rows = []

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events_site.congresses import audit
+from events_site.congresses.models import AuditEntry
 
 from .. import stripe as stripe_edge
 from ..enums import OrderStatus
@@ -81,9 +82,18 @@ def _hold_lapsed(order: Order, now: dt.datetime) -> bool:
 # --- starting a card payment ------------------------------------------------------------------
 
 
+def card_attempt_key(order: Order, number: int) -> str:
+    """The idempotency key of the order's ``number``-th card attempt for its current total:
+    the same order, amount and currency give the same key, so a request retried after a crash
+    gets the intent Stripe created the first time instead of a second one."""
+    minor = stripe_edge.to_minor_units(order.total, order.currency)
+    return f"convene-pi-{order.code}-{order.currency.upper()}{minor}-{number}"
+
+
 def start_card_payment(*, order: Order) -> Payment:
     """A Stripe PaymentIntent for the order's server-side total, valid while the seats are
-    held. Reuses the order's open attempt for the same amount; one idempotency key per attempt."""
+    held. Reuses the order's open attempt for the same amount, also one whose intent was
+    created but never stored (the worker died): its deterministic key finds that intent."""
     refusal = payment_refusal(order)
     if refusal:
         raise OrderStateError(refusal)
@@ -107,53 +117,103 @@ def start_card_payment(*, order: Order) -> Payment:
         locked = Order.objects.select_for_update().get(pk=order.pk)
         if locked.total != order.total or locked.status != order.status:
             raise OrderStateError(_("The order changed meanwhile; please reload."))
-        reusable = (
-            order.payments.filter(
-                provider=PaymentProvider.STRIPE,
-                state__in=OPEN_PAYMENT_STATES,
-                amount=order.total,
-                currency=order.currency,
-                provider_id__isnull=False,
-            )
-            .order_by("-created_at")
-            .first()
+        same_amount = order.payments.filter(
+            provider=PaymentProvider.STRIPE, amount=order.total, currency=order.currency
         )
+        open_attempts = same_amount.filter(state__in=OPEN_PAYMENT_STATES).order_by("-created_at")
+        reusable = open_attempts.filter(provider_id__isnull=False).first()
         if reusable is not None:
             return reusable
-        payment = Payment.objects.create(
-            order=order,
-            provider=PaymentProvider.STRIPE,
-            amount=order.total,
-            currency=order.currency,
-            expires_at=order.hold_expires_at,
-        )
-        audit.record(
-            action="convene.payment.started",
-            congress=order.congress,
-            actor_label=order.email,
-            target=payment,
-            data={"order": order.code, "amount": str(order.total), "currency": order.currency},
-        )
+        # One whose intent was never stored: its key asks Stripe again for the same intent.
+        payment = open_attempts.first()
+        if payment is None:
+            payment = Payment.objects.create(
+                order=order,
+                provider=PaymentProvider.STRIPE,
+                amount=order.total,
+                currency=order.currency,
+                expires_at=order.hold_expires_at,
+                idempotency_key=card_attempt_key(order, same_amount.count() + 1),
+            )
+            audit.record(
+                action="convene.payment.started",
+                congress=order.congress,
+                actor_label=order.email,
+                target=payment,
+                data={
+                    "order": order.code,
+                    "amount": str(order.total),
+                    "currency": order.currency,
+                    "key": payment.idempotency_key,
+                },
+            )
+    try:
+        _create_intent(payment, order)
+    except PaymentProviderError as exc:
+        if getattr(exc.__cause__, "http_status", None) != 409:
+            # (409: the same key still in flight, a double click; not a failed attempt)
+            Payment.objects.filter(pk=payment.pk, provider_id__isnull=True).update(
+                state=PaymentState.FAILED, failure_message=str(exc)[:300]
+            )
+        raise PaymentProviderError(
+            _("Card payment could not be started. Please try again or pay by invoice.")
+        ) from exc
+    payment.refresh_from_db()
+    return payment
+
+
+def _create_intent(payment: Payment, order: Order) -> None:
+    """Create (or, for a key Stripe has seen, get back) the attempt's intent and store its id.
+
+    The parameters come from the attempt's row only, so a repeat of the key is the same request
+    (Stripe refuses a key reused with other parameters). Compare-and-set: storing twice is one."""
     try:
         intent = stripe_edge.create_payment_intent(
             amount=payment.amount,
             currency=payment.currency,
             order_code=order.code,
             congress_slug=order.congress.slug,
-            idempotency_key=f"convene-pi-{payment.idempotency_key}",
+            idempotency_key=payment.idempotency_key,
         )
     except stripe_lib.StripeError as exc:
-        Payment.objects.filter(pk=payment.pk).update(
-            state=PaymentState.FAILED, failure_message=str(exc.user_message or exc)[:300]
-        )
-        raise PaymentProviderError(
-            _("Card payment could not be started. Please try again or pay by invoice.")
-        ) from exc
+        raise PaymentProviderError(str(exc.user_message or exc)) from exc
     Payment.objects.filter(pk=payment.pk, provider_id__isnull=True).update(
         provider_id=intent["id"], client_secret=intent.get("client_secret") or ""
     )
+
+
+def recover_card_attempt(*, payment: Payment, now: dt.datetime | None = None) -> str:
+    """An open attempt without an intent id (its worker died after Stripe answered, or before
+    it asked): find its intent by its idempotency key and attach it, so that it can be settled,
+    reused or cancelled like any other. Past Stripe's key lifetime nobody can hold that intent
+    (its client secret never left the server): the attempt is closed as failed instead."""
+    now = now or timezone.now()
+    if payment.provider_id or payment.state not in OPEN_PAYMENT_STATES:
+        return "no_change"
+    if payment.created_at <= now - stripe_edge.IDEMPOTENCY_KEY_LIFETIME:
+        message = str(_("The card payment was interrupted before it was shown; it was closed."))
+        changed = Payment.objects.filter(
+            pk=payment.pk, provider_id__isnull=True, state__in=OPEN_PAYMENT_STATES
+        ).update(state=PaymentState.FAILED, failure_message=message)
+        if changed:
+            audit.record(
+                action="convene.payment.failed",
+                congress=payment.order.congress,
+                actor_label="convene",
+                target=payment,
+                data={"order": payment.order.code, "message": message},
+            )
+        return "abandoned" if changed else "no_change"
+    _create_intent(payment, payment.order)
     payment.refresh_from_db()
-    return payment
+    audit.record(
+        action="convene.payment.recovered",
+        congress=payment.order.congress,
+        actor_label="convene",
+        target=payment,
+        data={"order": payment.order.code, "intent": payment.provider_id},
+    )
+    return "recovered"
 
 
 def confirm_card_payment_with_token(*, order: Order, payment: Payment, token: str) -> Payment:
@@ -212,8 +272,18 @@ def cancel_open_card_payments(*, order: Order) -> None:
     started; PaymentProviderError if Stripe cannot be reached. A payment that succeeded
     meanwhile is settled (the order is then paid)."""
     for payment in open_card_payments(order).order_by("id"):
-        if payment.state == PaymentState.PROCESSING or not payment.provider_id:
+        if payment.state == PaymentState.PROCESSING:
             raise OrderStateError(CARD_PAYMENT_IN_PROGRESS)
+        if not payment.provider_id:
+            # Being started, or left by a worker that died: its key gives back its intent.
+            try:
+                recover_card_attempt(payment=payment)
+            except (CardPaymentsUnavailable, PaymentProviderError) as exc:
+                # Stripe answers a key still in flight with an error: it is in progress.
+                raise OrderStateError(CARD_PAYMENT_IN_PROGRESS) from exc
+            payment.refresh_from_db()
+            if not payment.provider_id:
+                continue
         try:
             _cancel_intent(payment)
         except (CardPaymentsUnavailable, PaymentProviderError) as exc:
@@ -237,6 +307,8 @@ def settle_payment_intent(*, intent: dict[str, Any], source: str) -> str:
     )
     if payment is None:
         return "unknown_payment_intent"
+    if not _metadata_names_its_order(payment, intent):
+        return _flag_metadata_mismatch(payment, intent, source)
     status = intent.get("status")
     if status == "succeeded":
         return _payment_succeeded(payment, intent, source)
@@ -251,6 +323,57 @@ def settle_payment_intent(*, intent: dict[str, Any], source: str) -> str:
         )
         return "processing" if changed else "no_change"
     return "no_change"
+
+
+METADATA_MISMATCH = "convene.payment.metadata_mismatch"
+
+
+def _metadata_names_its_order(payment: Payment, intent: dict[str, Any]) -> bool:
+    """Convene writes the order's code and congress into every intent it creates; an intent
+    that names another (edited at Stripe, or attached to the wrong attempt) settles nothing."""
+    metadata = intent.get("metadata") or {}
+    order = payment.order
+    return metadata.get("order") == order.code and metadata.get("congress") == order.congress.slug
+
+
+def _flag_metadata_mismatch(payment: Payment, intent: dict[str, Any], source: str) -> str:
+    """Leave the attempt and the order as they are and put the order on finance's review
+    list (once per intent, however often Stripe or the reconciliation reports it)."""
+    metadata = intent.get("metadata") or {}
+    reason = str(
+        _(
+            "PaymentIntent %(intent)s (%(status)s) names order %(named_order)s of congress "
+            "%(named_congress)s, not this one: it was not applied. Check it at Stripe."
+        )
+        % {
+            "intent": payment.provider_id,
+            "status": intent.get("status") or "?",
+            "named_order": metadata.get("order") or "—",
+            "named_congress": metadata.get("congress") or "—",
+        }
+    )
+    with transaction.atomic():
+        order = (
+            Order.objects.select_for_update().select_related("congress").get(pk=payment.order_id)
+        )
+        if AuditEntry.objects.filter(
+            action=METADATA_MISMATCH, target_type="registrations.payment", target_id=str(payment.pk)
+        ).exists():
+            return "metadata_mismatch"
+        flag_for_review(order, reason)
+        audit.record(
+            action=METADATA_MISMATCH,
+            congress=order.congress,
+            actor_label=f"stripe:{source}",
+            target=payment,
+            data={
+                "order": order.code,
+                "intent": payment.provider_id,
+                "status": intent.get("status") or "",
+                "metadata": {key: str(value)[:200] for key, value in metadata.items()},
+            },
+        )
+    return "metadata_mismatch"
 
 
 def _close_attempt(payment: Payment, state: str, message: str, source: str) -> str:
@@ -540,7 +663,8 @@ def request_invoice_payment(*, order: Order, billing: dict[str, Any], by=None):
 
 def reconcile_payments(*, now: dt.datetime | None = None, grace_minutes: int = 10) -> dict:
     """A lost webhook is not a lost payment: ask Stripe about every open attempt and pending
-    refund and settle them; cancel intents whose payment window has closed; invoice paid
+    refund and settle them (attempts whose intent id was never stored are found by their
+    idempotency key first); cancel intents whose payment window has closed; invoice paid
     orders that have none. Returns counts per outcome."""
     from .refunds import refresh_refund, submit_refund
 
@@ -551,6 +675,20 @@ def reconcile_payments(*, now: dt.datetime | None = None, grace_minutes: int = 1
         counts[key] = counts.get(key, 0) + 1
 
     if stripe_edge.card_payments_available():
+        # Attempts whose worker died between Stripe's answer and storing the intent id: found
+        # by their idempotency key (then settled or cancelled below like every other).
+        unfinished = Payment.objects.filter(
+            provider=PaymentProvider.STRIPE,
+            state__in=OPEN_PAYMENT_STATES,
+            provider_id__isnull=True,
+            created_at__lte=now - STARTING_ATTEMPT_GRACE,
+        ).select_related("order", "order__congress")
+        for payment in unfinished.iterator():
+            try:
+                count(recover_card_attempt(payment=payment, now=now))
+            except PaymentError as exc:
+                log.warning("reconcile: attempt %s %s", payment.pk, exc)
+                count("error")
         attempts = Payment.objects.filter(
             provider=PaymentProvider.STRIPE,
             state__in=OPEN_PAYMENT_STATES,

@@ -30,6 +30,7 @@ def test_concurrent_deliveries_confirm_an_order_exactly_once(congress):
         "status": "succeeded",
         "amount": 45000,
         "currency": "eur",
+        "metadata": {"order": order.code, "congress": congress.slug},
     }
     same = event("payment_intent.succeeded", intent)
     payloads = [same, same, same] + [event("payment_intent.succeeded", intent) for _ in range(5)]

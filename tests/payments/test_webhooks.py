@@ -264,3 +264,73 @@ def test_a_mismatched_pending_order_elsewhere_is_untouched(post_webhook, paid_in
     other = make_order(congress)
     post_webhook(event("payment_intent.succeeded", paid_intent))
     assert _status(other) == OrderStatus.PENDING_PAYMENT
+
+
+# --- timestamps outside the tolerance, both ways ------------------------------------------------
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+@pytest.mark.parametrize("offset", [ONE_YEAR, -ONE_YEAR], ids=["a year ahead", "a year ago"])
+def test_a_correctly_signed_event_dated_outside_the_tolerance_is_refused(
+    post_webhook, paid_intent, pending_order, offset
+):
+    payload = event("payment_intent.succeeded", paid_intent)
+    response = post_webhook(payload, timestamp=int(time.time()) + offset)
+    assert response.status_code == 400
+    assert _status(pending_order) == OrderStatus.PENDING_PAYMENT
+    assert not StripeEvent.objects.exists()
+
+
+def test_a_signature_just_inside_the_tolerance_ahead_is_accepted(
+    post_webhook, paid_intent, pending_order
+):
+    """Clocks drift: a few seconds ahead is Stripe's clock, not a forgery."""
+    response = post_webhook(
+        event("payment_intent.succeeded", paid_intent), timestamp=int(time.time()) + 30
+    )
+    assert response.status_code == 200
+    assert _status(pending_order) == OrderStatus.PAID
+
+
+# --- the intent's metadata must name the order it settles ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "named",
+    [{"order": "OTHER1"}, {"congress": "another-congress"}, None],
+    ids=["another order", "another congress", "no metadata"],
+)
+def test_an_intent_whose_metadata_names_another_order_is_flagged_not_settled(
+    post_webhook, paid_intent, pending_order, client, alice, named
+):
+    ours = {"order": pending_order.code, "congress": pending_order.congress.slug}
+    metadata = {} if named is None else {**ours, **named}
+    intent = {**paid_intent, "metadata": metadata}
+    response = post_webhook(event("payment_intent.succeeded", intent))
+
+    assert response.status_code == 200
+    assert response.json()["outcome"] == "metadata_mismatch"
+    pending_order.refresh_from_db()
+    payment = Payment.objects.get(provider_id=paid_intent["id"])
+    assert pending_order.status == OrderStatus.PENDING_PAYMENT
+    assert payment.state == PaymentState.CREATED
+    assert not Invoice.objects.filter(order=pending_order).exists()
+    assert pending_order.needs_review
+    assert paid_intent["id"] in pending_order.review_reason
+    assert AuditEntry.objects.filter(
+        action="convene.payment.metadata_mismatch", target_id=str(payment.pk)
+    ).exists()
+    client.force_login(alice)
+    page = client.get(f"/{pending_order.congress.slug}/manage/payments/", {"view": "review"})
+    assert pending_order.code in page.content.decode()
+
+
+def test_the_same_metadata_mismatch_reported_again_is_flagged_once(
+    post_webhook, paid_intent, pending_order
+):
+    intent = {**paid_intent, "metadata": {"order": "OTHER1", "congress": "x"}}
+    post_webhook(event("payment_intent.succeeded", intent))
+    post_webhook(event("payment_intent.succeeded", intent))
+    pending_order.refresh_from_db()
+    assert pending_order.review_reason.count(paid_intent["id"]) == 1

@@ -112,6 +112,42 @@ def test_double_submitted_form_creates_one_order(client, congress, regtype):
     assert first["Location"] == second["Location"]
 
 
+def test_a_token_resubmitted_with_a_changed_body_says_the_order_was_already_placed(
+    client, congress, regtype
+):
+    client.post(details_url(congress), form_data(regtype, 2))
+    order = Order.objects.get()
+    changed = form_data(regtype, 3, contact_name="Ana Silva-Okafor")
+    changed["delegates-2-given_name"] = "Zoë 山田"
+
+    response = client.post(details_url(congress), changed)
+
+    body = response.content.decode()
+    assert response.status_code == 409
+    assert "This order was already placed" in body
+    assert order.get_absolute_url() in body
+    assert "were not added to it" in body
+    # what the person typed the second time is still on the page, not dropped
+    assert "Zoë 山田" in body and "Ana Silva-Okafor" in body
+    assert Order.objects.count() == 1
+    order.refresh_from_db()
+    assert order.delegates.count() == 2 and order.contact_name == "Ana Silva"
+
+
+def test_resubmitting_the_changed_form_from_that_page_places_it_as_a_new_order(
+    client, congress, regtype
+):
+    import re
+
+    client.post(details_url(congress), form_data(regtype, 1))
+    answer = client.post(details_url(congress), form_data(regtype, 2))
+    fresh = re.search(r'name="token" value="([^"]+)"', answer.content.decode())[1]
+    assert fresh != "tok-1"
+    again = client.post(details_url(congress), form_data(regtype, 2, token=fresh))
+    assert again.status_code == 302
+    assert Order.objects.count() == 2
+
+
 def test_invalid_fields_show_translated_errors_and_hold_nothing(client, congress, regtype):
     data = form_data(regtype, 2, email="not-an-email")
     data["delegates-1-given_name"] = ""
