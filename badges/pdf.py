@@ -29,6 +29,8 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from events_site.congresses.text import printable
+
 from .enums import PageFormat
 from .fetcher import allowed_roots
 from .namefit import fit_name
@@ -159,7 +161,7 @@ def badge_html(items: list[dict], options: RenderOptions) -> str:
     badges = [_badge_context(item, geometry) for item in items]
     stylesheet = finders.find("badges/badge.css")
     with translation.override(options.language):
-        return render_to_string(
+        html = render_to_string(
             "badges/pdf/badges.html",
             {
                 "sheets": _sheets(badges, options),
@@ -172,6 +174,7 @@ def badge_html(items: list[dict], options: RenderOptions) -> str:
                 "name_box_h": NAME_BOX_H_MM,
             },
         )
+    return printable(html)  # text stored before the text rule carries no control character
 
 
 def render_chunk(items: list[dict], options: RenderOptions) -> bytes:

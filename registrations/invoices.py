@@ -15,6 +15,8 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from events_site.congresses.text import printable
+
 from .models import Invoice
 
 
@@ -53,7 +55,7 @@ def static_only_fetcher():
 def invoice_html(invoice: Invoice) -> str:
     order = invoice.order
     with translation.override(order.language or settings.LANGUAGE_CODE):
-        return render_to_string(
+        html = render_to_string(
             "registrations/payments/invoice_pdf.html",
             {
                 "invoice": invoice,
@@ -63,6 +65,7 @@ def invoice_html(invoice: Invoice) -> str:
                 "language": order.language or settings.LANGUAGE_CODE,
             },
         )
+    return printable(html)  # text stored before the text rule carries no control character
 
 
 def render_invoice_pdf(invoice: Invoice) -> bytes:

@@ -12,6 +12,8 @@ from django.utils import translation
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetchingError
 
+from events_site.congresses.text import printable
+
 
 class StaticOnlyFetcher(URLFetcher):
     """Serves ``/static/...`` from the static finders (or STATIC_ROOT); refuses anything else,
@@ -35,9 +37,11 @@ class StaticOnlyFetcher(URLFetcher):
 
 def confirmation_pdf(*, order, delegates) -> bytes:
     with translation.override(order.language):
-        html = render_to_string(
-            "registrations/pdf/confirmation.html",
-            {"order": order, "delegates": delegates, "congress": order.congress},
+        html = printable(
+            render_to_string(
+                "registrations/pdf/confirmation.html",
+                {"order": order, "delegates": delegates, "congress": order.congress},
+            )
         )
     return HTML(
         string=html, base_url=settings.SITE_URL + "/", url_fetcher=StaticOnlyFetcher()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.forms.forms import pretty_name
+from django.forms.utils import pretty_name
 from django.http import QueryDict
 
 from . import text
