@@ -26,3 +26,19 @@ def test_a_badge_renders_a_name_with_control_characters(congress, tmp_path):
     text = pdf_text(pdf, tmp_path)
     assert "Ana[31m" in text.replace("\n", " ")
     assert not any(c in text for c in "\x1b\x0b\x00\x7f\x85")
+
+
+def test_the_desk_name_a_scanner_sends_is_stored_without_control_characters(
+    client, congress, delegate, bob
+):
+    from django.urls import reverse
+
+    from badges.models import CheckIn
+
+    client.force_login(bob)
+    response = client.post(
+        reverse("badges:checkin_person", args=[congress.slug, delegate.pk]),
+        {"desk": "Desk\x00 A\x1b"},
+    )
+    assert response.status_code == 302
+    assert CheckIn.objects.get().desk == "Desk A"
