@@ -38,16 +38,6 @@ def _errors(value: Any, field: str) -> Any:
     return None
 
 
-def _normalised(value: Any) -> Any:
-    if isinstance(value, str):
-        return text.normalise_line_ends(value)
-    if isinstance(value, dict):
-        return {key: _normalised(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_normalised(item) for item in value]
-    return value
-
-
 def checked(data: Any) -> Any:
     """Parsed body data following the rule, or a ``ValidationError`` (400)."""
     if isinstance(data, QueryDict):
@@ -56,34 +46,31 @@ def checked(data: Any) -> Any:
             characters = text.refused_characters_in([key, *values])
             if characters:
                 errors[text.printable(key)] = [text.refusal_message(key, characters)]
-        if errors:
-            raise ValidationError(errors)
-        if not any("\r" in value for _key, values in data.lists() for value in values):
-            return data
-        copy = data.copy()
-        for key, values in data.lists():
-            copy.setlist(key, [text.normalise_line_ends(value) for value in values])
-        copy._mutable = False
-        return copy
-    errors = _errors(data, "")
+    else:
+        errors = _errors(data, "")
     if errors:
         raise ValidationError(errors)
-    return _normalised(data)
+    return text.normalise_submitted(data)
 
 
-class JSONParser(parsers.JSONParser):
+class TextRuleParser:
+    """DRF parser mixin: the parsed data follows the text rule."""
+
     def parse(self, stream, media_type=None, parser_context=None):
         return checked(super().parse(stream, media_type, parser_context))
 
 
-class FormParser(parsers.FormParser):
-    def parse(self, stream, media_type=None, parser_context=None):
-        return checked(super().parse(stream, media_type, parser_context))
+class JSONParser(TextRuleParser, parsers.JSONParser):
+    pass
 
 
-class MultiPartParser(parsers.MultiPartParser):
+class FormParser(TextRuleParser, parsers.FormParser):
+    pass
+
+
+class MultiPartParser(TextRuleParser, parsers.MultiPartParser):
     """Form fields follow the rule; uploaded files are read by the import that takes them."""
 
     def parse(self, stream, media_type=None, parser_context=None):
-        parsed = super().parse(stream, media_type, parser_context)
+        parsed = parsers.MultiPartParser.parse(self, stream, media_type, parser_context)
         return parsers.DataAndFiles(checked(parsed.data), parsed.files)

@@ -7,7 +7,6 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.utils import pretty_name
-from django.http import QueryDict
 
 from . import text
 
@@ -26,31 +25,13 @@ class TextRuleValidator:
             )
 
 
-def _normalised(data):
-    """The submitted data with CRLF line ends read as LF (a copy only when one is there)."""
-    if isinstance(data, QueryDict):
-        if not any("\r" in value for _key, values in data.lists() for value in values):
-            return data
-        copy = data.copy()
-        for key, values in data.lists():
-            copy.setlist(key, [text.normalise_line_ends(value) for value in values])
-        copy._mutable = False
-        return copy
-    if isinstance(data, dict) and any(isinstance(v, str) and "\r" in v for v in data.values()):
-        return {
-            key: text.normalise_line_ends(value) if isinstance(value, str) else value
-            for key, value in data.items()
-        }
-    return data
-
-
 class TextRuleMixin:
     """Before validation: CRLF read as LF, and every ``CharField`` (e-mail, slug, JSON and the
     fields added in ``__init__`` included) refuses control characters."""
 
     def full_clean(self):
         if self.is_bound:
-            self.data = _normalised(self.data)
+            self.data = text.normalise_submitted(self.data)
             for name, field in self.fields.items():
                 if isinstance(field, forms.CharField) and not any(
                     isinstance(v, TextRuleValidator) for v in field.validators

@@ -4,7 +4,7 @@ Text may hold every character a person can type, in any script, except control c
 (Unicode category Cc: C0, DEL and C1) other than TAB and LF, lone surrogates and the
 noncharacters U+FFFE/U+FFFF: XLSX, XML and strict iCalendar readers refuse them. A CRLF line end
 (what browsers send from a textarea) is read as LF. Forms, API parsers and CSV imports refuse
-text that breaks the rule, with a message naming the field (``check_text``); every exporter
+text that breaks the rule, with ``refusal_message`` naming the field; every exporter
 writes stored text through ``printable`` so rows saved before the rule still give files every
 reader opens.
 """
@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.http import QueryDict
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import ngettext
 
 # C0 except TAB and LF, DEL, C1, lone surrogates, U+FFFE and U+FFFF.
@@ -49,17 +50,6 @@ def refusal_message(field: str, characters: list[str]) -> str:
     ) % {"field": field, "characters": _code_points(characters)}
 
 
-def check_text(text: str, *, field: str) -> str:
-    """``text`` with CRLF read as LF, or a ``ValidationError`` naming ``field``."""
-    characters = forbidden_characters(text)
-    if characters:
-        raise ValidationError(
-            refusal_message(field, characters),
-            code="control_character",
-        )
-    return normalise_line_ends(text)
-
-
 def refused_characters_in(value: Any) -> list[str]:
     """The refused characters anywhere in a parsed value (strings inside lists and dicts,
     keys too): for fields whose value is JSON."""
@@ -73,6 +63,27 @@ def refused_characters_in(value: Any) -> list[str]:
         for item in value:
             found += refused_characters_in(item)
     return list(dict.fromkeys(found))
+
+
+def normalise_submitted(data: Any) -> Any:
+    """Submitted data (a ``QueryDict``, a dict of form data or parsed JSON) with CRLF line ends
+    read as LF in every string; a ``QueryDict`` stays one (immutable), copied only if needed."""
+    if isinstance(data, MultiValueDict):  # QueryDict included
+        if not any(isinstance(v, str) and "\r" in v for _k, vs in data.lists() for v in vs):
+            return data
+        copy = data.copy()
+        for key, values in data.lists():
+            copy.setlist(key, [normalise_submitted(value) for value in values])
+        if isinstance(copy, QueryDict):
+            copy._mutable = False
+        return copy
+    if isinstance(data, str):
+        return normalise_line_ends(data)
+    if isinstance(data, dict):
+        return {key: normalise_submitted(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [normalise_submitted(value) for value in data]
+    return data
 
 
 def printable(value: Any) -> str:

@@ -31,24 +31,24 @@ REFUSED = ["\x00", "\x1b", "\x0b", "\x0c", "\x7f", "\x85", "\x9f", "\r", "\ufffe
 @pytest.mark.parametrize("value", HOSTILE_KEPT, ids=range(len(HOSTILE_KEPT)))
 def test_the_rule_keeps_tab_lf_markup_and_every_script(value):
     assert text.forbidden_characters(value) == []
-    assert text.check_text(value, field="Name") == value
+    assert text.normalise_line_ends(value) == value
     assert text.printable(value) == value
     assert text.spreadsheet_text(value).lstrip("'") == value
 
 
 @pytest.mark.parametrize("char", REFUSED, ids=[f"U+{ord(c):04X}" for c in REFUSED])
 def test_the_rule_refuses_control_characters_naming_the_field(char):
-    from django.core.exceptions import ValidationError
-
-    with pytest.raises(ValidationError) as caught:
-        text.check_text(f"Ana{char}Maria", field="Given name")
-    message = caught.value.messages[0]
+    found = text.forbidden_characters(f"Ana{char}Maria")
+    assert found == [char]
+    message = text.refusal_message("Given name", found)
     assert "“Given name”" in message and f"U+{ord(char):04X}" in message
     assert text.printable(f"Ana{char}Maria") in ("AnaMaria", "Ana\nMaria")
 
 
 def test_crlf_line_ends_are_read_as_lf():
-    assert text.check_text("one\r\ntwo\r\n", field="Abstract") == "one\ntwo\n"
+    assert text.normalise_line_ends("one\r\ntwo\r\n") == "one\ntwo\n"
+    assert text.forbidden_characters("one\r\ntwo") == []
+    assert text.forbidden_characters("one\rtwo") == ["\r"]
     assert text.printable("one\r\ntwo\rthree") == "one\ntwo\nthree"
 
 
@@ -118,6 +118,26 @@ def test_every_admin_form_and_inline_follows_the_text_rule(rf, admin_user):
         for inline in model_admin.get_inline_instances(request):
             formset = inline.get_formset(request)
             assert issubclass(formset.form, TextRuleMixin), f"{label}: {type(inline).__name__}"
+
+
+def _api_views(patterns):
+    for pattern in patterns:
+        if hasattr(pattern, "url_patterns"):
+            yield from _api_views(pattern.url_patterns)
+        elif hasattr(pattern.callback, "cls"):
+            yield pattern.callback.cls
+
+
+def test_every_api_view_parses_bodies_with_the_text_rule():
+    from django.urls import get_resolver
+
+    from events_site.congresses.api_parsers import TextRuleParser
+
+    views = set(_api_views(get_resolver().url_patterns))
+    assert len(views) >= 10
+    for view in views:
+        for parser in view.parser_classes:
+            assert issubclass(parser, TextRuleParser), f"{view.__name__}: {parser.__name__}"
 
 
 @pytest.fixture
