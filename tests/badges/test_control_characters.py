@@ -15,7 +15,7 @@ def test_a_badge_renders_a_name_with_control_characters(congress, tmp_path):
     delegate = make_delegate(
         congress,
         given_name="Ana\x1b[31m\x0b",
-        family_name="Sil\x0cva\x00",
+        family_name="Sil\x0cva\x1f",
         organisation_name="City\x7f of\x85 Lisbon",
     )
     services.issue_badges(congress=congress)

@@ -14,15 +14,16 @@ from .conftest import make_order
 
 pytestmark = pytest.mark.django_db
 
-STORED = f"Ana\x0bSilva\x1b[31m\x00 {'ü' * 10_000}"
-CLEAN = f"AnaSilva[31m {'ü' * 10_000}"
+STORED = "Ana\x0bSilva\x1b[31m\x1f"
+CLEAN = "AnaSilva[31m"
+LONG = "ü" * 10_000
 
 
 @pytest.fixture
 def hostile(congress):
     order = make_order(congress)
     Order.objects.filter(pk=order.pk).update(
-        contact_name=STORED, review_reason="\x0c=SUM(A1)\tnote\nnext"
+        contact_name=STORED, review_reason=f"\x0c=SUM(A1)\tnote\nnext {LONG}"
     )
     return order
 
@@ -33,7 +34,7 @@ def test_finance_xlsx_export_opens_with_stored_control_characters(client, alice,
     assert response.status_code == 200
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows[1][1] == CLEAN
-    assert "'=SUM(A1)\tnote\nnext" in rows[1]
+    assert f"'=SUM(A1)\tnote\nnext {LONG}" in rows[1]
 
 
 def test_finance_csv_export_has_no_control_characters(client, alice, congress, hostile):
@@ -42,7 +43,7 @@ def test_finance_csv_export_has_no_control_characters(client, alice, congress, h
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[1][1] == CLEAN
-    assert "'=SUM(A1)\tnote\nnext" in rows[1]
+    assert f"'=SUM(A1)\tnote\nnext {LONG}" in rows[1]
 
 
 def test_an_invoice_pdf_renders_a_buyer_name_with_control_characters(congress, tmp_path):
@@ -52,7 +53,7 @@ def test_an_invoice_pdf_renders_a_buyer_name_with_control_characters(congress, t
     order = make_order(congress)
     invoice = payment_services.request_invoice_payment(
         order=order,
-        billing={"name": "Ville\x1b de Lyon\x00", "address": "1 place\x0c", "country": "FR"},
+        billing={"name": "Ville\x1b de Lyon\x1f", "address": "1 place\x0c", "country": "FR"},
     )
     from registrations.invoices import render_invoice_pdf
 
