@@ -2,19 +2,21 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from events_site.congresses.forms import ModelAdmin, TabularInline
+
 from . import services
 from .models import Badge, BadgeLayout, CheckIn, PrintJob, RevokedBadgeSecret
 
 
 @admin.register(BadgeLayout)
-class BadgeLayoutAdmin(admin.ModelAdmin):
+class BadgeLayoutAdmin(ModelAdmin):
     list_display = ["name", "congress", "registration_type", "role", "is_default", "band_colour"]
     list_filter = ["congress", "role", "is_default"]
     search_fields = ["name", "label"]
     autocomplete_fields = []
 
 
-class RevokedBadgeSecretInline(admin.TabularInline):
+class RevokedBadgeSecretInline(TabularInline):
     model = RevokedBadgeSecret
     extra = 0
     fields = ["revoked_at", "revoked_by", "reason"]
@@ -26,7 +28,7 @@ class RevokedBadgeSecretInline(admin.TabularInline):
 
 
 @admin.register(Badge)
-class BadgeAdmin(admin.ModelAdmin):
+class BadgeAdmin(ModelAdmin):
     list_display = ["delegate", "congress", "printed_at", "print_count", "checked_in_at"]
     list_filter = ["congress", ("checked_in_at", admin.EmptyFieldListFilter)]
     search_fields = ["delegate__given_name", "delegate__family_name", "delegate__organisation_name"]
@@ -61,7 +63,7 @@ class BadgeAdmin(admin.ModelAdmin):
 
 
 @admin.register(PrintJob)
-class PrintJobAdmin(admin.ModelAdmin):
+class PrintJobAdmin(ModelAdmin):
     list_display = ["pk", "congress", "kind", "status", "created_by", "created_at", "badge_count"]
     list_filter = ["congress", "kind", "status"]
     readonly_fields = [f.name for f in PrintJob._meta.fields] + ["badges"]
@@ -74,7 +76,7 @@ class PrintJobAdmin(admin.ModelAdmin):
 
 
 @admin.register(CheckIn)
-class CheckInAdmin(admin.ModelAdmin):
+class CheckInAdmin(ModelAdmin):
     list_display = ["badge", "congress", "at", "by", "desk", "channel"]
     list_filter = ["congress", "channel", "desk"]
     search_fields = ["badge__delegate__family_name", "badge__delegate__given_name"]

@@ -1,12 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from events_site.congresses.forms import Form
 from registrations.models import RegistrationType
 
 from .enums import BadgeSort, PageFormat
 
 
-class PrintBatchForm(forms.Form):
+class PrintBatchForm(Form):
     """The same options as ``manage.py render_badges``."""
 
     page_format = forms.ChoiceField(label=_("Page format"), choices=PageFormat.choices)
@@ -31,5 +32,5 @@ class PrintBatchForm(forms.Form):
         )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)

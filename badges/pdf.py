@@ -28,6 +28,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from events_site.congresses.pdf_fetcher import PdfSources, pdf_sources, static_file_url
+from events_site.congresses.text import printable
 
 from .enums import PageFormat
 from .namefit import fit_name
@@ -162,7 +163,7 @@ def badge_html(items: list[dict], options: RenderOptions) -> str:
     geometry = options.geometry
     badges = [_badge_context(item, geometry) for item in items]
     with translation.override(options.language):
-        return render_to_string(
+        html = render_to_string(
             "badges/pdf/badges.html",
             {
                 "sheets": _sheets(badges, options),
@@ -175,6 +176,7 @@ def badge_html(items: list[dict], options: RenderOptions) -> str:
                 "name_box_h": NAME_BOX_H_MM,
             },
         )
+    return printable(html)  # text stored before the text rule carries no control character
 
 
 def render_chunk(items: list[dict], options: RenderOptions) -> bytes:

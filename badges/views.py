@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from events_site.congresses.enums import Perm
 from events_site.congresses.errors import DomainError
 from events_site.congresses.permissions import congress_perm_required
+from events_site.congresses.text import printable
 from registrations.models import Delegate
 
 from . import selectors, services
@@ -78,7 +79,7 @@ def checkin_desk(request, congress):
 
 
 def _check_in(request, congress, delegate: Delegate):
-    desk = request.POST.get("desk", "").strip()[:60]
+    desk = printable(request.POST.get("desk", "")).strip()[:60]  # a label, cleaned not refused
     request.session["badges_desk"] = desk
     badge = services.badge_for(delegate=delegate)
     return services.check_in(badge=badge, by=request.user, desk=desk, channel=CheckInChannel.DESK)

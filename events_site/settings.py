@@ -226,6 +226,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's parsers plus the project's text rule (events_site/congresses/text.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "events_site.congresses.api_parsers.JSONParser",
+        "events_site.congresses.api_parsers.FormParser",
+        "events_site.congresses.api_parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",

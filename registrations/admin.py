@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events_site.congresses.enums import Perm
 from events_site.congresses.errors import DomainError
+from events_site.congresses.forms import ModelAdmin, TabularInline
 from events_site.congresses.models import Congress
 from events_site.congresses.permissions import congresses_with_perm, has_congress_perm
 
@@ -35,7 +36,7 @@ from .services.orders import DELEGATE_FIELDS, approve_order, cancel_order, updat
 from .services.setup import TYPE_FIELDS, save_registration_type
 
 
-class CongressScopedAdmin(admin.ModelAdmin):
+class CongressScopedAdmin(ModelAdmin):
     """Staff see the congresses where they may view registrations and change where they may
     manage them (through the one permission check)."""
 
@@ -110,7 +111,7 @@ class RegistrationSettingsAdmin(CongressScopedAdmin):
     list_display = ["congress", "total_capacity", "hold_minutes", "cancellation_deadline"]
 
 
-class DelegateInline(admin.TabularInline):
+class DelegateInline(TabularInline):
     model = Delegate
     extra = 0
     can_delete = False
@@ -203,7 +204,7 @@ class OrderAdmin(CongressScopedAdmin):
         self._run(request, queryset, cancel_order, _("%(n)s order(s) cancelled."))
 
 
-class AnswerInline(admin.TabularInline):
+class AnswerInline(TabularInline):
     model = Answer
     extra = 0
 

@@ -10,7 +10,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from events_site.congresses.api import CongressScopedMixin
@@ -304,7 +303,6 @@ class MemberOrganisationViewSet(
     serializer_class = MemberOrganisationSerializer
     required_perm = Perm.VIEW_REGISTRATIONS
     required_perms = WRITE_ACTIONS
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

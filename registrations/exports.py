@@ -10,15 +10,9 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from events_site.congresses.text import spreadsheet_text
+
 from .models import Answer, Question
-
-# A cell starting with one of these could run as a formula in a spreadsheet.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 class DelegateExport:
@@ -127,7 +121,7 @@ class DelegateCSVExport(DelegateExport):
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         for row in self.rows(congress=congress, delegates=delegates):
-            writer.writerow([_safe(value) for value in row])
+            writer.writerow([spreadsheet_text(value) for value in row])
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -145,7 +139,10 @@ class DelegateXLSXExport(DelegateExport):
         sheet = workbook.create_sheet(title=str(_("Delegates"))[:31])
         for row in self.rows(congress=congress, delegates=delegates):
             sheet.append(
-                [value if isinstance(value, Decimal | int) else _safe(value) for value in row]
+                [
+                    value if isinstance(value, Decimal | int) else spreadsheet_text(value)
+                    for value in row
+                ]
             )
         buffer = io.BytesIO()
         workbook.save(buffer)

@@ -17,6 +17,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from events_site.congresses.forms import Form, ModelForm
+
 from .enums import QuestionKind
 from .models import Delegate, Question, RegistrationType
 from .services.orders import DELEGATE_FIELDS
@@ -96,7 +98,7 @@ class CountryField(forms.ChoiceField):
         return str(value) in country_choices()[1]
 
 
-class StartForm(forms.Form):
+class StartForm(Form):
     """Step one (a GET form): which type, how many delegates, an optional voucher."""
 
     registration_type = forms.ModelChoiceField(
@@ -124,7 +126,7 @@ def new_order_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class ContactForm(forms.Form):
+class ContactForm(Form):
     contact_name = forms.CharField(label=_("Your name"), max_length=200)
     email = forms.EmailField(label=_("Your e-mail"), help_text=_("The order link is sent here."))
     language = forms.ChoiceField(label=_("Language for e-mails"))
@@ -243,7 +245,7 @@ class RegistrationTypeField(forms.ModelChoiceField):
         return found
 
 
-class DelegateForm(QuestionsMixin, forms.ModelForm):
+class DelegateForm(QuestionsMixin, ModelForm):
     """One delegate of the delegation; its type is chosen per delegate."""
 
     country = CountryField(label=capfirst(Delegate._meta.get_field("country").verbose_name))
@@ -302,7 +304,7 @@ def delegate_formset_class(max_delegates: int):
     )
 
 
-class DelegateEditForm(QuestionsMixin, forms.ModelForm):
+class DelegateEditForm(QuestionsMixin, ModelForm):
     """Self-service (and organiser) edit of one delegate's own details and answers."""
 
     class Meta:
@@ -331,7 +333,7 @@ class DelegateEditForm(QuestionsMixin, forms.ModelForm):
         return {name: self.cleaned_data[name] for name in PUBLIC_DELEGATE_FIELDS}
 
 
-class WaitingListForm(forms.Form):
+class WaitingListForm(Form):
     registration_type = forms.ModelChoiceField(
         queryset=RegistrationType.objects.none(), to_field_name="code", widget=forms.HiddenInput
     )
@@ -345,7 +347,7 @@ class WaitingListForm(forms.Form):
         self.fields["language"].choices = language_choices(congress)
 
 
-class CancelForm(forms.Form):
+class CancelForm(Form):
     confirm = forms.BooleanField(
         label=_("Yes, cancel the whole order"),
         error_messages={"required": _("Tick the box to confirm the cancellation.")},
@@ -362,7 +364,7 @@ class DelegateCancelForm(CancelForm):
     )
 
 
-class MemberImportForm(forms.Form):
+class MemberImportForm(Form):
     file = forms.FileField(label=_("CSV file"), help_text=_("Columns: name, country, reference."))
     replace = forms.BooleanField(label=_("Replace the current list"), required=False)
 

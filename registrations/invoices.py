@@ -12,13 +12,15 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from events_site.congresses.text import printable
+
 from .models import Invoice
 
 
 def invoice_html(invoice: Invoice) -> str:
     order = invoice.order
     with translation.override(order.language or settings.LANGUAGE_CODE):
-        return render_to_string(
+        html = render_to_string(
             "registrations/payments/invoice_pdf.html",
             {
                 "invoice": invoice,
@@ -28,6 +30,7 @@ def invoice_html(invoice: Invoice) -> str:
                 "language": order.language or settings.LANGUAGE_CODE,
             },
         )
+    return printable(html)  # text stored before the text rule carries no control character
 
 
 def render_invoice_pdf(invoice: Invoice) -> bytes:

@@ -3,11 +3,13 @@ billing settings saved through their service so that the audit log sees them."""
 
 from django.contrib import admin
 
+from events_site.congresses.forms import ModelAdmin
+
 from .models import BillingDetails, BillingSettings, Invoice, Payment, Refund, StripeEvent
 from .services import invoices as invoice_services
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ModelAdmin):
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -64,7 +66,7 @@ class BillingDetailsAdmin(ReadOnlyAdmin):
 
 
 @admin.register(BillingSettings)
-class BillingSettingsAdmin(admin.ModelAdmin):
+class BillingSettingsAdmin(ModelAdmin):
     list_display = ["congress", "seller_name", "tax_rate", "payment_terms_days"]
 
     def save_model(self, request, obj, form, change):

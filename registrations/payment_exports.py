@@ -8,6 +8,8 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext_lazy as _
 
+from events_site.congresses.text import spreadsheet_text
+
 from .models import Order
 
 COLUMNS = [
@@ -41,13 +43,6 @@ def _row(order: Order) -> list:
     return values
 
 
-def _safe_cell(value):
-    """Neutralise spreadsheet formulas typed by buyers (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 class FinanceCSVExporter:
     identifier = "csv"
     content_type = "text/csv; charset=utf-8"
@@ -59,7 +54,7 @@ class FinanceCSVExporter:
         writer = csv.writer(buffer)
         writer.writerow([str(label) for _name, label in COLUMNS])
         for order in orders:
-            writer.writerow([_safe_cell(str(v)) for v in _row(order)])
+            writer.writerow([spreadsheet_text(v) for v in _row(order)])
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -83,7 +78,7 @@ class FinanceXLSXExporter:
                 elif hasattr(value, "quantize"):
                     row.append(float(value))
                 else:
-                    row.append(_safe_cell(str(value)))
+                    row.append(spreadsheet_text(value))
             sheet.append(row)
         out = io.BytesIO()
         book.save(out)

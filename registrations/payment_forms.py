@@ -6,10 +6,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from events_site.congresses.forms import Form, ModelForm
+
 from .models import BillingDetails, BillingSettings
 
 
-class PayByInvoiceForm(forms.ModelForm):
+class PayByInvoiceForm(ModelForm):
     class Meta:
         model = BillingDetails
         fields = [
@@ -32,7 +34,7 @@ class PayByInvoiceForm(forms.ModelForm):
         return "".join(self.cleaned_data["vat_number"].split()).upper()
 
 
-class RecordTransferForm(forms.Form):
+class RecordTransferForm(Form):
     amount = forms.DecimalField(
         label=_("Amount received"), max_digits=12, decimal_places=2, min_value=Decimal("0.01")
     )
@@ -44,18 +46,18 @@ class RecordTransferForm(forms.Form):
     reference = forms.CharField(label=_("Bank reference"), max_length=200, required=False)
 
 
-class RefundForm(forms.Form):
+class RefundForm(Form):
     amount = forms.DecimalField(
         label=_("Amount to refund"), max_digits=12, decimal_places=2, min_value=Decimal("0.01")
     )
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
 
 
-class CorrectInvoiceForm(forms.Form):
+class CorrectInvoiceForm(Form):
     reason = forms.CharField(label=_("Reason for the correction"), max_length=300)
 
 
-class BillingSettingsForm(forms.ModelForm):
+class BillingSettingsForm(ModelForm):
     class Meta:
         model = BillingSettings
         fields = [

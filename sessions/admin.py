@@ -3,9 +3,10 @@ organiser pages and the API; published versions are read-only; nothing is delete
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+
+from events_site.congresses.forms import ModelAdmin, ModelForm, TabularInline
 
 from . import services
 from .errors import InvalidProgrammeData, ScheduleConflict
@@ -22,7 +23,7 @@ from .models import (
 from .services.programme import SESSION_FIELDS, SPEAKER_FIELDS, TRACK_FIELDS
 
 
-class SessionSpeakerInline(admin.TabularInline):
+class SessionSpeakerInline(TabularInline):
     """Shown, not edited: speakers are assigned on the organiser's session page or through the
     API, where the scheduling rules (a speaker in two places at once) are checked."""
 
@@ -41,7 +42,7 @@ class SessionSpeakerInline(admin.TabularInline):
         return False
 
 
-class SessionAdminForm(forms.ModelForm):
+class SessionAdminForm(ModelForm):
     """Runs the scheduling rules in ``clean`` so the admin shows a refused change on the form."""
 
     class Meta:
@@ -82,7 +83,7 @@ class SessionAdminForm(forms.ModelForm):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(ModelAdmin):
     form = SessionAdminForm
     list_display = ["code", "title", "congress", "format", "status", "starts_at", "room"]
     list_filter = ["congress", "status", "format", "track"]
@@ -112,7 +113,7 @@ class SessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(admin.ModelAdmin):
+class SpeakerAdmin(ModelAdmin):
     list_display = ["code", "name", "organisation", "country", "congress"]
     list_filter = ["congress"]
     search_fields = ["name", "organisation", "code"]
@@ -134,7 +135,7 @@ class SpeakerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Track)
-class TrackAdmin(admin.ModelAdmin):
+class TrackAdmin(ModelAdmin):
     list_display = ["name", "slug", "colour", "congress", "position"]
     list_filter = ["congress"]
     prepopulated_fields = {"slug": ["name"]}
@@ -151,7 +152,7 @@ class TrackAdmin(admin.ModelAdmin):
 
 
 @admin.register(ScheduleVersion)
-class ScheduleVersionAdmin(admin.ModelAdmin):
+class ScheduleVersionAdmin(ModelAdmin):
     list_display = ["congress", "number", "published_at", "published_by", "comment"]
     list_filter = ["congress"]
     exclude = ["snapshot"]
@@ -167,14 +168,14 @@ class ScheduleVersionAdmin(admin.ModelAdmin):
         return False
 
 
-class AgendaItemInline(admin.TabularInline):
+class AgendaItemInline(TabularInline):
     model = AgendaItem
     extra = 0
     raw_id_fields = ["session"]
 
 
 @admin.register(PersonalAgenda)
-class PersonalAgendaAdmin(admin.ModelAdmin):
+class PersonalAgendaAdmin(ModelAdmin):
     list_display = ["delegate", "congress", "created_at", "updated_at"]
     list_filter = ["congress"]
     raw_id_fields = ["delegate"]
@@ -184,7 +185,7 @@ class PersonalAgendaAdmin(admin.ModelAdmin):
 
 
 @admin.register(SessionSignup)
-class SessionSignupAdmin(admin.ModelAdmin):
+class SessionSignupAdmin(ModelAdmin):
     list_display = ["session", "delegate", "status", "created_at", "promoted_at"]
     list_filter = ["status", "session__congress"]
     raw_id_fields = ["session", "delegate"]

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
+from events_site.congresses.text import printable_tree
+
 from .frab import build_frab, numeric_id
 from .ical import build_calendar, session_uid, session_url_pattern
 from .published import PublishedProgramme, PublishedSession
@@ -77,6 +79,10 @@ class JSONExporter(Exporter):
     extension = "json"
 
     def data(self, programme: PublishedProgramme, sessions: Iterable[PublishedSession]) -> dict:
+        """The feed's content, its text written through ``printable`` (for the API too)."""
+        return printable_tree(self._data(programme, sessions))
+
+    def _data(self, programme: PublishedProgramme, sessions: Iterable[PublishedSession]) -> dict:
         url_pattern = session_url_pattern(self.congress_slug)
         sessions = list(sessions)
         used = {a.speaker.code for s in sessions for a in s.speakers}

@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from events_site.congresses.forms import Form, ModelForm
 from events_site.congresses.models import Congress, Room
 
 from .enums import SessionFormat, SessionStatus, SpeakerRole
@@ -29,7 +30,7 @@ class LocalDateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
-class SessionForm(forms.Form):
+class SessionForm(Form):
     """Times are entered in the congress's own zone, whatever the organiser's browser says."""
 
     title = forms.CharField(label=_("Title"), max_length=300)
@@ -150,11 +151,11 @@ class SessionForm(forms.Form):
         return initial
 
 
-class SpeakerForm(forms.ModelForm):
+class SpeakerForm(ModelForm):
     class Meta:
         model = Speaker
         fields = ["name", "title", "organisation", "city", "country", "bio", "photo"]
 
 
-class PublishForm(forms.Form):
+class PublishForm(Form):
     comment = forms.CharField(label=_("Comment (shown publicly)"), max_length=300, required=False)

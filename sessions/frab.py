@@ -11,6 +11,8 @@ from collections import defaultdict
 from django.conf import settings
 from django.utils.text import slugify
 
+from events_site.congresses.text import printable
+
 from .ical import session_uid, session_url_pattern
 from .models import CODE_ALPHABET
 from .published import PublishedProgramme, PublishedSession
@@ -30,9 +32,9 @@ def _hhmm(minutes: int) -> str:
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs) -> ET.Element:
-    element = ET.SubElement(parent, tag, {k: str(v) for k, v in attrs.items()})
+    element = ET.SubElement(parent, tag, {k: printable(v) for k, v in attrs.items()})
     if text is not None:
-        element.text = str(text)
+        element.text = printable(text)
     return element
 
 

@@ -15,6 +15,8 @@ from django.urls import reverse
 from icalendar import Calendar, Event, Timezone
 from icalendar.prop import vCategory, vDDDTypes, vInt, vText, vUri
 
+from events_site.congresses.text import printable
+
 from .published import PublishedProgramme, PublishedSession
 
 PRODID = "-//Convene//Congress agenda//EN"
@@ -67,7 +69,7 @@ def build_calendar(
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", printable(name))
     calendar.add("x-wr-timezone", str(tz.key))
     calendar.add("refresh-interval", dt.timedelta(hours=1), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
@@ -92,17 +94,17 @@ def build_calendar(
         event["dtstamp"] = dtstamp
         event["dtstart"] = vDDDTypes(session.local_start)
         event["dtend"] = vDDDTypes(session.local_end)
-        event["summary"] = vText(session.title)
-        event["description"] = vText(describe(session))
+        event["summary"] = vText(printable(session.title))
+        event["description"] = vText(printable(describe(session)))
         if session.room is not None:
             location = session.room.name
             if session.room.venue:
                 location += f", {session.room.venue}"
-            event["location"] = vText(location)
+            event["location"] = vText(printable(location))
         event["url"] = vUri(url_pattern.format(code=session.code))
         categories = [session.track.name] if session.track else []
         categories.append(session.format_label)
-        event["categories"] = vCategory(categories)
+        event["categories"] = vCategory([printable(c) for c in categories])
         event["sequence"] = vInt(session.sequence)
         event["last-modified"] = vDDDTypes(session.last_modified)
         event["status"] = vText("CANCELLED" if session.is_cancelled else "CONFIRMED")

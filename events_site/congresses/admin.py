@@ -1,34 +1,35 @@
 from django.contrib import admin
 
+from .forms import ModelAdmin, StackedInline, TabularInline
 from .models import AuditEntry, Congress, Organisation, Room, TeamMembership, Venue
 
 
-class VenueInline(admin.StackedInline):
+class VenueInline(StackedInline):
     model = Venue
     extra = 0
     show_change_link = True
 
 
-class TeamInline(admin.TabularInline):
+class TeamInline(TabularInline):
     model = TeamMembership
     extra = 0
     autocomplete_fields = ["user"]
 
 
-class RoomInline(admin.TabularInline):
+class RoomInline(TabularInline):
     model = Room
     extra = 0
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ModelAdmin):
     list_display = ["name", "slug", "website"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Congress)
-class CongressAdmin(admin.ModelAdmin):
+class CongressAdmin(ModelAdmin):
     list_display = ["name", "slug", "start_date", "end_date", "time_zone", "currency", "status"]
     list_filter = ["status", "organisation"]
     search_fields = ["name", "slug"]
@@ -37,7 +38,7 @@ class CongressAdmin(admin.ModelAdmin):
 
 
 @admin.register(Venue)
-class VenueAdmin(admin.ModelAdmin):
+class VenueAdmin(ModelAdmin):
     list_display = ["name", "congress", "city", "country"]
     list_filter = ["congress"]
     search_fields = ["name", "city"]
@@ -45,14 +46,14 @@ class VenueAdmin(admin.ModelAdmin):
 
 
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):
+class RoomAdmin(ModelAdmin):
     list_display = ["name", "venue", "capacity", "floor", "opens_at", "closes_at"]
     list_filter = ["venue__congress"]
     search_fields = ["name"]
 
 
 @admin.register(TeamMembership)
-class TeamMembershipAdmin(admin.ModelAdmin):
+class TeamMembershipAdmin(ModelAdmin):
     list_display = ["user", "congress", "role"]
     list_filter = ["congress", "role"]
     search_fields = ["user__username", "user__email"]
@@ -60,7 +61,7 @@ class TeamMembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ModelAdmin):
     list_display = ["created_at", "congress", "action", "actor", "actor_label", "target_type"]
     list_filter = ["congress", "action"]
     search_fields = ["action", "target_id"]

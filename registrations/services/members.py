@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events_site.congresses import audit
 from events_site.congresses.models import Congress
+from events_site.congresses.text import forbidden_characters, refusal_message
 
 from ..errors import RegistrationError
 from ..models import MemberOrganisation
@@ -31,6 +32,14 @@ def import_member_organisations(
     errors = []
     for line, raw in enumerate(reader, start=2):
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
+        refused = [
+            refusal_message(_("line %(n)s, column %(column)s") % {"n": line, "column": col}, found)
+            for col, value in row.items()
+            if (found := forbidden_characters(value))
+        ]
+        if refused:
+            errors.extend(refused)
+            continue
         name = row.get("name", "")
         if not name:
             errors.append(str(_("Line %(n)s: the name is empty.") % {"n": line}))

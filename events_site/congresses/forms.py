@@ -1,0 +1,62 @@
+"""The bases of every form in the project (public, organiser and admin): each text field follows
+the text rule of ``text.py``, with a message naming the field, without a word per field."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.utils import pretty_name
+
+from . import text
+
+
+class TextRuleValidator:
+    """Refuses a value (a string, or the parsed value of a JSON field) that breaks the rule."""
+
+    def __init__(self, label):
+        self.label = label
+
+    def __call__(self, value):
+        characters = text.refused_characters_in(value)
+        if characters:
+            raise ValidationError(
+                text.refusal_message(str(self.label), characters), code="control_character"
+            )
+
+
+class TextRuleMixin:
+    """Before validation: CRLF read as LF, and every ``CharField`` (e-mail, slug, JSON and the
+    fields added in ``__init__`` included) refuses control characters."""
+
+    def full_clean(self):
+        if self.is_bound:
+            self.data = text.normalise_submitted(self.data)
+            for name, field in self.fields.items():
+                if isinstance(field, forms.CharField) and not any(
+                    isinstance(v, TextRuleValidator) for v in field.validators
+                ):
+                    field.validators.append(TextRuleValidator(field.label or pretty_name(name)))
+        super().full_clean()
+
+
+class Form(TextRuleMixin, forms.Form):
+    pass
+
+
+class ModelForm(TextRuleMixin, forms.ModelForm):
+    pass
+
+
+class ModelAdmin(admin.ModelAdmin):
+    """Django admin's ``ModelAdmin`` with the project's form base."""
+
+    form = ModelForm
+
+
+class TabularInline(admin.TabularInline):
+    form = ModelForm
+
+
+class StackedInline(admin.StackedInline):
+    form = ModelForm
