@@ -23,6 +23,11 @@ urlpatterns = [
         name="print_job",
     ),
     path(
+        "<slug:congress_slug>/manage/badges/jobs/<int:job_id>/retry/",
+        views.retry_print_job,
+        name="print_job_retry",
+    ),
+    path(
         "<slug:congress_slug>/manage/badges/jobs/<int:job_id>/download/",
         views.print_job_download,
         name="print_job_download",

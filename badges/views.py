@@ -135,7 +135,7 @@ def _job(congress, job_id: int) -> PrintJob:
 
 @congress_perm_required(Perm.MANAGE_BADGES)
 def print_job(request, congress, job_id: int):
-    job = _job(congress, job_id)
+    job = services.fail_print_job_if_stale(job=_job(congress, job_id))
     if request.GET.get("format") == "json":
         return JsonResponse(
             {
@@ -143,6 +143,8 @@ def print_job(request, congress, job_id: int):
                 "badges": job.badge_count,
                 "rendered": job.rendered_count,
                 "percent": job.progress_percent,
+                "failure": job.failure or None,
+                "failure_label": str(job.get_failure_display()) if job.failure else None,
                 "download": reverse(
                     "badges:print_job_download",
                     kwargs={"congress_slug": congress.slug, "job_id": job.pk},
@@ -155,6 +157,17 @@ def print_job(request, congress, job_id: int):
     return render(
         request, "badges/print_job.html", {"congress": congress, "job": job, "running": running}
     )
+
+
+@require_POST
+@congress_perm_required(Perm.MANAGE_BADGES)
+def retry_print_job(request, congress, job_id: int):
+    job = _job(congress, job_id)
+    try:
+        services.retry_print_job(job=job, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("badges:print_job", congress_slug=congress.slug, job_id=job.pk)
 
 
 @congress_perm_required(Perm.MANAGE_BADGES)
