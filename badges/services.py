@@ -30,12 +30,22 @@ from . import selectors
 from .enums import (
     BadgeSort,
     CheckInChannel,
+    EntryProblem,
     PageFormat,
     PrintJobFailure,
     PrintJobKind,
     PrintJobStatus,
+    ScanRefusal,
 )
-from .models import Badge, CheckIn, PrintJob, RevokedBadgeSecret, new_badge_secret
+from .models import (
+    SCANNED_TEXT_LENGTH,
+    Badge,
+    CheckIn,
+    PrintJob,
+    RefusedScan,
+    RevokedBadgeSecret,
+    new_badge_secret,
+)
 from .pdf import render_badges_pdf, render_single
 
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")
@@ -164,8 +174,6 @@ def check_in(
     delegate = Delegate.objects.select_related("order").get(pk=badge.delegate_id)
     problem = selectors.entry_problem(delegate)
     if problem:
-        from .enums import EntryProblem
-
         raise NotAllowedToEnter(
             _("%(name)s may not enter: %(problem)s. Send them to the registration desk.")
             % {"name": delegate.printed_name, "problem": EntryProblem(problem).label}
@@ -192,6 +200,116 @@ def check_in(
             )
     badge = Badge.objects.select_related("checked_in_by", "delegate").get(pk=badge.pk)
     return CheckInResult(badge=badge, checked_in=claimed)
+
+
+# --- Scans at the desk: every refusal is recorded ----------------------------------------------
+
+# A code that opens a badge (another congress's, or one refused at this door) still works
+# somewhere, or will once paid: the log keeps only its first characters.
+_LIVE_PREFIX = 4
+
+
+def _scanned_text(code: str, *, live: bool) -> str:
+    """What was scanned, as read, at most 200 characters (NUL, which PostgreSQL cannot store,
+    becomes U+FFFD); a live secret only as its first characters."""
+    text = (code or "").replace("\x00", "\ufffd")
+    if live:
+        return text.strip()[:_LIVE_PREFIX] + "…"
+    return text[:SCANNED_TEXT_LENGTH]
+
+
+def _record_refusal(
+    *,
+    congress_id: int,
+    by,
+    desk: str,
+    channel: str,
+    reason: str,
+    scanned: str,
+    badge: Badge | None = None,
+    problem: str = "",
+) -> RefusedScan:
+    """One line of the desk's refusal log (who, which desk, what was scanned, why)."""
+    return RefusedScan.objects.create(
+        congress_id=congress_id,
+        at=timezone.now(),
+        by=_user(by),
+        desk=(desk or "").replace("\x00", "\ufffd")[:60],
+        channel=channel,
+        reason=reason,
+        scanned=scanned,
+        badge=badge,
+        problem=problem,
+    )
+
+
+def scan_code(
+    *, congress: Congress, code: str, by, desk: str = "", channel: str = CheckInChannel.DESK
+) -> Badge:
+    """``resolve_code`` for a code read at a desk: a code that opens nothing here (malformed,
+    unknown, revoked, another congress's) is recorded as a refused scan, then raised."""
+    try:
+        return resolve_code(congress=congress, code=code)
+    except InvalidBadgeCode as error:
+        live = error.code == ScanRefusal.OTHER_CONGRESS
+        _record_refusal(
+            congress_id=congress.pk,
+            by=by,
+            desk=desk,
+            channel=channel,
+            reason=ScanRefusal(error.code),
+            scanned=_scanned_text(code, live=live),
+        )
+        raise
+
+
+def _refuse_at_door(*, badge: Badge, by, desk: str, channel: str, code: str) -> str:
+    """Record why this badge's holder may not come in now, if so; returns the reason or ""."""
+    delegate = Delegate.objects.select_related("order").get(pk=badge.delegate_id)
+    problem = selectors.entry_problem(delegate)
+    if problem:
+        reason = ScanRefusal.NOT_ALLOWED
+    elif Badge.objects.filter(pk=badge.pk, checked_in_at__isnull=False).exists():
+        reason = ScanRefusal.ALREADY_CHECKED_IN
+    else:
+        return ""
+    _record_refusal(
+        congress_id=badge.congress_id,
+        by=by,
+        desk=desk,
+        channel=channel,
+        reason=reason,
+        scanned=_scanned_text(code, live=True),
+        badge=badge,
+        problem=problem or "",
+    )
+    return reason
+
+
+def look_up_scan(
+    *, congress: Congress, code: str, by, desk: str = "", channel: str = CheckInChannel.DESK
+) -> Badge:
+    """The desk's lookup of a scanned code. Besides codes that open nothing, a scan of someone
+    who may not enter or is already checked in is a refusal and is recorded."""
+    badge = scan_code(congress=congress, code=code, by=by, desk=desk, channel=channel)
+    _refuse_at_door(badge=badge, by=by, desk=desk, channel=channel, code=code)
+    return badge
+
+
+def check_in_scan(
+    *, congress: Congress, code: str, by, desk: str = "", channel: str = CheckInChannel.API
+) -> CheckInResult:
+    """Check in the holder of a scanned code (a scanner app's one call); every refusal (code,
+    may not enter, already checked in) is recorded."""
+    badge = scan_code(congress=congress, code=code, by=by, desk=desk, channel=channel)
+    try:
+        result = check_in(badge=badge, by=by, desk=desk, channel=channel)
+    except NotAllowedToEnter:
+        _refuse_at_door(badge=badge, by=by, desk=desk, channel=channel, code=code)
+        raise
+    if not result.checked_in:
+        _refuse_at_door(badge=badge, by=by, desk=desk, channel=channel, code=code)
+    return result
 
 
 # --- Printing --------------------------------------------------------------------------------

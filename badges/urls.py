@@ -7,6 +7,11 @@ app_name = "badges"
 urlpatterns = [
     path("<slug:congress_slug>/manage/checkin/", views.checkin_desk, name="checkin"),
     path(
+        "<slug:congress_slug>/manage/checkin/refused/",
+        views.refused_scans,
+        name="refused_scans",
+    ),
+    path(
         "<slug:congress_slug>/manage/checkin/<int:delegate_id>/",
         views.checkin_person,
         name="checkin_person",

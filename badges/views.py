@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -60,7 +61,13 @@ def checkin_desk(request, congress):
     }
     if code:
         try:
-            badge = services.resolve_code(congress=congress, code=code)
+            badge = services.look_up_scan(
+                congress=congress,
+                code=code,
+                by=request.user,
+                desk=context["desk"],
+                channel=CheckInChannel.DESK,
+            )
         except services.InvalidBadgeCode as error:
             context["invalid"] = error.message
         else:
@@ -75,6 +82,15 @@ def checkin_desk(request, congress):
     if context.get("invalid"):
         status = 422
     return render(request, "badges/checkin.html", context, status=status)
+
+
+@congress_perm_required(Perm.CHECK_IN)
+def refused_scans(request, congress):
+    """The desk's refusal log, newest first, 50 a page."""
+    page = Paginator(selectors.refused_scans(congress), 50).get_page(request.GET.get("page"))
+    for scan in page:
+        scan.local_at = timezone.localtime(scan.at, congress.tz)
+    return render(request, "badges/refused_scans.html", {"congress": congress, "page": page})
 
 
 def _check_in(request, congress, delegate: Delegate):
