@@ -170,3 +170,11 @@ def test_retry_needs_the_badge_printing_permission(client, congress, job, bob, c
     client.logout()
     assert client.post(_job_url(congress, job, "badges:print_job_retry")).status_code == 302
     assert PrintJob.objects.get(pk=job.pk).status == "failed"
+
+
+def test_the_render_command_says_when_its_job_failed(congress, three, settings, tmp_path):
+    from django.core.management import CommandError
+
+    settings.BADGES_PRINT_JOB_TIME_LIMIT = 0
+    with pytest.raises(CommandError, match="time limit"):
+        call_command("render_badges", congress.slug, "--output", str(tmp_path / "b.pdf"))
