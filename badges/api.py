@@ -62,6 +62,22 @@ class CodeSerializer(serializers.Serializer):
 class _CheckInView(CongressScopedMixin, APIView):
     required_perm = Perm.CHECK_IN
 
+    def _request(self, request) -> dict:
+        """The validated body: ``code`` (a scan) or ``delegate`` (chosen from a search)."""
+        serializer = CodeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def _scan(self, request, data) -> dict:
+        """Who scanned what where, for the services that record refused scans."""
+        return {
+            "congress": self.get_congress(),
+            "code": data["code"],
+            "by": request.user,
+            "desk": data.get("desk", ""),
+            "channel": CheckInChannel.API,
+        }
+
     def _badge_of_delegate(self, data) -> Badge:
         from django.shortcuts import get_object_or_404
 
@@ -94,17 +110,9 @@ class CheckInLookupView(_CheckInView):
 
     @extend_schema(request=CodeSerializer, responses={200: _PERSON_RESPONSE})
     def post(self, request, congress_slug):
-        serializer = CodeSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = self._request(request)
         if data.get("code"):
-            badge = services.look_up_scan(
-                congress=self.get_congress(),
-                code=data["code"],
-                by=request.user,
-                desk=data.get("desk", ""),
-                channel=CheckInChannel.API,
-            )
+            badge = services.look_up_scan(**self._scan(request, data))
         else:
             badge = self._badge_of_delegate(data)
         return Response({"person": self._person(badge)})
@@ -121,17 +129,9 @@ class CheckInView(_CheckInView):
         request=CodeSerializer, responses={201: _CHECKIN_RESPONSE, 200: _CHECKIN_RESPONSE}
     )
     def post(self, request, congress_slug):
-        serializer = CodeSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = self._request(request)
         if data.get("code"):
-            result = services.check_in_scan(
-                congress=self.get_congress(),
-                code=data["code"],
-                by=request.user,
-                desk=data.get("desk", ""),
-                channel=CheckInChannel.API,
-            )
+            result = services.check_in_scan(**self._scan(request, data))
         else:
             result = services.check_in(
                 badge=self._badge_of_delegate(data),
