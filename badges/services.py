@@ -493,6 +493,7 @@ def run_print_job(*, job: PrintJob, out: BinaryIO | None = None) -> PrintJob:
 def _fail_run(*, job: PrintJob, failure: str, error: str = "") -> bool:
     """Mark the job failed if it is still in the state (and run) ``job`` was read in; audited.
     Returns whether this call failed it. The run's unfinished file is removed after commit."""
+    name = job.file.name if job.file else ""
     now = timezone.now()
     with transaction.atomic():
         failed = PrintJob.objects.filter(
@@ -502,6 +503,7 @@ def _fail_run(*, job: PrintJob, failure: str, error: str = "") -> bool:
             failure=failure,
             error=error[:2000],
             finished_at=now,
+            file="",
         )
         if failed:
             audit.record(
@@ -515,7 +517,6 @@ def _fail_run(*, job: PrintJob, failure: str, error: str = "") -> bool:
                     "badges": job.badge_count,
                 },
             )
-            name = job.file.name if job.file else ""
             transaction.on_commit(lambda: _remove_partial_file(name))
     return bool(failed)
 
