@@ -5,7 +5,7 @@ from django.utils.translation import ngettext
 from events_site.congresses.forms import ModelAdmin, TabularInline
 
 from . import services
-from .models import Badge, BadgeLayout, CheckIn, PrintJob, RevokedBadgeSecret
+from .models import Badge, BadgeLayout, CheckIn, PrintJob, RefusedScan, RevokedBadgeSecret
 
 
 @admin.register(BadgeLayout)
@@ -64,7 +64,16 @@ class BadgeAdmin(ModelAdmin):
 
 @admin.register(PrintJob)
 class PrintJobAdmin(ModelAdmin):
-    list_display = ["pk", "congress", "kind", "status", "created_by", "created_at", "badge_count"]
+    list_display = [
+        "pk",
+        "congress",
+        "kind",
+        "status",
+        "failure",
+        "created_by",
+        "created_at",
+        "badge_count",
+    ]
     list_filter = ["congress", "kind", "status"]
     readonly_fields = [f.name for f in PrintJob._meta.fields] + ["badges"]
 
@@ -81,6 +90,21 @@ class CheckInAdmin(ModelAdmin):
     list_filter = ["congress", "channel", "desk"]
     search_fields = ["badge__delegate__family_name", "badge__delegate__given_name"]
     list_select_related = ["badge__delegate", "congress", "by"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RefusedScan)
+class RefusedScanAdmin(ModelAdmin):
+    list_display = ["at", "congress", "reason", "scanned", "desk", "by", "channel"]
+    list_filter = ["congress", "reason", "channel"]
+    list_select_related = ["congress", "by"]
+    readonly_fields = [f.name for f in RefusedScan._meta.fields]
     date_hierarchy = "at"
 
     def has_add_permission(self, request):

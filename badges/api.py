@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,7 +18,7 @@ from events_site.congresses.enums import Perm
 
 from . import selectors, services
 from .enums import CheckInChannel, EntryProblem
-from .models import Badge
+from .models import Badge, RefusedScan
 
 
 class PersonSerializer(serializers.Serializer):
@@ -61,14 +62,28 @@ class CodeSerializer(serializers.Serializer):
 class _CheckInView(CongressScopedMixin, APIView):
     required_perm = Perm.CHECK_IN
 
-    def _badge(self, data) -> Badge:
-        congress = self.get_congress()
-        if data.get("code"):
-            return services.resolve_code(congress=congress, code=data["code"])
+    def _request(self, request) -> dict:
+        """The validated body: ``code`` (a scan) or ``delegate`` (chosen from a search)."""
+        serializer = CodeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def _scan(self, request, data) -> dict:
+        """Who scanned what where, for the services that record refused scans."""
+        return {
+            "congress": self.get_congress(),
+            "code": data["code"],
+            "by": request.user,
+            "desk": data.get("desk", ""),
+            "channel": CheckInChannel.API,
+        }
+
+    def _badge_of_delegate(self, data) -> Badge:
         from django.shortcuts import get_object_or_404
 
         from registrations.models import Delegate
 
+        congress = self.get_congress()
         delegate = get_object_or_404(Delegate, pk=data["delegate"], order__congress=congress)
         return services.badge_for(delegate=delegate)
 
@@ -95,9 +110,11 @@ class CheckInLookupView(_CheckInView):
 
     @extend_schema(request=CodeSerializer, responses={200: _PERSON_RESPONSE})
     def post(self, request, congress_slug):
-        serializer = CodeSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        badge = self._badge(serializer.validated_data)
+        data = self._request(request)
+        if data.get("code"):
+            badge = services.look_up_scan(**self._scan(request, data))
+        else:
+            badge = self._badge_of_delegate(data)
         return Response({"person": self._person(badge)})
 
 
@@ -112,15 +129,16 @@ class CheckInView(_CheckInView):
         request=CodeSerializer, responses={201: _CHECKIN_RESPONSE, 200: _CHECKIN_RESPONSE}
     )
     def post(self, request, congress_slug):
-        serializer = CodeSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        badge = self._badge(serializer.validated_data)
-        result = services.check_in(
-            badge=badge,
-            by=request.user,
-            desk=serializer.validated_data.get("desk", ""),
-            channel=CheckInChannel.API,
-        )
+        data = self._request(request)
+        if data.get("code"):
+            result = services.check_in_scan(**self._scan(request, data))
+        else:
+            result = services.check_in(
+                badge=self._badge_of_delegate(data),
+                by=request.user,
+                desk=data.get("desk", ""),
+                channel=CheckInChannel.API,
+            )
         return Response(
             {
                 "result": "checked_in" if result.checked_in else "already_checked_in",
@@ -128,6 +146,47 @@ class CheckInView(_CheckInView):
             },
             status=201 if result.checked_in else 200,
         )
+
+
+class RefusedScanSerializer(serializers.ModelSerializer):
+    """One refused scan: when, why, what was read (a live code only by its first characters)."""
+
+    by = serializers.SerializerMethodField()
+    delegate = serializers.SerializerMethodField()
+    reason_label = serializers.CharField(source="get_reason_display", read_only=True)
+
+    class Meta:
+        model = RefusedScan
+        fields = [
+            "id",
+            "at",
+            "reason",
+            "reason_label",
+            "problem",
+            "scanned",
+            "delegate",
+            "desk",
+            "by",
+            "channel",
+        ]
+        read_only_fields = fields
+
+    def get_by(self, scan) -> str | None:
+        return scan.by.get_username() if scan.by else None
+
+    def get_delegate(self, scan) -> int | None:
+        return scan.badge.delegate_id if scan.badge else None
+
+
+class RefusedScanListView(CongressScopedMixin, ListAPIView):
+    """GET -> the desk's refused scans, newest first (``?limit=&offset=``)."""
+
+    required_perm = Perm.CHECK_IN
+    serializer_class = RefusedScanSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return selectors.refused_scans(self.get_congress())
 
 
 class CheckInSearchView(_CheckInView):

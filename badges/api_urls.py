@@ -18,4 +18,9 @@ urlpatterns = [
         api.CheckInSearchView.as_view(),
         name="badges-api-checkin-search",
     ),
+    path(
+        "congresses/<slug:congress_slug>/checkin/refused/",
+        api.RefusedScanListView.as_view(),
+        name="badges-api-checkin-refused",
+    ),
 ]

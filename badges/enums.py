@@ -23,6 +23,15 @@ class PrintJobStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class PrintJobFailure(models.TextChoices):
+    """Why a print job failed: shown on the job page, so the person printing knows what to do."""
+
+    ERROR = "error", _("Rendering stopped with an error.")
+    STALLED = "stalled", _("The task worker stopped sending news (it was probably killed).")
+    TIME_LIMIT = "time_limit", _("The job ran past its time limit.")
+    NEVER_STARTED = "never_started", _("No task worker started the job in time.")
+
+
 class BadgeSort(models.TextChoices):
     FAMILY_NAME = "family_name", _("Family name")
     ORGANISATION = "organisation", _("Organisation")
@@ -40,3 +49,14 @@ class EntryProblem(models.TextChoices):
     CANCELLED = "cancelled", _("Registration cancelled")
     AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
     UNPAID = "unpaid", _("Not paid")
+
+
+class ScanRefusal(models.TextChoices):
+    """Why the desk said no to a scanned code (recorded in ``RefusedScan``)."""
+
+    MALFORMED = "badge_not_valid", _("Not a badge code")
+    UNKNOWN = "badge_unknown", _("Unknown code")
+    REVOKED = "badge_revoked", _("Revoked badge")
+    OTHER_CONGRESS = "badge_other_congress", _("Badge of another congress")
+    NOT_ALLOWED = "not_allowed_to_enter", _("May not enter")
+    ALREADY_CHECKED_IN = "already_checked_in", _("Already checked in")

@@ -11,7 +11,16 @@ from events_site.congresses.models import Congress
 from registrations.enums import DelegateRole
 from registrations.models import Delegate, RegistrationType
 
-from .enums import BadgeSort, CheckInChannel, PageFormat, PrintJobKind, PrintJobStatus
+from .enums import (
+    BadgeSort,
+    CheckInChannel,
+    EntryProblem,
+    PageFormat,
+    PrintJobFailure,
+    PrintJobKind,
+    PrintJobStatus,
+    ScanRefusal,
+)
 
 
 def new_badge_secret() -> str:
@@ -220,11 +229,20 @@ class PrintJob(models.Model):
     file = models.FileField(_("PDF"), upload_to=print_job_path, blank=True, max_length=300)
     seconds = models.FloatField(_("render seconds"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    failure = models.CharField(
+        _("why it failed"), max_length=16, choices=PrintJobFailure.choices, blank=True
+    )
+    # Liveness: each run (attempt) claims the job, beats as pages render and must end before
+    # its deadline; a job whose worker died is found by ``services.fail_stale_print_jobs``.
+    attempts = models.PositiveIntegerField(_("runs started"), default=0)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    deadline_at = models.DateTimeField(_("time limit"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("print job")
         verbose_name_plural = _("print jobs")
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="printjob_liveness")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} ({self.badge_count})"
@@ -234,3 +252,54 @@ class PrintJob(models.Model):
         if not self.badge_count:
             return 100 if self.status == PrintJobStatus.DONE else 0
         return min(100, round(100 * self.rendered_count / self.badge_count))
+
+
+SCANNED_TEXT_LENGTH = 200
+
+
+class RefusedScan(models.Model):
+    """A scan the desk said no to: who, at which desk, what was scanned, why.
+
+    ``scanned`` keeps the text as read (at most 200 characters) when it opens no live badge;
+    a live secret (another congress's, or this congress's badge refused at the door) is kept
+    as its first characters only, so the log never hands out a working code.
+    """
+
+    congress = models.ForeignKey(
+        Congress, on_delete=models.CASCADE, related_name="refused_scans", verbose_name=_("congress")
+    )
+    at = models.DateTimeField(_("at"), db_index=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    desk = models.CharField(_("desk"), max_length=60, blank=True)
+    channel = models.CharField(
+        _("channel"), max_length=8, choices=CheckInChannel.choices, default=CheckInChannel.DESK
+    )
+    scanned = models.CharField(_("scanned"), max_length=SCANNED_TEXT_LENGTH, blank=True)
+    reason = models.CharField(_("reason"), max_length=24, choices=ScanRefusal.choices)
+    problem = models.CharField(
+        _("entry problem"), max_length=24, choices=EntryProblem.choices, blank=True
+    )
+    badge = models.ForeignKey(
+        Badge,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="refused_scans",
+        verbose_name=_("badge"),
+    )
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("refused scan")
+        verbose_name_plural = _("refused scans")
+        indexes = [models.Index(fields=["congress", "-at"], name="refusedscan_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} @ {self.at:%Y-%m-%d %H:%M}"

@@ -33,7 +33,7 @@ from events_site.congresses.text import printable
 from .enums import PageFormat
 from .namefit import fit_name
 from .pdfjoin import StreamingPdfJoiner
-from .pdfworker import render_html, trim_heap
+from .pdfworker import die_with_parent, render_html, trim_heap
 
 MM_TO_PT = 72 / 25.4
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -237,7 +237,12 @@ def render_badges_pdf(
         pending: deque = deque()
         sources = options.pdf_sources()
         base_url = sources.base_url
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=get_context("spawn"),
+            initializer=die_with_parent,
+            initargs=(os.getpid(),),
+        ) as pool:
             for chunk in _prepend(first, second, chunks):
                 html = badge_html(chunk, options)
                 pending.append((len(chunk), pool.submit(render_html, html, base_url, sources)))

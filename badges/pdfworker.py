@@ -4,6 +4,9 @@ Worker processes of a large batch are started fresh (``spawn``) and import only 
 so each holds WeasyPrint's own state and nothing of the parent (Django, the ORM, the batch's
 data). The parent builds each chunk's HTML; workers turn it into PDF bytes. The same function
 renders in-process for the desk and for small batches.
+
+Each worker dies with the process that started it (:func:`die_with_parent`): a task worker
+killed in the middle of a batch leaves no render process behind.
 """
 
 from __future__ import annotations
@@ -11,7 +14,10 @@ from __future__ import annotations
 import ctypes
 import gc
 import os
+import signal
+import sys
 import threading
+import time
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -20,6 +26,40 @@ if TYPE_CHECKING:
 _state: dict[int, dict] = {}
 _local = threading.local()
 _DEFERRED = object()
+
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Initializer of every render process: end when ``parent_pid`` ends, however it ends.
+
+    On Linux the kernel sends this process SIGKILL when its parent dies (``PR_SET_PDEATHSIG``);
+    elsewhere a watchdog thread checks once a second. The parent may have died before either
+    was in place, so the parent is checked once more afterwards. (Linux sends the signal when
+    the parent's *thread* that started the pool ends: the pool is used by one call, in one
+    thread, so that is the same moment.)
+    """
+    if not _kill_me_with_parent():
+        threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
+def _kill_me_with_parent() -> bool:
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(1)
+    os._exit(1)
 
 
 def _defer_font_file_copies() -> None:

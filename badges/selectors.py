@@ -14,7 +14,7 @@ from registrations.enums import DelegateRole, OrderStatus
 from registrations.models import Delegate
 
 from .enums import BadgeSort, EntryProblem
-from .models import Badge, BadgeLayout
+from .models import Badge, BadgeLayout, RefusedScan
 from .pdf import RenderOptions, name_language
 
 # Batches print the badges of people who may enter: paid (or free and confirmed), not cancelled.
@@ -154,4 +154,13 @@ def desk_search(congress: Congress, query: str, *, limit: int = 25) -> QuerySet[
         Delegate.objects.filter(match, order__congress=congress)
         .select_related("order", "registration_type", "badge", "badge__checked_in_by")
         .order_by("family_name", "given_name", "pk")[:limit]
+    )
+
+
+def refused_scans(congress: Congress) -> QuerySet[RefusedScan]:
+    """The desk's refusal log, newest first, with who scanned and whose badge it was."""
+    return (
+        RefusedScan.objects.filter(congress=congress)
+        .select_related("by", "badge__delegate")
+        .order_by("-at", "-pk")
     )

@@ -10,11 +10,14 @@ import re
 import secrets
 import time
 from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
 from typing import BinaryIO
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,8 +27,25 @@ from events_site.congresses.models import Congress
 from registrations.models import Delegate, RegistrationType
 
 from . import selectors
-from .enums import BadgeSort, CheckInChannel, PageFormat, PrintJobKind, PrintJobStatus
-from .models import Badge, CheckIn, PrintJob, RevokedBadgeSecret, new_badge_secret
+from .enums import (
+    BadgeSort,
+    CheckInChannel,
+    EntryProblem,
+    PageFormat,
+    PrintJobFailure,
+    PrintJobKind,
+    PrintJobStatus,
+    ScanRefusal,
+)
+from .models import (
+    SCANNED_TEXT_LENGTH,
+    Badge,
+    CheckIn,
+    PrintJob,
+    RefusedScan,
+    RevokedBadgeSecret,
+    new_badge_secret,
+)
 from .pdf import render_badges_pdf, render_single
 
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")
@@ -48,6 +68,11 @@ class NothingToPrint(DomainError):
 
 class ReasonRequired(DomainError):
     code = "reason_required"
+
+
+class PrintJobNotRetryable(DomainError):
+    code = "print_job_not_retryable"
+    status_code = 409
 
 
 @dataclass(frozen=True)
@@ -149,8 +174,6 @@ def check_in(
     delegate = Delegate.objects.select_related("order").get(pk=badge.delegate_id)
     problem = selectors.entry_problem(delegate)
     if problem:
-        from .enums import EntryProblem
-
         raise NotAllowedToEnter(
             _("%(name)s may not enter: %(problem)s. Send them to the registration desk.")
             % {"name": delegate.printed_name, "problem": EntryProblem(problem).label}
@@ -177,6 +200,116 @@ def check_in(
             )
     badge = Badge.objects.select_related("checked_in_by", "delegate").get(pk=badge.pk)
     return CheckInResult(badge=badge, checked_in=claimed)
+
+
+# --- Scans at the desk: every refusal is recorded ----------------------------------------------
+
+# A code that opens a badge (another congress's, or one refused at this door) still works
+# somewhere, or will once paid: the log keeps only its first characters.
+_LIVE_PREFIX = 4
+
+
+def _scanned_text(code: str, *, live: bool) -> str:
+    """What was scanned, as read, at most 200 characters (NUL, which PostgreSQL cannot store,
+    becomes U+FFFD); a live secret only as its first characters."""
+    text = (code or "").replace("\x00", "\ufffd")
+    if live:
+        return text.strip()[:_LIVE_PREFIX] + "…"
+    return text[:SCANNED_TEXT_LENGTH]
+
+
+def _record_refusal(
+    *,
+    congress_id: int,
+    by,
+    desk: str,
+    channel: str,
+    reason: str,
+    scanned: str,
+    badge: Badge | None = None,
+    problem: str = "",
+) -> RefusedScan:
+    """One line of the desk's refusal log (who, which desk, what was scanned, why)."""
+    return RefusedScan.objects.create(
+        congress_id=congress_id,
+        at=timezone.now(),
+        by=_user(by),
+        desk=(desk or "").replace("\x00", "\ufffd")[:60],
+        channel=channel,
+        reason=reason,
+        scanned=scanned,
+        badge=badge,
+        problem=problem,
+    )
+
+
+def scan_code(
+    *, congress: Congress, code: str, by, desk: str = "", channel: str = CheckInChannel.DESK
+) -> Badge:
+    """``resolve_code`` for a code read at a desk: a code that opens nothing here (malformed,
+    unknown, revoked, another congress's) is recorded as a refused scan, then raised."""
+    try:
+        return resolve_code(congress=congress, code=code)
+    except InvalidBadgeCode as error:
+        live = error.code == ScanRefusal.OTHER_CONGRESS
+        _record_refusal(
+            congress_id=congress.pk,
+            by=by,
+            desk=desk,
+            channel=channel,
+            reason=ScanRefusal(error.code),
+            scanned=_scanned_text(code, live=live),
+        )
+        raise
+
+
+def _refuse_at_door(*, badge: Badge, by, desk: str, channel: str, code: str) -> str:
+    """Record why this badge's holder may not come in now, if so; returns the reason or ""."""
+    delegate = Delegate.objects.select_related("order").get(pk=badge.delegate_id)
+    problem = selectors.entry_problem(delegate)
+    if problem:
+        reason = ScanRefusal.NOT_ALLOWED
+    elif Badge.objects.filter(pk=badge.pk, checked_in_at__isnull=False).exists():
+        reason = ScanRefusal.ALREADY_CHECKED_IN
+    else:
+        return ""
+    _record_refusal(
+        congress_id=badge.congress_id,
+        by=by,
+        desk=desk,
+        channel=channel,
+        reason=reason,
+        scanned=_scanned_text(code, live=True),
+        badge=badge,
+        problem=problem or "",
+    )
+    return reason
+
+
+def look_up_scan(
+    *, congress: Congress, code: str, by, desk: str = "", channel: str = CheckInChannel.DESK
+) -> Badge:
+    """The desk's lookup of a scanned code. Besides codes that open nothing, a scan of someone
+    who may not enter or is already checked in is a refusal and is recorded."""
+    badge = scan_code(congress=congress, code=code, by=by, desk=desk, channel=channel)
+    _refuse_at_door(badge=badge, by=by, desk=desk, channel=channel, code=code)
+    return badge
+
+
+def check_in_scan(
+    *, congress: Congress, code: str, by, desk: str = "", channel: str = CheckInChannel.API
+) -> CheckInResult:
+    """Check in the holder of a scanned code (a scanner app's one call); every refusal (code,
+    may not enter, already checked in) is recorded."""
+    badge = scan_code(congress=congress, code=code, by=by, desk=desk, channel=channel)
+    try:
+        result = check_in(badge=badge, by=by, desk=desk, channel=channel)
+    except NotAllowedToEnter:
+        _refuse_at_door(badge=badge, by=by, desk=desk, channel=channel, code=code)
+        raise
+    if not result.checked_in:
+        _refuse_at_door(badge=badge, by=by, desk=desk, channel=channel, code=code)
+    return result
 
 
 # --- Printing --------------------------------------------------------------------------------
@@ -232,6 +365,7 @@ def create_print_job(
             sort=sort,
             reason=reason,
             badge_count=len(badge_ids),
+            heartbeat_at=timezone.now(),  # queued: the sweep gives a worker the time limit
         )
         _record_badges(job, badge_ids)
         audit.record(
@@ -257,16 +391,48 @@ def _record_badges(job: PrintJob, badge_ids: list[int]) -> None:
     )
 
 
+class _TimeLimitReached(Exception):
+    """This run went past its job's deadline."""
+
+
+class _RunAbandoned(Exception):
+    """This run no longer owns its job (the sweep failed it): stop, change nothing."""
+
+
 def run_print_job(*, job: PrintJob, out: BinaryIO | None = None) -> PrintJob:
     """Render the job's badges in its recorded order; into ``out`` or a private file under
-    MEDIA_ROOT (served only through the permission-checked download view)."""
-    claimed = PrintJob.objects.filter(
-        pk=job.pk, status__in=[PrintJobStatus.QUEUED, PrintJobStatus.FAILED]
-    ).update(status=PrintJobStatus.RUNNING, started_at=timezone.now(), rendered_count=0)
-    if not claimed:
-        return PrintJob.objects.get(pk=job.pk)  # another worker has it, or it is done
+    MEDIA_ROOT (served only through the permission-checked download view).
+
+    A queued job is claimed by one run (``attempts`` counts them); the run beats
+    (``heartbeat_at``) after every chunk and stops at the job's deadline. A run that the sweep
+    has meanwhile marked failed stops at its next beat and changes nothing more.
+    """
     job = PrintJob.objects.select_related("congress").get(pk=job.pk)
     congress = job.congress
+    name = ""
+    if out is None:
+        name = default_storage.generate_filename(
+            f"badge-prints/{congress.slug}/{secrets.token_urlsafe(16)}/badges-{job.pk}.pdf"
+        )
+    now = timezone.now()
+    claimed = PrintJob.objects.filter(pk=job.pk, status=PrintJobStatus.QUEUED).update(
+        status=PrintJobStatus.RUNNING,
+        started_at=now,
+        heartbeat_at=now,
+        deadline_at=now + timedelta(seconds=settings.BADGES_PRINT_JOB_TIME_LIMIT),
+        finished_at=None,
+        rendered_count=0,
+        attempts=F("attempts") + 1,
+        file=name,  # where this run writes; offered for download only once the job is done
+        error="",
+        failure="",
+    )
+    if not claimed:
+        return PrintJob.objects.get(pk=job.pk)  # another worker has it, or it is done or failed
+    job.refresh_from_db()
+    this_run = PrintJob.objects.filter(
+        pk=job.pk, status=PrintJobStatus.RUNNING, attempts=job.attempts
+    )
     order = selectors.SORT_ORDERS[BadgeSort(job.sort)]
     badges = Badge.objects.filter(print_jobs=job).order_by(*order)
     options = selectors.render_options(
@@ -275,47 +441,166 @@ def run_print_job(*, job: PrintJob, out: BinaryIO | None = None) -> PrintJob:
     items = selectors.print_items(congress, badges, options.language)
 
     def progress(done: int) -> None:
-        PrintJob.objects.filter(pk=job.pk).update(rendered_count=done)
+        beat = timezone.now()
+        if beat >= job.deadline_at:
+            raise _TimeLimitReached
+        if not this_run.update(rendered_count=done, heartbeat_at=beat):
+            raise _RunAbandoned
 
     started = time.monotonic()
-    name = ""
     try:
         if out is not None:
             render_badges_pdf(items, out, options, on_progress=progress)
         else:
-            name = default_storage.generate_filename(
-                f"badge-prints/{congress.slug}/{secrets.token_urlsafe(16)}/badges-{job.pk}.pdf"
-            )
-            path = default_storage.path(name)
-            from pathlib import Path
-
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            path = Path(default_storage.path(name))
+            path.parent.mkdir(parents=True, exist_ok=True)
             with open(path, "wb") as handle:
                 render_badges_pdf(items, handle, options, on_progress=progress)
+    except _RunAbandoned:
+        _remove_partial_file(name)
+        return PrintJob.objects.get(pk=job.pk)
+    except _TimeLimitReached:
+        _fail_run(job=job, failure=PrintJobFailure.TIME_LIMIT)
+        return PrintJob.objects.get(pk=job.pk)
     except Exception as exc:
-        PrintJob.objects.filter(pk=job.pk).update(
-            status=PrintJobStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
-        )
+        _fail_run(job=job, failure=PrintJobFailure.ERROR, error=str(exc))
         raise
     seconds = time.monotonic() - started
     now = timezone.now()
     with transaction.atomic():
-        PrintJob.objects.filter(pk=job.pk).update(
+        finished = this_run.update(
             status=PrintJobStatus.DONE,
-            file=name,
             finished_at=now,
+            heartbeat_at=now,
             seconds=seconds,
             rendered_count=job.badge_count,
         )
-        _mark_printed(Badge.objects.filter(print_jobs=job), now)
-        audit.record(
-            action="convene.badges.printed",
-            congress=congress,
-            actor=job.created_by,
-            actor_label=job.created_by_label,
-            target=job,
-            data={"badges": job.badge_count, "seconds": round(seconds, 2)},
+        if finished:
+            _mark_printed(Badge.objects.filter(print_jobs=job), now)
+            audit.record(
+                action="convene.badges.printed",
+                congress=congress,
+                actor=job.created_by,
+                actor_label=job.created_by_label,
+                target=job,
+                data={"badges": job.badge_count, "seconds": round(seconds, 2)},
+            )
+    if not finished:  # failed by the sweep while the last chunk rendered: its file is not kept
+        _remove_partial_file(name)
+    return PrintJob.objects.get(pk=job.pk)
+
+
+def _fail_run(*, job: PrintJob, failure: str, error: str = "") -> bool:
+    """Mark the job failed if it is still in the state (and run) ``job`` was read in; audited.
+    Returns whether this call failed it. The run's unfinished file is removed after commit."""
+    name = job.file.name if job.file else ""
+    now = timezone.now()
+    with transaction.atomic():
+        failed = PrintJob.objects.filter(
+            pk=job.pk, status=job.status, attempts=job.attempts
+        ).update(
+            status=PrintJobStatus.FAILED,
+            failure=failure,
+            error=error[:2000],
+            finished_at=now,
+            file="",
         )
+        if failed:
+            audit.record(
+                action="convene.badges.print_job_failed",
+                congress=job.congress,
+                target=job,
+                data={
+                    "failure": str(failure),
+                    "attempt": job.attempts,
+                    "rendered": job.rendered_count,
+                    "badges": job.badge_count,
+                },
+            )
+            transaction.on_commit(lambda: _remove_partial_file(name))
+    return bool(failed)
+
+
+def _remove_partial_file(name: str) -> None:
+    if name and default_storage.exists(name):
+        default_storage.delete(name)
+
+
+def _stale_jobs(now) -> Q:
+    """Running jobs silent for ``BADGES_PRINT_JOB_STALE_AFTER`` or past their deadline, and
+    jobs queued longer than the time limit without any worker taking them."""
+    silent_since = now - timedelta(seconds=settings.BADGES_PRINT_JOB_STALE_AFTER)
+    queued_since = now - timedelta(seconds=settings.BADGES_PRINT_JOB_TIME_LIMIT)
+    running = Q(status=PrintJobStatus.RUNNING) & (
+        Q(heartbeat_at__lt=silent_since)
+        | Q(deadline_at__lt=now)
+        | Q(heartbeat_at__isnull=True)  # started before jobs had a heartbeat
+    )
+    queued = Q(status=PrintJobStatus.QUEUED) & (
+        Q(heartbeat_at__lt=queued_since) | Q(heartbeat_at__isnull=True, created_at__lt=queued_since)
+    )
+    return running | queued
+
+
+def _failure_of(job: PrintJob, now) -> str:
+    if job.status == PrintJobStatus.QUEUED:
+        return PrintJobFailure.NEVER_STARTED
+    if job.deadline_at is not None and job.deadline_at < now:
+        return PrintJobFailure.TIME_LIMIT
+    return PrintJobFailure.STALLED
+
+
+def _fail_stale(jobs, now) -> int:
+    failed = 0
+    for job in jobs.filter(_stale_jobs(now)).select_related("congress").order_by("pk"):
+        failed += _fail_run(job=job, failure=_failure_of(job, now))
+    return failed
+
+
+def fail_stale_print_jobs(*, now=None) -> int:
+    """The periodic sweep (``manage.py fail_stale_print_jobs``): mark every print job whose
+    worker is gone failed, with the reason; returns how many. Safe to run anywhere, any time:
+    each job is failed by compare-and-set on its state and run."""
+    return _fail_stale(PrintJob.objects.all(), now or timezone.now())
+
+
+def fail_print_job_if_stale(*, job: PrintJob) -> PrintJob:
+    """The same check for one job (its page runs it), so nobody watches a dead job's bar."""
+    _fail_stale(PrintJob.objects.filter(pk=job.pk), timezone.now())
+    return PrintJob.objects.select_related("congress", "created_by").get(pk=job.pk)
+
+
+def retry_print_job(*, job: PrintJob, by) -> PrintJob:
+    """Queue a failed print job again, with the same badges and options (a new run)."""
+    job = fail_print_job_if_stale(job=job)
+    if job.status != PrintJobStatus.FAILED:
+        raise PrintJobNotRetryable(_("Only a failed print job can be tried again."))
+    with transaction.atomic():
+        queued = PrintJob.objects.filter(pk=job.pk, status=PrintJobStatus.FAILED).update(
+            status=PrintJobStatus.QUEUED,
+            heartbeat_at=timezone.now(),
+            started_at=None,
+            finished_at=None,
+            deadline_at=None,
+            rendered_count=0,
+            seconds=None,
+            file="",
+            error="",
+            failure="",
+        )
+        if not queued:
+            raise PrintJobNotRetryable(_("This print job was already tried again."))
+        audit.record(
+            action="convene.badges.print_job_retried",
+            congress=job.congress,
+            actor=by,
+            target=job,
+            data={"failure": job.failure, "attempts": job.attempts},
+        )
+        from .tasks import render_print_job
+
+        job_id = job.pk
+        transaction.on_commit(lambda: render_print_job.enqueue(job_id))
     return PrintJob.objects.get(pk=job.pk)
 
 

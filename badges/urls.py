@@ -7,6 +7,11 @@ app_name = "badges"
 urlpatterns = [
     path("<slug:congress_slug>/manage/checkin/", views.checkin_desk, name="checkin"),
     path(
+        "<slug:congress_slug>/manage/checkin/refused/",
+        views.refused_scans,
+        name="refused_scans",
+    ),
+    path(
         "<slug:congress_slug>/manage/checkin/<int:delegate_id>/",
         views.checkin_person,
         name="checkin_person",
@@ -21,6 +26,11 @@ urlpatterns = [
         "<slug:congress_slug>/manage/badges/jobs/<int:job_id>/",
         views.print_job,
         name="print_job",
+    ),
+    path(
+        "<slug:congress_slug>/manage/badges/jobs/<int:job_id>/retry/",
+        views.retry_print_job,
+        name="print_job_retry",
     ),
     path(
         "<slug:congress_slug>/manage/badges/jobs/<int:job_id>/download/",

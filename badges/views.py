@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -61,7 +62,13 @@ def checkin_desk(request, congress):
     }
     if code:
         try:
-            badge = services.resolve_code(congress=congress, code=code)
+            badge = services.look_up_scan(
+                congress=congress,
+                code=code,
+                by=request.user,
+                desk=context["desk"],
+                channel=CheckInChannel.DESK,
+            )
         except services.InvalidBadgeCode as error:
             context["invalid"] = error.message
         else:
@@ -76,6 +83,15 @@ def checkin_desk(request, congress):
     if context.get("invalid"):
         status = 422
     return render(request, "badges/checkin.html", context, status=status)
+
+
+@congress_perm_required(Perm.CHECK_IN)
+def refused_scans(request, congress):
+    """The desk's refusal log, newest first, 50 a page."""
+    page = Paginator(selectors.refused_scans(congress), 50).get_page(request.GET.get("page"))
+    for scan in page:
+        scan.local_at = timezone.localtime(scan.at, congress.tz)
+    return render(request, "badges/refused_scans.html", {"congress": congress, "page": page})
 
 
 def _check_in(request, congress, delegate: Delegate):
@@ -136,7 +152,7 @@ def _job(congress, job_id: int) -> PrintJob:
 
 @congress_perm_required(Perm.MANAGE_BADGES)
 def print_job(request, congress, job_id: int):
-    job = _job(congress, job_id)
+    job = services.fail_print_job_if_stale(job=_job(congress, job_id))
     if request.GET.get("format") == "json":
         return JsonResponse(
             {
@@ -144,6 +160,8 @@ def print_job(request, congress, job_id: int):
                 "badges": job.badge_count,
                 "rendered": job.rendered_count,
                 "percent": job.progress_percent,
+                "failure": job.failure or None,
+                "failure_label": str(job.get_failure_display()) if job.failure else None,
                 "download": reverse(
                     "badges:print_job_download",
                     kwargs={"congress_slug": congress.slug, "job_id": job.pk},
@@ -156,6 +174,17 @@ def print_job(request, congress, job_id: int):
     return render(
         request, "badges/print_job.html", {"congress": congress, "job": job, "running": running}
     )
+
+
+@require_POST
+@congress_perm_required(Perm.MANAGE_BADGES)
+def retry_print_job(request, congress, job_id: int):
+    job = _job(congress, job_id)
+    try:
+        services.retry_print_job(job=job, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("badges:print_job", congress_slug=congress.slug, job_id=job.pk)
 
 
 @congress_perm_required(Perm.MANAGE_BADGES)

@@ -314,6 +314,10 @@ LOGGING = {
 # Worker processes rendering badge PDFs (0 = one per CPU) and badges per WeasyPrint document.
 BADGES_RENDER_WORKERS = env.int("BADGES_RENDER_WORKERS", default=0)
 BADGES_CHUNK_SIZE = env.int("BADGES_CHUNK_SIZE", default=50)
+# A running print job beats after every chunk (about a second); one silent for this long has
+# lost its worker. A run may last at most the time limit. Both in seconds; see docs/badges.md.
+BADGES_PRINT_JOB_STALE_AFTER = env.int("BADGES_PRINT_JOB_STALE_AFTER", default=300)
+BADGES_PRINT_JOB_TIME_LIMIT = env.int("BADGES_PRINT_JOB_TIME_LIMIT", default=3600)
 
 # --- agenda ---------------------------------------------------------------------------------
 # Name the agenda's choice sets in the API schema (they share field names with other apps').

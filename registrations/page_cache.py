@@ -12,6 +12,9 @@ see it within :data:`PAGE_SECONDS`. The seats-left column is at most that old; i
 the capacity lock decides every order. Pages with an error, a flash message or a waiting-list
 offer (which carries the person's name) are never cached, nor any query string other than step
 one's type and number of delegates, so the pages kept are bounded by the congress's types.
+
+With the cache down every page is rendered from the database (``soft_cache``): slower, never
+an error. Capacity never depends on the cache.
 """
 
 from __future__ import annotations
@@ -22,11 +25,12 @@ import secrets
 from dataclasses import dataclass
 
 from django.contrib.messages import get_messages
-from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import translation
+
+from events_site.congresses import soft_cache
 
 from .forms import new_order_token
 
@@ -76,7 +80,7 @@ def _key(request: HttpRequest, congress_slug: str) -> tuple[str, str]:
 def cached_page(request: HttpRequest, congress_slug: str) -> HttpResponse | None:
     """The cached page with this visitor's own tokens, or None if there is none yet."""
     page_key, version_key = _key(request, congress_slug)
-    found = cache.get_many([page_key, version_key])
+    found = soft_cache.get_many([page_key, version_key])
     entry = found.get(page_key)
     if entry is None or entry[0] != found.get(version_key, 0):
         return None
@@ -90,12 +94,12 @@ def store_page(
     """Keep a page rendered with ``holes`` under ``version`` (read before rendering, so a
     change made meanwhile is not hidden) and answer this visitor with their own copy."""
     page_key, _version_key = _key(request, congress_slug)
-    cache.set(page_key, (version, html, holes.csrf, holes.token), PAGE_SECONDS)
+    soft_cache.set(page_key, (version, html, holes.csrf, holes.token), PAGE_SECONDS)
     return _fill(request, html, holes)
 
 
 def current_version() -> int:
-    return cache.get(_VERSION_KEY, 0)
+    return soft_cache.get(_VERSION_KEY, 0)
 
 
 def _fill(request: HttpRequest, html: str, holes: Holes) -> HttpResponse:
@@ -104,11 +108,12 @@ def _fill(request: HttpRequest, html: str, holes: Holes) -> HttpResponse:
 
 
 def invalidate(**_kwargs) -> None:
-    """Any change that shows on the public pages: start a new version."""
+    """Any change that shows on the public pages: start a new version. (With the cache down
+    nothing is kept, and pages kept before the outage expire within PAGE_SECONDS.)"""
     try:
-        cache.incr(_VERSION_KEY)
+        soft_cache.incr(_VERSION_KEY)
     except ValueError:  # not set yet (or evicted): any value other than 0 or the old one
-        cache.set(_VERSION_KEY, secrets.randbelow(2**62) + 1, None)
+        soft_cache.set(_VERSION_KEY, secrets.randbelow(2**62) + 1, None)
 
 
 def connect_signals() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from events_site.congresses import soft_cache
 from events_site.congresses.enums import Perm
 from events_site.congresses.errors import DomainError
 from events_site.congresses.models import Congress
@@ -158,7 +158,7 @@ def _render_forms(contact, formset, cache_key: str | None = None) -> dict[str, s
     """The contact's visible fields and the formset (management form, delegates, the empty
     form for "add another") as HTML; the one-time token is rendered by the page itself."""
     if cache_key is not None:
-        cached = cache.get(cache_key)
+        cached = soft_cache.get(cache_key)
         if cached is not None:
             return cached
     html = {
@@ -170,7 +170,7 @@ def _render_forms(contact, formset, cache_key: str | None = None) -> dict[str, s
         ),
     }
     if cache_key is not None:
-        cache.set(cache_key, html, BLANK_FORMS_CACHE_SECONDS)
+        soft_cache.set(cache_key, html, BLANK_FORMS_CACHE_SECONDS)
     return html
 
 

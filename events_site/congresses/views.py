@@ -1,10 +1,10 @@
 from django.contrib.auth.decorators import login_required
-from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from . import health
 from .enums import Perm
 from .models import Congress
 from .permissions import congress_perm_required, congress_permissions, congresses_with_perm
@@ -13,14 +13,13 @@ from .permissions import congress_perm_required, congress_permissions, congresse
 @never_cache
 @require_GET
 def healthz(request):
-    """200 when the database answers, 503 otherwise (for load balancers and monitors)."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception:  # any database failure means unhealthy
-        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    """200 when the database, the cache and the task queue all answer; 503 naming the one that
+    does not otherwise (for load balancers and monitors)."""
+    checks = health.run_checks()
+    healthy = all(result == "ok" for result in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
+    )
 
 
 def home(request):

@@ -6,11 +6,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
-from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import require_GET
+
+from events_site.congresses import soft_cache
 
 from .. import selectors
 from ..enums import SessionFormat
@@ -48,10 +49,10 @@ def _respond(
     not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if not_modified is None:
         key = f"agenda:feed:{tag}"
-        body = cache.get(key)
+        body = soft_cache.get(key)  # with the cache down: built for each request
         if body is None:
             body = build()
-            cache.set(key, body, FEED_CACHE_SECONDS)
+            soft_cache.set(key, body, FEED_CACHE_SECONDS)
         response = HttpResponse(body, content_type=exporter.content_type)
         response["Content-Disposition"] = f'inline; filename="{filename}"'
     else:

@@ -7,7 +7,8 @@ pytestmark = pytest.mark.django_db
 def test_healthz_answers_ok_when_the_database_answers(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    # Issue #11: the cache and the task queue are checked too, each named in the answer.
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok", "tasks": "ok"}
 
 
 def test_healthz_answers_503_when_the_database_does_not(client, monkeypatch):
@@ -19,6 +20,7 @@ def test_healthz_answers_503_when_the_database_does_not(client, monkeypatch):
     monkeypatch.setattr(BaseDatabaseWrapper, "cursor", broken_cursor)
     response = client.get("/healthz")
     assert response.status_code == 503
+    assert response.json()["database"] == "down"
 
 
 def test_openapi_schema_is_served(client):

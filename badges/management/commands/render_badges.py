@@ -10,7 +10,7 @@ from events_site.congresses.models import Congress
 from registrations.models import RegistrationType
 
 from ... import services
-from ...enums import BadgeSort, PageFormat
+from ...enums import BadgeSort, PageFormat, PrintJobStatus
 
 
 class Command(BaseCommand):
@@ -63,6 +63,8 @@ class Command(BaseCommand):
                     job = services.run_print_job(job=job, out=handle)
         except DomainError as exc:
             raise CommandError(str(exc.message)) from exc
+        if job.status != PrintJobStatus.DONE:
+            raise CommandError(f"Print job {job.pk} failed: {job.get_failure_display()}")
         if output != "-":
             self.stdout.write(
                 f"{job.badge_count} badges -> {output} in {time.monotonic() - started:.1f} s "
