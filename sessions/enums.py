@@ -50,6 +50,8 @@ class ConflictKind(models.TextChoices):
     SPEAKER_DOUBLE_BOOKED = "speaker_double_booked", _("Speaker in two places")
     ROOM_TOO_SMALL = "room_too_small", _("Room too small")
     NO_CAPACITY = "no_capacity", _("Sign-up session without capacity")
+    REPEATED_TIME = "repeated_time", _("Time that happens twice")
+    NONEXISTENT_TIME = "nonexistent_time", _("Time that does not exist")
 
 
 class Severity(models.TextChoices):
