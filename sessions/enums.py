@@ -40,6 +40,7 @@ class ChangeKind(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
     CHANGED = "changed", _("Changed")
     REMOVED = "removed", _("Withdrawn")
+    RENAMED = "renamed", _("Renamed")  # a track, room or speaker (``what``), not a session
 
 
 class ConflictKind(models.TextChoices):

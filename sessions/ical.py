@@ -127,7 +127,10 @@ def build_calendar(
     *,
     congress_slug: str,
     name: str,
+    tentative: frozenset[str] = frozenset(),
 ) -> bytes:
+    """The calendar of ``sessions``; those whose codes are in ``tentative`` (a delegate's
+    waiting-list places) are ``STATUS:TENTATIVE``."""
     host = site_host()
     tz = programme.tz
     calendar = Calendar()
@@ -171,6 +174,12 @@ def build_calendar(
         event["categories"] = vCategory(categories)
         event["sequence"] = vInt(session.sequence)
         event["last-modified"] = vDDDTypes(session.last_modified)
-        event["status"] = vText("CANCELLED" if session.is_cancelled else "CONFIRMED")
+        if session.is_cancelled:
+            status = "CANCELLED"
+        elif session.code in tentative:
+            status = "TENTATIVE"
+        else:
+            status = "CONFIRMED"
+        event["status"] = vText(status)
         calendar.add_component(event)
     return calendar.to_ical()

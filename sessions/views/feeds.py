@@ -13,7 +13,7 @@ from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import require_GET
 
 from .. import selectors
-from ..enums import SessionFormat
+from ..enums import SessionFormat, SignupStatus
 from ..exports import (
     Exporter,
     FrabExporter,
@@ -187,12 +187,16 @@ def personal_ics(request, congress_slug: str, token: str):
     if version is None:
         raise Http404
     programme = selectors.programme_of(version)
-    codes = selectors.marked_codes(agenda) | {
-        code for code, _status in selectors.signups_of(agenda.delegate).items()
-    }
+    signups = selectors.signups_of(agenda.delegate)
+    codes = selectors.marked_codes(agenda) | set(signups)
+    waiting = frozenset(code for code, status in signups.items() if status == SignupStatus.WAITING)
     congress = agenda.congress
-    exporter = PersonalICalExporter(congress_slug=congress.slug, congress_name=congress.name)
-    variant = hashlib.sha256(f"{agenda.pk}|{token}|{','.join(sorted(codes))}".encode()).hexdigest()
+    exporter = PersonalICalExporter(
+        congress_slug=congress.slug, congress_name=congress.name, waiting=waiting
+    )
+    variant = hashlib.sha256(
+        f"{agenda.pk}|{token}|{','.join(sorted(codes))}|{','.join(sorted(waiting))}".encode()
+    ).hexdigest()
     return _respond(
         request,
         exporter=exporter,
