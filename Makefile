@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Calendar clients the feed tests parse with (npm, pinned by their package-lock.json).
+CALENDAR_CLIENTS := tests/agenda/calendar_clients
 
 .PHONY: run test install system-deps bench lint format demo-data clean
 
@@ -11,7 +13,7 @@ run: install
 test: install
 	scripts/test.sh
 
-install: system-deps $(VENV)/.installed
+install: system-deps $(VENV)/.installed $(CALENDAR_CLIENTS)/node_modules/.installed
 
 system-deps:
 	scripts/install-system-deps.sh
@@ -20,6 +22,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	touch $@
+
+$(CALENDAR_CLIENTS)/node_modules/.installed: $(CALENDAR_CLIENTS)/package.json $(CALENDAR_CLIENTS)/package-lock.json
+	npm ci --prefix $(CALENDAR_CLIENTS) --no-audit --no-fund --loglevel=error
 	touch $@
 
 # The registration race runs on PostgreSQL (as the issue measures it); the rest on SQLite.

@@ -61,8 +61,8 @@ _PAGE_QUERY = {
 
 
 def cacheable(request: HttpRequest) -> bool:
-    """Only a plain GET of step one's own query, without pending flash messages."""
-    if request.method != "GET":
+    """Only a plain GET (or HEAD) of step one's own query, without pending flash messages."""
+    if request.method not in ("GET", "HEAD"):
         return False
     for name, values in request.GET.lists():
         pattern = _PAGE_QUERY.get(name)

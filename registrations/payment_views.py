@@ -16,7 +16,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from events_site.congresses.enums import Perm
 from events_site.congresses.errors import DomainError
@@ -99,7 +104,7 @@ def payment_context(order: Order) -> dict:
     }
 
 
-@require_GET
+@require_safe
 def order_payment(request, congress_slug: str, code: str, secret: str):
     """The payment part of the order page on its own (the order page includes the same partial)."""
     order = _order_by_secret(congress_slug, code, secret)
@@ -188,7 +193,7 @@ def card_return(request, congress_slug: str, code: str, secret: str):
     return redirect(_order_page(order))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def pay_by_invoice(request, congress_slug: str, code: str, secret: str):
     order = _order_by_secret(congress_slug, code, secret)
     refusal = payment_services.payment_refusal(order)
@@ -236,7 +241,7 @@ def _pdf_response(invoice: Invoice) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def invoice_pdf(request, congress_slug: str, code: str, secret: str, number: str):
     order = _order_by_secret(congress_slug, code, secret)
     invoice = get_object_or_404(Invoice, order=order, full_number=number)

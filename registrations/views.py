@@ -180,7 +180,7 @@ def _error_field(exc: DomainError) -> str | None:
     return None
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def details(request, congress_slug: str):
     """Step two: the contact and a formset of delegates; one valid POST places one order.
     The blank page is served from :mod:`registrations.page_cache` with fresh tokens."""
@@ -386,7 +386,7 @@ def _order_delegate(order, delegate_secret: str):
     return delegate
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def delegate_edit(request, congress_slug: str, code: str, secret: str, delegate_secret: str):
     order = selectors.order_for_link(congress_slug=congress_slug, code=code, secret=secret)
     delegate = _order_delegate(order, delegate_secret)
@@ -413,7 +413,7 @@ def delegate_edit(request, congress_slug: str, code: str, secret: str, delegate_
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def delegate_cancel(request, congress_slug: str, code: str, secret: str, delegate_secret: str):
     """Cancel one delegate of the order (the last one cancels the order): GET shows the terms,
     POST with the confirmation box ticked cancels."""
@@ -446,7 +446,7 @@ def delegate_cancel(request, congress_slug: str, code: str, secret: str, delegat
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def order_cancel(request, congress_slug: str, code: str, secret: str):
     order = selectors.order_for_link(congress_slug=congress_slug, code=code, secret=secret)
     terms = cancellation_terms(order=order)

@@ -7,6 +7,11 @@ bin=.venv/bin
 export DJANGO_SETTINGS_MODULE=events_site.settings
 unset DATABASE_URL TASKS_BACKEND
 
+echo "== calendar clients (npm ci, pinned by package-lock.json)"
+clients=tests/agenda/calendar_clients
+[ "$clients/node_modules/.installed" -nt "$clients/package-lock.json" ] \
+  || { npm ci --prefix "$clients" --no-audit --no-fund --loglevel=error \
+       && touch "$clients/node_modules/.installed"; }
 echo "== ruff"
 $bin/ruff check .
 $bin/ruff format --check .

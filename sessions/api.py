@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.http import quote_etag
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -17,7 +18,7 @@ from events_site.congresses.api import CongressScopedMixin, RoomSerializer
 from events_site.congresses.enums import Perm
 from events_site.congresses.models import Room
 
-from . import selectors, services
+from . import http_caching, selectors, services
 from .enums import SessionFormat, SessionStatus, SpeakerRole
 from .errors import ScheduleConflict
 from .exports import JSONExporter
@@ -71,7 +72,9 @@ class PublishRequestSerializer(serializers.Serializer):
 
 
 class ProgrammeView(APIView):
-    """The published programme (the same document as ``schedule.json``); anyone may read it."""
+    """The published programme (the same document as ``schedule.json``); anyone may read it.
+    Like the feeds it answers conditional requests (ETag per version and renderer,
+    Last-Modified the version's time) with a 304."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
@@ -84,9 +87,18 @@ class ProgrammeView(APIView):
         version = selectors.latest_version(congress)
         if version is None:
             raise Http404
-        programme = selectors.programme_of(version)
-        exporter = JSONExporter(congress_slug=congress.slug, congress_name=congress.name)
-        return Response(exporter.data(programme, programme.sessions))
+        renderer = getattr(request, "accepted_media_type", "") or ""
+        etag = quote_etag(
+            http_caching.version_tag("api-programme", congress.slug, version, renderer)
+        )
+        last_modified = http_caching.last_modified_of(version.published_at)
+        response = http_caching.not_modified(request, etag=etag, last_modified=last_modified)
+        if response is None:
+            programme = selectors.programme_of(version)
+            exporter = JSONExporter(congress_slug=congress.slug, congress_name=congress.name)
+            response = Response(exporter.data(programme, programme.sessions))
+        http_caching.stamp(response, etag=etag, last_modified=last_modified, public=True)
+        return response
 
 
 # --- organisers ----------------------------------------------------------------------------

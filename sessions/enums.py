@@ -40,6 +40,7 @@ class ChangeKind(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
     CHANGED = "changed", _("Changed")
     REMOVED = "removed", _("Withdrawn")
+    RENAMED = "renamed", _("Renamed")  # a track, room or speaker (``what``), not a session
 
 
 class ConflictKind(models.TextChoices):
@@ -50,6 +51,8 @@ class ConflictKind(models.TextChoices):
     SPEAKER_DOUBLE_BOOKED = "speaker_double_booked", _("Speaker in two places")
     ROOM_TOO_SMALL = "room_too_small", _("Room too small")
     NO_CAPACITY = "no_capacity", _("Sign-up session without capacity")
+    REPEATED_TIME = "repeated_time", _("Time that happens twice")
+    NONEXISTENT_TIME = "nonexistent_time", _("Time that does not exist")
 
 
 class Severity(models.TextChoices):

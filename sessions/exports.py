@@ -58,8 +58,22 @@ class PersonalICalExporter(ScheduleICalExporter):
     identifier = "personal-ics"
     public = False
 
+    def __init__(self, *, congress_slug: str, congress_name: str, waiting: frozenset[str]):
+        super().__init__(congress_slug=congress_slug, congress_name=congress_name)
+        self.waiting = waiting
+
     def calendar_name(self) -> str:
         return _("%(congress)s – my agenda") % {"congress": self.congress_name}
+
+    def render(self, programme, sessions) -> bytes:
+        """A waiting-list place is not a seat: its event is TENTATIVE."""
+        return build_calendar(
+            programme,
+            sessions,
+            congress_slug=self.congress_slug,
+            name=self.calendar_name(),
+            tentative=self.waiting,
+        )
 
 
 class FrabExporter(Exporter):

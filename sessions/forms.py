@@ -14,6 +14,8 @@ from events_site.congresses.models import Congress, Room
 
 from .enums import SessionFormat, SessionStatus, SpeakerRole
 from .models import Speaker, Track
+from .services.scheduling import wall_clock_conflict
+from .wallclock import aware, repeats
 
 ROLE_FIELDS = (
     ("moderators", SpeakerRole.MODERATOR, _("Moderators")),
@@ -30,8 +32,25 @@ class LocalDateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
+FOLD_CHOICES = (
+    ("", _("Not needed")),
+    ("0", _("The first (before the clocks go back)")),
+    ("1", _("The second (after the clocks go back)")),
+)
+
+
+def _fold_field(label) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        choices=FOLD_CHOICES,
+        required=False,
+        help_text=_("Only for a time in the hour that happens twice when the clocks go back."),
+    )
+
+
 class SessionForm(Form):
-    """Times are entered in the congress's own zone, whatever the organiser's browser says."""
+    """Times are entered in the congress's own zone, whatever the organiser's browser says. A
+    time that happens twice (clocks going back) needs its fold: which of the two is meant."""
 
     title = forms.CharField(label=_("Title"), max_length=300)
     abstract = forms.CharField(label=_("Abstract"), widget=forms.Textarea, required=False)
@@ -42,9 +61,11 @@ class SessionForm(Form):
     starts_at = forms.DateTimeField(
         label=_("Starts"), widget=LocalDateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"]
     )
+    starts_at_fold = _fold_field(_("Which start time"))
     ends_at = forms.DateTimeField(
         label=_("Ends"), widget=LocalDateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"]
     )
+    ends_at_fold = _fold_field(_("Which end time"))
     languages = forms.MultipleChoiceField(
         label=_("Languages"),
         choices=settings.LANGUAGES,
@@ -79,16 +100,31 @@ class SessionForm(Form):
                 widget=forms.SelectMultiple(attrs={"size": 6}),
             )
 
-    def _aware(self, value: dt.datetime | None) -> dt.datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=None).replace(tzinfo=self.congress.tz)
+    def _naive(self, value: dt.datetime | None) -> dt.datetime | None:
+        return None if value is None else value.replace(tzinfo=None)
 
     def clean_starts_at(self):
-        return self._aware(self.cleaned_data.get("starts_at"))
+        return self._naive(self.cleaned_data.get("starts_at"))
 
     def clean_ends_at(self):
-        return self._aware(self.cleaned_data.get("ends_at"))
+        return self._naive(self.cleaned_data.get("ends_at"))
+
+    def clean(self):
+        """Read each wall-clock time in the congress's zone: one that never happens is refused,
+        one that happens twice needs its fold."""
+        data = super().clean()
+        for name in ("starts_at", "ends_at"):
+            naive = data.get(name)
+            if naive is None:
+                continue
+            chosen = data.get(f"{name}_fold") or ""
+            fold = int(chosen) if chosen else None
+            conflict = wall_clock_conflict(naive, self.congress, fold=fold)
+            if conflict is not None:
+                self.add_error(name, conflict.message)
+            else:
+                data[name] = aware(naive, self.congress.tz, fold=fold or 0)
+        return data
 
     def clean_tags(self) -> list[str]:
         raw = self.cleaned_data.get("tags") or ""
@@ -130,6 +166,7 @@ class SessionForm(Form):
     @classmethod
     def initial_for(cls, session) -> dict:
         tz = session.congress.tz
+        start, end = session.starts_at.astimezone(tz), session.ends_at.astimezone(tz)
         initial = {
             "title": session.title,
             "abstract": session.abstract,
@@ -137,8 +174,10 @@ class SessionForm(Form):
             "status": session.status,
             "track": session.track_id,
             "room": session.room_id,
-            "starts_at": session.starts_at.astimezone(tz).replace(tzinfo=None),
-            "ends_at": session.ends_at.astimezone(tz).replace(tzinfo=None),
+            "starts_at": start.replace(tzinfo=None),
+            "starts_at_fold": str(start.fold) if repeats(start) else "",
+            "ends_at": end.replace(tzinfo=None),
+            "ends_at_fold": str(end.fold) if repeats(end) else "",
             "languages": session.languages,
             "interpretation_languages": session.interpretation_languages,
             "captioning": session.captioning,

@@ -1,23 +1,28 @@
 """iCalendar (RFC 5545) for published sessions, built with the ``icalendar`` library.
 
-Times are local with a TZID and a VTIMEZONE for the congress's zone; UIDs derive from codes that
-never change; SEQUENCE and LAST-MODIFIED come from the published versions.
+Times are local with a TZID and a VTIMEZONE for the congress's zone, except a wall-clock time
+that happens twice (the hour when clocks go back), which is written in UTC: a TZID time there
+means the first of the two to every client. UIDs derive from codes that never change; SEQUENCE
+and LAST-MODIFIED come from the published versions.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.urls import reverse
-from icalendar import Calendar, Event, Timezone
+from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
 from icalendar.prop import vCategory, vDDDTypes, vInt, vText, vUri
 
 from events_site.congresses.text import printable
 
 from .published import PublishedProgramme, PublishedSession
+from .wallclock import repeats
 
 PRODID = "-//Convene//Congress agenda//EN"
 
@@ -55,13 +60,79 @@ def describe(session: PublishedSession) -> str:
     return "\n".join(lines)
 
 
+def _offset_at(tz: zoneinfo.ZoneInfo, moment: dt.datetime) -> tuple:
+    local = moment.astimezone(tz)
+    return local.utcoffset(), bool(local.dst()), local.tzname()
+
+
+def _transitions(tz: zoneinfo.ZoneInfo, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
+    """The UTC instants in [start, end] at which ``tz`` changes offset or name (to the second)."""
+    found = []
+    step = dt.timedelta(days=1)
+    here, state = start, _offset_at(tz, start)
+    while here < end:
+        there = min(here + step, end)
+        if _offset_at(tz, there) != state:
+            low, high = here, there
+            while high - low > dt.timedelta(seconds=1):
+                middle = low + (high - low) / 2
+                if _offset_at(tz, middle) == state:
+                    low = middle
+                else:
+                    high = middle
+            moment = high.replace(microsecond=0)
+            found.append(moment)
+            state = _offset_at(tz, moment)
+            here = moment
+        else:
+            here = there
+    return found
+
+
+@lru_cache(maxsize=64)
+def _vtimezone_ical(key: str, first: dt.date, last: dt.date) -> bytes:
+    tz = zoneinfo.ZoneInfo(key)
+    start = dt.datetime.combine(first, dt.time(), tzinfo=dt.UTC)
+    end = dt.datetime.combine(last, dt.time(), tzinfo=dt.UTC)
+    timezone = Timezone()
+    timezone.add("tzid", key)
+    before = start.astimezone(tz).utcoffset()
+    for moment in [start, *_transitions(tz, start, end)]:
+        local = moment.astimezone(tz)
+        block = TimezoneDaylight() if local.dst() else TimezoneStandard()
+        # DTSTART is the onset as read on the clock before it (RFC 5545 3.6.5).
+        block.add("dtstart", (moment + before).replace(tzinfo=None))
+        block.add("tzname", local.tzname())
+        block.add("tzoffsetfrom", before)
+        block.add("tzoffsetto", local.utcoffset())
+        timezone.add_component(block)
+        before = local.utcoffset()
+    return timezone.to_ical()
+
+
+def vtimezone(tz: zoneinfo.ZoneInfo, *, first: dt.date, last: dt.date) -> Timezone:
+    """The VTIMEZONE of ``tz`` from ``first`` to ``last``: one STANDARD or DAYLIGHT block per
+    transition, each with its own DTSTART and no RDATE or RRULE, so that every client reads it
+    the same (Mozilla's ical.js ignores a DTSTART that has RDATEs beside it), and no COMMENT,
+    which RFC 5545 does not allow directly in a VTIMEZONE."""
+    return Timezone.from_ical(_vtimezone_ical(str(tz.key), first, last))
+
+
+def event_time(local: dt.datetime):
+    """A local time with its TZID, or UTC when that wall-clock reading happens twice."""
+    return vDDDTypes(local.astimezone(dt.UTC) if repeats(local) else local)
+
+
 def build_calendar(
     programme: PublishedProgramme,
     sessions: Iterable[PublishedSession],
     *,
     congress_slug: str,
     name: str,
+    tentative: frozenset[str] = frozenset(),
 ) -> bytes:
+    """The calendar of ``sessions``; those whose codes are in ``tentative`` (a delegate's
+    waiting-list places) are ``STATUS:TENTATIVE``."""
     host = site_host()
     tz = programme.tz
     calendar = Calendar()
@@ -80,9 +151,7 @@ def build_calendar(
     else:
         first = last = programme.published_at.astimezone(tz).date()
     calendar.add_component(
-        Timezone.from_tzinfo(
-            tz, first_date=first - dt.timedelta(days=366), last_date=last + dt.timedelta(days=366)
-        )
+        vtimezone(tz, first=first - dt.timedelta(days=366), last=last + dt.timedelta(days=366))
     )
     url_pattern = session_url_pattern(congress_slug)
     # Properties are built directly as their icalendar value types (the bytes are the same as
@@ -92,8 +161,8 @@ def build_calendar(
         event = Event()
         event["uid"] = vText(session_uid(congress_slug, session.code, host))
         event["dtstamp"] = dtstamp
-        event["dtstart"] = vDDDTypes(session.local_start)
-        event["dtend"] = vDDDTypes(session.local_end)
+        event["dtstart"] = event_time(session.local_start)
+        event["dtend"] = event_time(session.local_end)
         event["summary"] = vText(printable(session.title))
         event["description"] = vText(printable(describe(session)))
         if session.room is not None:
@@ -107,6 +176,12 @@ def build_calendar(
         event["categories"] = vCategory([printable(c) for c in categories])
         event["sequence"] = vInt(session.sequence)
         event["last-modified"] = vDDDTypes(session.last_modified)
-        event["status"] = vText("CANCELLED" if session.is_cancelled else "CONFIRMED")
+        if session.is_cancelled:
+            status = "CANCELLED"
+        elif session.code in tentative:
+            status = "TENTATIVE"
+        else:
+            status = "CONFIRMED"
+        event["status"] = vText(status)
         calendar.add_component(event)
     return calendar.to_ical()

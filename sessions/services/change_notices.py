@@ -101,14 +101,15 @@ def session_changes(version: ScheduleVersion, previous: dict) -> list[SessionCha
             continue
         new = after.get(code, old)
         cancelled = ChangeKind.CANCELLED in found
-        if not cancelled and new["status"] == SessionStatus.CANCELLED:
+        withdrawn = ChangeKind.REMOVED in found
+        if not (cancelled or withdrawn) and new["status"] == SessionStatus.CANCELLED:
             continue
         changes.append(
             SessionChange(
                 code=code,
                 title=new["title"],
                 cancelled=cancelled,
-                withdrawn=ChangeKind.REMOVED in found,
+                withdrawn=withdrawn,
                 old_start=_moment(old["starts_at"]),
                 old_end=_moment(old["ends_at"]),
                 new_start=_moment(new["starts_at"]),

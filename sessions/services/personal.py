@@ -24,6 +24,7 @@ from registrations.models import Delegate
 from ..enums import SessionStatus, SignupStatus
 from ..errors import NOT_REGISTERED, NotPublished, SignupRefused
 from ..models import AgendaItem, PersonalAgenda, Session, SessionSignup, new_agenda_token
+from ..wallclock import time_label
 
 # Switched off only by the concurrency test that shows the race the lock prevents.
 USE_SEAT_LOCK = True
@@ -184,7 +185,6 @@ def personal_agenda_url(congress: Congress, delegate: Delegate) -> str:
 def _tell_promoted(signup: SessionSignup, session: Session) -> None:
     delegate = signup.delegate
     congress = session.congress
-    local = session.starts_at.astimezone(congress.tz)
     send_templated_email(
         to=[delegate.email or delegate.order.email],
         template="agenda/emails/seat_freed",
@@ -193,7 +193,7 @@ def _tell_promoted(signup: SessionSignup, session: Session) -> None:
             "congress_name": congress.name,
             "session_title": session.title,
             "session_code": session.code,
-            "starts_at": local.strftime("%Y-%m-%d %H:%M"),
+            "starts_at": time_label(session.starts_at, congress.tz, "Y-m-d H:i"),
             "time_zone": congress.time_zone,
             "agenda_url": personal_agenda_url(congress, delegate),
         },

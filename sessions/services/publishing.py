@@ -62,17 +62,26 @@ def _session_record(session: Session, roles: list[SessionSpeaker]) -> dict:
 
 
 def build_snapshot(congress: Congress, *, previous: dict | None = None) -> dict:
-    """The confirmed programme (plus sessions cancelled since they were published) as JSON."""
-    previous_codes = {s["code"] for s in (previous or {}).get("sessions", [])}
+    """The confirmed programme as JSON, plus every session published before that is no longer
+    confirmed: cancelled ones as they are, and ones put back to draft ("withdrawn") as they were
+    last published, marked cancelled, so that subscribers' calendars drop them (a calendar
+    client keeps an event that merely vanishes from a feed) and no draft edit leaks."""
+    published = {s["code"]: s for s in (previous or {}).get("sessions", [])}
     sessions = list(
-        Session.objects.filter(
-            congress=congress, status__in=[SessionStatus.CONFIRMED, SessionStatus.CANCELLED]
-        )
+        Session.objects.filter(congress=congress)
         .select_related("track")
         .order_by("starts_at", "code")
     )
+    withdrawn = [
+        published[s.code]
+        for s in sessions
+        if s.status == SessionStatus.DRAFT and s.code in published
+    ]
     sessions = [
-        s for s in sessions if s.status == SessionStatus.CONFIRMED or s.code in previous_codes
+        s
+        for s in sessions
+        if s.status == SessionStatus.CONFIRMED
+        or (s.status == SessionStatus.CANCELLED and s.code in published)
     ]
     roles_by_session: dict[int, list[SessionSpeaker]] = {}
     speakers: dict[str, dict] = {}
@@ -95,6 +104,14 @@ def build_snapshot(congress: Congress, *, previous: dict | None = None) -> dict:
                 "photo": sp.photo.url if sp.photo else "",
             },
         )
+    previous_speakers = (previous or {}).get("speakers", {})
+    for record in withdrawn:
+        for appearance in record["speakers"]:
+            if appearance["code"] in previous_speakers:
+                speakers.setdefault(appearance["code"], previous_speakers[appearance["code"]])
+    records = [_session_record(s, roles_by_session.get(s.pk, [])) for s in sessions]
+    records.extend(_withdrawn_record(record) for record in withdrawn)
+    records.sort(key=lambda r: (r["starts_at"], r["code"]))
     rooms = Room.objects.filter(venue__congress=congress).select_related("venue")
     return {
         "format": SNAPSHOT_FORMAT,
@@ -121,20 +138,77 @@ def build_snapshot(congress: Congress, *, previous: dict | None = None) -> dict:
             for r in rooms.order_by("position", "name")
         ],
         "speakers": dict(sorted(speakers.items(), key=lambda kv: kv[1]["name"].casefold())),
-        "sessions": [_session_record(s, roles_by_session.get(s.pk, [])) for s in sessions],
+        "sessions": records,
     }
+
+
+def _withdrawn_record(published: dict) -> dict:
+    """A session back in draft, as it was last published and cancelled (once withdrawn, it
+    stays so: the same record is carried into later versions)."""
+    record = {k: v for k, v in published.items() if k not in ("sequence", "last_modified")}
+    if record["status"] != SessionStatus.CANCELLED:
+        record["status"] = SessionStatus.CANCELLED
+        record["withdrawn"] = True
+    return record
 
 
 def _entry(kind: str, record: dict, **extra) -> dict:
     return {"kind": kind, "code": record["code"], "title": record["title"], **extra}
 
 
+def _shown_names(snapshot: dict | None) -> tuple[dict, dict, dict]:
+    """What feeds and pages show of tracks, rooms and speakers, by slug, id and code."""
+    snapshot = snapshot or {}
+    tracks = {t["slug"]: t["name"] for t in snapshot.get("tracks", [])}
+    rooms = {r["id"]: (r["name"], r.get("venue", "")) for r in snapshot.get("rooms", [])}
+    speakers = {
+        code: (sp["name"], sp.get("title", ""), sp.get("organisation", ""))
+        for code, sp in snapshot.get("speakers", {}).items()
+    }
+    return tracks, rooms, speakers
+
+
+def _renamed(previous: dict | None, current: dict) -> list[dict]:
+    """A changelog entry for every track, room and speaker whose name changed."""
+    if previous is None:
+        return []
+
+    def names(snapshot: dict) -> tuple[dict, dict, dict]:
+        return (
+            {t["slug"]: t["name"] for t in snapshot.get("tracks", [])},
+            {r["id"]: r["name"] for r in snapshot.get("rooms", [])},
+            {code: sp["name"] for code, sp in snapshot.get("speakers", {}).items()},
+        )
+
+    entries = []
+    for what, old, new in zip(
+        ("track", "room", "speaker"), names(previous), names(current), strict=True
+    ):
+        for key, before in old.items():
+            after = new.get(key)
+            if after is not None and after != before:
+                entries.append(
+                    {
+                        "kind": ChangeKind.RENAMED,
+                        "what": what,
+                        "code": str(key),
+                        "title": after,
+                        "from": before,
+                        "to": after,
+                    }
+                )
+    return entries
+
+
 def diff_snapshots(previous: dict | None, current: dict, *, now: dt.datetime) -> list[dict]:
     """The changelog from ``previous`` to ``current``; also sets each current session's
-    ``sequence`` and ``last_modified`` (carried over when the session did not change)."""
+    ``sequence`` and ``last_modified`` (carried over when the session did not change). A session
+    changes when what its events show changes, a renamed track, room or speaker included."""
     old = {s["code"]: s for s in (previous or {}).get("sessions", [])}
     room_names = {r["id"]: r["name"] for r in current["rooms"]}
     room_names.update({r["id"]: r["name"] for r in (previous or {}).get("rooms", [])})
+    old_tracks, old_rooms, old_speakers = _shown_names(previous)
+    new_tracks, new_rooms, new_speakers = _shown_names(current)
     changes: list[dict] = []
     stamp = _iso(now)
     for record in current["sessions"]:
@@ -144,7 +218,9 @@ def diff_snapshots(previous: dict | None, current: dict, *, now: dt.datetime) ->
             changes.append(_entry(ChangeKind.ADDED, record, starts_at=record["starts_at"]))
             continue
         kinds = []
-        if record["status"] == SessionStatus.CANCELLED and before["status"] != record["status"]:
+        if record.get("withdrawn") and not before.get("withdrawn"):
+            kinds.append(_entry(ChangeKind.REMOVED, record))
+        elif record["status"] == SessionStatus.CANCELLED and before["status"] != record["status"]:
             kinds.append(_entry(ChangeKind.CANCELLED, record))
         if (before["starts_at"], before["ends_at"]) != (record["starts_at"], record["ends_at"]):
             kinds.append(
@@ -168,6 +244,17 @@ def diff_snapshots(previous: dict | None, current: dict, *, now: dt.datetime) ->
         changed_fields = [f for f in CONTENT_FIELDS if before.get(f) != record.get(f)]
         if record["status"] != SessionStatus.CANCELLED and before["status"] != record["status"]:
             changed_fields.append("status")
+        track = record["track"]
+        if track == before["track"] and old_tracks.get(track) != new_tracks.get(track):
+            changed_fields.append("track")
+        room = record["room"]
+        if room == before["room"] and old_rooms.get(room) != new_rooms.get(room):
+            changed_fields.append("room")
+        codes = [a["code"] for a in record["speakers"]]
+        if codes == [a["code"] for a in before["speakers"]] and [
+            old_speakers.get(c) for c in codes
+        ] != [new_speakers.get(c) for c in codes]:
+            changed_fields.append("speakers")
         if changed_fields:
             kinds.append(_entry(ChangeKind.CHANGED, record, fields=changed_fields))
         if kinds:
@@ -178,6 +265,7 @@ def diff_snapshots(previous: dict | None, current: dict, *, now: dt.datetime) ->
             record["last_modified"] = before.get("last_modified", stamp)
     for record in old.values():
         changes.append(_entry(ChangeKind.REMOVED, record))
+    changes.extend(_renamed(previous, current))
     return changes
 
 

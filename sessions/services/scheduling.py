@@ -19,6 +19,7 @@ from events_site.congresses.models import Congress, Room
 
 from ..enums import SIGN_UP_FORMATS, ConflictKind, SessionStatus, Severity
 from ..models import Session, SessionSpeaker, Speaker
+from ..wallclock import AMBIGUOUS, NONEXISTENT, repeats, time_label, wall_clock_kind
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,72 @@ class Conflict:
 
 
 def _local(moment: dt.datetime, congress: Congress) -> str:
-    return formats.date_format(moment.astimezone(congress.tz), "D j M, H:i")
+    """Congress-local wall-clock text, with CEST / CET when that reading happens twice."""
+    return time_label(moment, congress.tz, "D j M, H:i")
+
+
+def wall_clock_conflict(
+    naive: dt.datetime, congress: Congress, *, fold: int | None
+) -> Conflict | None:
+    """A wall-clock time an organiser typed (in the congress's zone) that cannot be read as one
+    moment: it never happens (clocks go forward over it), or it happens twice (clocks go back)
+    and ``fold`` does not say which of the two is meant (0 the first, 1 the second)."""
+    kind = wall_clock_kind(naive, congress.tz)
+    when = formats.date_format(naive, "D j M Y, H:i")
+    if kind == NONEXISTENT:
+        return Conflict(
+            ConflictKind.NONEXISTENT_TIME,
+            Severity.ERROR,
+            _("%(time)s does not exist in %(zone)s: the clocks go forward over it that night.")
+            % {"time": when, "zone": congress.time_zone},
+        )
+    if kind == AMBIGUOUS and fold is None:
+        return Conflict(
+            ConflictKind.REPEATED_TIME,
+            Severity.ERROR,
+            _(
+                "%(time)s happens twice in %(zone)s (the clocks go back that night): say "
+                "whether you mean the first (%(first)s) or the second (%(second)s)."
+            )
+            % {
+                "time": when,
+                "zone": congress.time_zone,
+                "first": naive.replace(tzinfo=congress.tz, fold=0).tzname(),
+                "second": naive.replace(tzinfo=congress.tz, fold=1).tzname(),
+            },
+        )
+    return None
+
+
+def _repeated_times(session: Session, congress: Congress) -> list[Conflict]:
+    """A warning for a start or end whose wall-clock reading happens twice that day."""
+    found = []
+    for moment, message in (
+        (
+            session.starts_at,
+            _(
+                "%(session)s starts at %(time)s, in the hour that happens twice when the clocks "
+                "go back: check it is the one you mean."
+            ),
+        ),
+        (
+            session.ends_at,
+            _(
+                "%(session)s ends at %(time)s, in the hour that happens twice when the clocks "
+                "go back: check it is the one you mean."
+            ),
+        ),
+    ):
+        if repeats(moment, congress.tz):
+            found.append(
+                Conflict(
+                    ConflictKind.REPEATED_TIME,
+                    Severity.WARNING,
+                    message % {"session": _label(session), "time": _local(moment, congress)},
+                    session.code,
+                )
+            )
+    return found
 
 
 def _label(session: Session) -> str:
@@ -64,6 +130,7 @@ def intrinsic_conflicts(session: Session, congress: Congress, room: Room | None)
             )
         )
         return found
+    found.extend(_repeated_times(session, congress))
     if start < congress.starts_at or end > congress.ends_at:
         found.append(
             Conflict(
@@ -145,7 +212,7 @@ def _room_clash(session: Session, other: Session, room: Room, congress: Congress
             "session": _label(session),
             "other": _label(other),
             "start": _local(other.starts_at, congress),
-            "end": formats.time_format(other.ends_at.astimezone(congress.tz), "H:i"),
+            "end": time_label(other.ends_at, congress.tz),
         },
         session.code,
         other.code,

@@ -1,7 +1,10 @@
 import datetime as dt
 
 from django import template
+from django.utils import timezone
 from django.utils.translation import get_language_info
+
+from ..wallclock import time_label
 
 register = template.Library()
 
@@ -26,3 +29,13 @@ def language_name(code: str) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def clock(value, fmt: str = "H:i") -> str:
+    """An aware time in the current time zone as ``fmt`` (default ``H:i``), followed by the
+    zone's abbreviation when that reading happens twice: "02:30 CEST", "02:30 CET" (Django's
+    ``date:"T"`` leaves ambiguous times without one)."""
+    if not isinstance(value, dt.datetime) or value.tzinfo is None:
+        return ""
+    return time_label(value, timezone.get_current_timezone(), fmt)

@@ -1,5 +1,6 @@
 """Feeds of the published programme: iCalendar (whole, filtered, one session, personal), JSON
-and frab XML. Bodies are cached per version and filter; conditional requests get a 304."""
+and frab XML. Bodies are cached per version and filter; conditional requests get a 304; HEAD
+is answered like GET; bodies are gzipped for clients that accept it."""
 
 from __future__ import annotations
 
@@ -7,14 +8,13 @@ import hashlib
 from collections.abc import Callable
 
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.http import http_date, quote_etag
-from django.views.decorators.http import require_GET
+from django.utils.http import quote_etag
+from django.views.decorators.http import require_safe
 
 from events_site.congresses import soft_cache
 
-from .. import selectors
-from ..enums import SessionFormat
+from .. import http_caching, selectors
+from ..enums import SessionFormat, SignupStatus
 from ..exports import (
     Exporter,
     FrabExporter,
@@ -26,7 +26,6 @@ from ..exports import (
 from .common import visible_congress
 
 FEED_CACHE_SECONDS = 24 * 3600
-CLIENT_MAX_AGE = 300
 
 
 def _respond(
@@ -39,31 +38,36 @@ def _respond(
     filename: str,
     changed_at=None,
 ) -> HttpResponse:
-    """Answer from the cache (or build once), with ETag/Last-Modified and 304s."""
-    tag = hashlib.sha256(
-        f"{exporter.identifier}|{exporter.congress_slug}|{version.pk}|{version.number}|"
-        f"{version.published_at.isoformat()}|{variant}".encode()
-    ).hexdigest()[:32]
-    etag = quote_etag(tag)
-    last_modified = int(max(filter(None, [version.published_at, changed_at])).timestamp())
-    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
-    if not_modified is None:
+    """Answer from the cache (or build once), with ETag/Last-Modified and 304s, gzipped for
+    clients that accept it (its own ETag: it is another representation)."""
+    tag = http_caching.version_tag(exporter.identifier, exporter.congress_slug, version, variant)
+    gzipped = http_caching.accepts_gzip(request)
+    etag = quote_etag(f"{tag}-gzip" if gzipped else tag)
+    last_modified = http_caching.last_modified_of(version.published_at, changed_at)
+    response = http_caching.not_modified(request, etag=etag, last_modified=last_modified)
+    if response is None:
         key = f"agenda:feed:{tag}"
-        body = soft_cache.get(key)  # with the cache down: built for each request
-        if body is None:
-            body = build()
-            soft_cache.set(key, body, FEED_CACHE_SECONDS)
+
+        def plain() -> bytes:
+            body = soft_cache.get(key)
+            if body is None:
+                body = build()
+                soft_cache.set(key, body, FEED_CACHE_SECONDS)
+            return body
+
+        if gzipped:
+            body = soft_cache.get(f"{key}:gzip")
+            if body is None:
+                body = http_caching.gzip_body(plain())
+                soft_cache.set(f"{key}:gzip", body, FEED_CACHE_SECONDS)
+        else:
+            body = plain()
         response = HttpResponse(body, content_type=exporter.content_type)
+        if gzipped:
+            response["Content-Encoding"] = "gzip"
         response["Content-Disposition"] = f'inline; filename="{filename}"'
-    else:
-        response = not_modified
-    response["ETag"] = etag
-    response["Last-Modified"] = http_date(last_modified)
-    if exporter.public:
-        patch_cache_control(response, public=True, max_age=CLIENT_MAX_AGE)
-    else:
-        patch_cache_control(response, private=True, max_age=CLIENT_MAX_AGE)
-        response["X-Robots-Tag"] = "noindex"
+    http_caching.vary_on_encoding(response)
+    http_caching.stamp(response, etag=etag, last_modified=last_modified, public=exporter.public)
     return response
 
 
@@ -110,7 +114,7 @@ def _feed_filters(params, programme) -> dict:
     return chosen
 
 
-@require_GET
+@require_safe
 def schedule_ics(request, congress_slug: str):
     congress, version = _published(request, congress_slug)
     programme = selectors.programme_of(version)
@@ -130,7 +134,7 @@ def schedule_ics(request, congress_slug: str):
     )
 
 
-@require_GET
+@require_safe
 def session_ics(request, congress_slug: str, code: str):
     congress, version = _published(request, congress_slug)
     programme = selectors.programme_of(version)
@@ -148,7 +152,7 @@ def session_ics(request, congress_slug: str, code: str):
     )
 
 
-@require_GET
+@require_safe
 def schedule_json(request, congress_slug: str):
     congress, version = _published(request, congress_slug)
     programme = selectors.programme_of(version)
@@ -163,7 +167,7 @@ def schedule_json(request, congress_slug: str):
     )
 
 
-@require_GET
+@require_safe
 def schedule_xml(request, congress_slug: str):
     congress, version = _published(request, congress_slug)
     programme = selectors.programme_of(version)
@@ -178,7 +182,7 @@ def schedule_xml(request, congress_slug: str):
     )
 
 
-@require_GET
+@require_safe
 def personal_ics(request, congress_slug: str, token: str):
     """A delegate's agenda feed. Unknown, revoked or mistyped tokens all give the same 404."""
     agenda = selectors.agenda_by_token(token)
@@ -188,12 +192,16 @@ def personal_ics(request, congress_slug: str, token: str):
     if version is None:
         raise Http404
     programme = selectors.programme_of(version)
-    codes = selectors.marked_codes(agenda) | {
-        code for code, _status in selectors.signups_of(agenda.delegate).items()
-    }
+    signups = selectors.signups_of(agenda.delegate)
+    codes = selectors.marked_codes(agenda) | set(signups)
+    waiting = frozenset(code for code, status in signups.items() if status == SignupStatus.WAITING)
     congress = agenda.congress
-    exporter = PersonalICalExporter(congress_slug=congress.slug, congress_name=congress.name)
-    variant = hashlib.sha256(f"{agenda.pk}|{token}|{','.join(sorted(codes))}".encode()).hexdigest()
+    exporter = PersonalICalExporter(
+        congress_slug=congress.slug, congress_name=congress.name, waiting=waiting
+    )
+    variant = hashlib.sha256(
+        f"{agenda.pk}|{token}|{','.join(sorted(codes))}|{','.join(sorted(waiting))}".encode()
+    ).hexdigest()
     return _respond(
         request,
         exporter=exporter,

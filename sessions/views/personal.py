@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from events_site.congresses.errors import DomainError
 from registrations.models import Delegate
@@ -85,7 +85,7 @@ def waiting_list_positions(delegate: Delegate) -> dict[str, int]:
     return positions
 
 
-@require_GET
+@require_safe
 def personal_agenda(request, congress_slug: str, delegate_secret: str):
     delegate = _delegate(congress_slug, delegate_secret)
     congress = delegate.order.congress

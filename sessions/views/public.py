@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django_countries import countries
 
 from .. import selectors
@@ -18,7 +18,7 @@ def _programme_or_none(congress):
     return version, (selectors.programme_of(version) if version else None)
 
 
-@require_GET
+@require_safe
 def schedule(request, congress_slug: str):
     congress = visible_congress(request, congress_slug)
     version, programme = _programme_or_none(congress)
@@ -50,7 +50,7 @@ def schedule(request, congress_slug: str):
     )
 
 
-@require_GET
+@require_safe
 def session_detail(request, congress_slug: str, code: str):
     congress = visible_congress(request, congress_slug)
     version, programme = _programme_or_none(congress)
@@ -64,7 +64,7 @@ def session_detail(request, congress_slug: str, code: str):
     )
 
 
-@require_GET
+@require_safe
 def speaker_list(request, congress_slug: str):
     congress = visible_congress(request, congress_slug)
     version, programme = _programme_or_none(congress)
@@ -78,7 +78,7 @@ def speaker_list(request, congress_slug: str):
     )
 
 
-@require_GET
+@require_safe
 def speaker_detail(request, congress_slug: str, code: str):
     congress = visible_congress(request, congress_slug)
     version, programme = _programme_or_none(congress)
@@ -97,7 +97,7 @@ def speaker_detail(request, congress_slug: str, code: str):
     )
 
 
-@require_GET
+@require_safe
 def changelog(request, congress_slug: str):
     congress = visible_congress(request, congress_slug)
     versions = list(selectors.versions_with_changes(congress))
