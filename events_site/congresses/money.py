@@ -9,7 +9,7 @@ numbers; only display strings are formatted here.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
@@ -46,7 +46,7 @@ def format_money(amount: Decimal, currency: str, *, locale: str | None = None) -
     The currency's CLDR digits are shown (``¥1,320``, ``KWD12.500``); a fraction beyond them is
     shown too (``¥10.5``), never rounded away, so a page never states a different amount."""
     return format_currency(
-        Decimal(amount),
+        Decimal(str(amount)),  # through str: a float 0.1 is 0.1, not its binary expansion
         currency.upper(),
         locale=babel_locale(locale),
         decimal_quantization=False,
@@ -58,6 +58,7 @@ def format_money_or_blank(amount, currency: str | None, *, locale: str | None = 
     if amount is None or amount == "" or not currency:
         return ""
     try:
-        return format_money(Decimal(str(amount)), str(currency), locale=locale)
-    except (InvalidOperation, ValueError, TypeError):
+        value = Decimal(str(amount))
+        return format_money(value, str(currency), locale=locale) if value.is_finite() else ""
+    except (ArithmeticError, ValueError, TypeError):  # InvalidOperation, Overflow
         return ""

@@ -81,6 +81,10 @@ def test_an_unknown_language_falls_back_to_the_site_language(nonsense, settings)
     assert format_money(Decimal("5"), "EUR", locale=nonsense) == "€5.00"
 
 
+def test_a_float_is_read_as_written_not_as_its_binary_expansion():
+    assert format_money(0.1, "EUR", locale="en") == "€0.10"
+
+
 def test_lowercase_currency_codes_are_accepted():
     assert format_money(Decimal("5"), "eur", locale="en") == "€5.00"
 
@@ -120,3 +124,27 @@ def test_whole_unit_currencies_are_shown_without_decimals():
     for currency in stripe_edge.WHOLE_UNITS_TWO_DECIMAL:
         assert get_currency_precision(currency) == 0
         assert format_money(Decimal("1500.00"), currency, locale="en").endswith("1,500")
+
+
+@pytest.mark.parametrize(
+    "amount",
+    [
+        "<script>alert(1)</script>",
+        "12,50",
+        "\x00",
+        "1e999999999",
+        "NaN",
+        "-Infinity",
+        "x" * 10_000,
+        [],
+        {},
+    ],
+)
+def test_the_template_filter_shows_nothing_for_what_is_not_an_amount(amount):
+    template = Template("{% load money %}[{{ amount|money:currency }}]")
+    assert template.render(Context({"amount": amount, "currency": "EUR"})) == "[]"
+
+
+def test_the_template_filter_shows_nothing_without_a_currency():
+    template = Template("{% load money %}[{{ amount|money:currency }}]")
+    assert template.render(Context({"amount": Decimal("5"), "currency": None})) == "[]"
