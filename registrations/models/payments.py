@@ -9,6 +9,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from events_site.congresses.money import format_money
+
 from ..payment_enums import PaymentProvider, PaymentState, RefundState
 from .orders import Order
 
@@ -71,7 +73,8 @@ class Payment(models.Model):
         indexes = [models.Index(fields=["provider", "state"])]
 
     def __str__(self) -> str:
-        return f"{self.order.code} {self.amount} {self.currency} ({self.get_state_display()})"
+        amount = format_money(self.amount, self.currency)
+        return f"{self.order.code} {amount} ({self.get_state_display()})"
 
 
 class Refund(models.Model):
@@ -122,7 +125,8 @@ class Refund(models.Model):
         verbose_name_plural = _("refunds")
 
     def __str__(self) -> str:
-        return f"{self.order.code} -{self.amount} {self.currency} ({self.get_state_display()})"
+        amount = format_money(-self.amount, self.currency)
+        return f"{self.order.code} {amount} ({self.get_state_display()})"
 
 
 class StripeEvent(models.Model):

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events_site.congresses import audit
+from events_site.congresses.money import format_money
 
 from ..enums import OrderStatus
 from ..errors import DeadlinePassed, OrderStateError
@@ -211,8 +212,8 @@ def _lower_unpaid_total(order: Order, delegate: Delegate, *, by, actor_label: st
             if kept > order.total:
                 payment_services.flag_for_review(
                     order,
-                    _("Overpaid by %(extra)s %(currency)s.")
-                    % {"extra": kept - order.total, "currency": order.currency},
+                    _("Overpaid by %(extra)s.")
+                    % {"extra": format_money(kept - order.total, order.currency)},
                 )
     invoice = invoice_services.current_invoice(order)
     why = _("%(name)s cancelled") % {"name": delegate.printed_name}

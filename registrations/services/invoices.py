@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from events_site.congresses import audit
 from events_site.congresses.mail import send_templated_email
 from events_site.congresses.models import Congress
+from events_site.congresses.money import format_money
 
 from ..enums import OrderStatus
 from ..models import BillingDetails, BillingSettings, Invoice, InvoiceCounter, Order, Refund
@@ -341,8 +342,8 @@ def issue_credit_note(
         credited = -(invoice.credit_notes.aggregate(total=Sum("gross"))["total"] or 0)
         if amount > invoice.gross - credited:
             raise InvoiceError(
-                gettext_lazy("Only %(left)s %(currency)s of this invoice is left to credit.")
-                % {"left": invoice.gross - credited, "currency": invoice.currency}
+                gettext_lazy("Only %(left)s of this invoice is left to credit.")
+                % {"left": format_money(invoice.gross - credited, invoice.currency)}
             )
         congress = invoice.congress
         settings_ = billing_settings_for(congress)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events_site.congresses import audit
 from events_site.congresses.models import AuditEntry
+from events_site.congresses.money import format_money
 
 from .. import stripe as stripe_edge
 from ..enums import OrderStatus
@@ -427,16 +428,11 @@ def _payment_succeeded(payment: Payment, intent: dict[str, Any], source: str) ->
         if currency != order.currency.upper() or received != order.total:
             flag_for_review(
                 order,
-                _(
-                    "Card payment %(intent)s of %(amount)s %(currency)s does not match the order "
-                    "total %(total)s %(order_currency)s."
-                )
+                _("Card payment %(intent)s of %(amount)s does not match the order total %(total)s.")
                 % {
                     "intent": payment.provider_id,
-                    "amount": received,
-                    "currency": currency,
-                    "total": order.total,
-                    "order_currency": order.currency,
+                    "amount": format_money(received, currency or payment.currency),
+                    "total": format_money(order.total, order.currency),
                 },
             )
             outcome = "mismatch"
@@ -611,8 +607,8 @@ def record_bank_transfer(
         if kept > locked.total:
             flag_for_review(
                 locked,
-                _("Overpaid by %(extra)s %(currency)s.")
-                % {"extra": (kept - locked.total).quantize(CENT), "currency": locked.currency},
+                _("Overpaid by %(extra)s.")
+                % {"extra": format_money(kept - locked.total, locked.currency)},
             )
         if kept >= locked.total:
             try:

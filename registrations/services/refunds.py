@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events_site.congresses import audit
+from events_site.congresses.money import format_money
 
 from .. import stripe as stripe_edge
 from ..enums import OrderStatus
@@ -60,8 +61,8 @@ def request_refund(*, order: Order, amount: Decimal, by=None, reason: str = "") 
         available = refundable_amount(locked)
         if amount > available:
             raise RefundRefused(
-                _("You can refund at most %(max)s %(currency)s on this order.")
-                % {"max": available, "currency": locked.currency}
+                _("You can refund at most %(max)s on this order.")
+                % {"max": format_money(available, locked.currency)}
             )
         refunds = []
         left = amount

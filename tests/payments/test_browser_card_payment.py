@@ -32,7 +32,7 @@ def test_delegate_pays_by_card_with_the_test_card(page, live_server, stripe_on, 
     page.get_by_role("link", name="Pay by card").first.click()
     page.wait_for_selector("#payment-element input[placeholder=number]")
     _fill_card(page, "4242424242424242")
-    page.get_by_role("button", name="Pay 450.00 EUR").click()
+    page.get_by_role("button", name="Pay €450.00").click()
     page.wait_for_url(lambda url: "/card/" not in url, timeout=15000)
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID
@@ -49,7 +49,7 @@ def test_a_declined_card_shows_an_error_and_the_order_stays_unpaid(
     page.goto(f"{live_server.url}/{congress.slug}/payments/{order.code}/{order.secret}/card/")
     page.wait_for_selector("#payment-element input[placeholder=number]")
     _fill_card(page, "4000000000000341")
-    page.get_by_role("button", name="Pay 450.00 EUR").click()
+    page.get_by_role("button", name="Pay €450.00").click()
     message = page.locator("#payment-message")
     message.wait_for(state="visible")
     # A locator assertion, not wait_for_function: that evaluates a string in the page, which

@@ -141,7 +141,7 @@ def test_a_refund_over_the_paid_amount_is_refused_on_the_page(client, alice, con
     response = client.post(
         _manage(congress, f"orders/{order.code}/refunds/"), {"amount": "999"}, follow=True
     )
-    assert "at most 450.00 EUR" in response.content.decode()
+    assert "at most €450.00" in response.content.decode()
 
 
 def test_billing_settings_page_saves_and_audits(client, alice, congress):

@@ -147,7 +147,7 @@ def test_an_overpayment_is_recorded_and_flagged(billing_settings, pending_order,
     )
     pending_order.refresh_from_db()
     assert pending_order.status == OrderStatus.PAID
-    assert pending_order.needs_review and "Overpaid by 50.00" in pending_order.review_reason
+    assert pending_order.needs_review and "Overpaid by €50.00" in pending_order.review_reason
 
 
 @pytest.mark.parametrize("amount", [Decimal("0"), Decimal("-5"), None])
@@ -229,7 +229,7 @@ def test_credit_note_pdf_shows_what_it_corrects(billing_settings, pending_order,
     note = invoice_services.issue_credit_note(invoice=invoice, amount=Decimal("50"), reason="Fee")
     text = pdf_text(render_invoice_pdf(note), tmp_path)
     assert "Credit note" in text and "WCG27-C00001" in text and "WCG27-00001" in text
-    assert "-50.00" in text
+    assert "-€50.00" in text
 
 
 def test_invoices_render_in_the_order_language(billing_settings, congress):

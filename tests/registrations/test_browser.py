@@ -50,7 +50,7 @@ def test_a_delegation_of_three_registers_with_a_voucher(page, live_server):
 
     page.wait_for_url("**/orders/**")
     assert page.locator(".order-status").get_attribute("data-status") == "pending_payment"
-    assert page.locator("#order-total").inner_text() == "900.00"
+    assert page.locator("#order-total").inner_text() == "€900.00"
     assert page.locator(".delegate-row").count() == 3
     order = Order.objects.get()
     assert order.status == OrderStatus.PENDING_PAYMENT

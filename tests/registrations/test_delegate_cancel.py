@@ -111,7 +111,7 @@ def test_cancelling_one_of_three_unpaid_delegates_lowers_the_total_and_offers_th
     to_contact = [m for m in mail.outbox if m.to == ["contact@city.example"]]
     assert len(to_contact) == 1
     assert "Ana0 Silva0" in to_contact[0].subject
-    assert "900.00 EUR" in to_contact[0].body
+    assert "€900.00" in to_contact[0].body
     assert "Ana1 Silva1" in to_contact[0].body
     assert [m.to for m in mail.outbox if m.to == ["ana0@city.example"]] == [["ana0@city.example"]]
     assert any(m.to == ["wen@x.example"] for m in mail.outbox)
@@ -347,7 +347,7 @@ def test_confirmation_page_shows_what_happens_and_escapes_names(client, three):
     assert response.status_code == 200
     assert "<script>alert(1)" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "900.00 EUR" in html  # the new total
+    assert "€900.00" in html  # the new total
     assert "Yes, cancel this delegate&#x27;s registration" in html  # not the whole order's box
 
 
