@@ -47,7 +47,7 @@ class TickOutcome:
 
 def new_holder_name() -> str:
     """A name for this scheduler process, unique even for two processes on one host."""
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+    return f"{socket.gethostname()[:150]}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 def tick(
