@@ -5,6 +5,7 @@ database). With DEBUG off every secret must come from the environment and the st
 settings apply. A wrong setting stops start-up with one clear line instead of a traceback.
 """
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "csp",
     # Convene: the core first, then the apps built on it, then the site's own demo app.
     "events_site.congresses",
+    "events_site.scheduler",
     "registrations",
     "sessions.apps.AgendaConfig",
     "badges",
@@ -152,6 +154,31 @@ TASKS = {
 }
 RQ_QUEUES = {
     name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600} for name in ("default", "emails", "batch")
+}
+# Periodic jobs: `manage.py run_scheduler` enqueues each task on its schedule (once per slot,
+# however many schedulers run); the task workers above run them. Each entry names a task that
+# takes no arguments and one of "every" (a timedelta, slots counted from the epoch) or "cron"
+# (five fields, in TIME_ZONE). A bad entry stops start-up naming it (docs/deployment.md).
+PERIODIC_TASKS = {
+    # Release lapsed seat holds and offer the seats to the waiting list.
+    "expire_holds": {"task": "registrations.tasks.expire_holds", "every": dt.timedelta(minutes=1)},
+    # Settle card payments and refunds whose webhook was lost (the demo: every minute, since the
+    # Stripe emulator sends no refund events).
+    "reconcile_payments": {
+        "task": "registrations.payment_tasks.reconcile_payments_task",
+        "every": dt.timedelta(minutes=env.int("RECONCILE_PAYMENTS_MINUTES", default=10)),
+    },
+    # E-mail the payment reminder of each unpaid order past its congress's reminder delay.
+    "send_payment_reminders": {
+        "task": "registrations.tasks.remind_unpaid_orders",
+        "cron": "0 * * * *",
+    },
+    # Badge print jobs left running by a dead worker (or past their time limit) marked failed.
+    "fail_stale_print_jobs": {
+        "task": "badges.tasks.fail_stale_print_jobs_task",
+        "every": dt.timedelta(minutes=5),
+    },
+    # Retention jobs (security work) go here too, e.g. {"task": ..., "cron": "30 3 * * *"}.
 }
 
 # --- E-mail ---------------------------------------------------------------------------------

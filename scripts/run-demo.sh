@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The demo: SQLite database in the project, the demo congress, a task worker, the Stripe
-# emulator on loopback (card payments work offline with the test card 4242 4242 4242 4242)
-# and the web server on http://127.0.0.1:8000.
+# The demo: SQLite database in the project, the demo congress, a task worker and the scheduler
+# of periodic jobs, the Stripe emulator on loopback (card payments work offline with the test
+# card 4242 4242 4242 4242) and the web server on http://127.0.0.1:8000.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=.venv/bin
@@ -31,12 +31,10 @@ fi
 
 $bin/python manage.py db_worker --queue-name '*' >/tmp/convene-worker.log 2>&1 &
 pids+=($!)
-# Periodic jobs (cron in production): release expired seat holds, settle payments whose
-# webhook was lost (the emulator sends no refund events, so this also confirms its refunds).
-( while sleep 60; do
-    $bin/python manage.py expire_holds >/dev/null 2>&1 || true
-    $bin/python manage.py reconcile_payments >/dev/null 2>&1 || true
-  done ) &
+# Periodic jobs (settings.PERIODIC_TASKS), enqueued for the worker above: seat holds, payment
+# reminders, and the reconciliation every minute here (the emulator sends no refund events).
+RECONCILE_PAYMENTS_MINUTES="${RECONCILE_PAYMENTS_MINUTES:-1}" \
+  $bin/python manage.py run_scheduler >/tmp/convene-scheduler.log 2>&1 &
 pids+=($!)
 
 echo
