@@ -141,8 +141,8 @@ def _world(orders: int):
 
 
 def _pay_at_emulator(orders, base):
-    from registrations import stripe as stripe_edge
-    from registrations.services import payments as payment_services
+    from registrations.payments import stripe as stripe_edge
+    from registrations.payments.services import payments as payment_services
 
     client = stripe_edge.get_client()
     intents = []
@@ -202,9 +202,9 @@ def measure(quick: bool = False) -> list[dict]:
     from django.test import Client
 
     from events_site.congresses.models import AuditEntry
-    from registrations import stripe as stripe_edge
     from registrations.models import Invoice, Order
-    from registrations.services import invoices as invoice_services
+    from registrations.payments import stripe as stripe_edge
+    from registrations.payments.services import invoicing as invoice_services
 
     rng = random.Random(2027)
     orders_n = 60 if quick else 400

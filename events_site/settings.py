@@ -165,7 +165,7 @@ PERIODIC_TASKS = {
     # Settle card payments and refunds whose webhook was lost (the demo: every minute, since the
     # Stripe emulator sends no refund events).
     "reconcile_payments": {
-        "task": "registrations.payment_tasks.reconcile_payments_task",
+        "task": "registrations.payments.tasks.reconcile_payments_task",
         "every": dt.timedelta(minutes=env.int("RECONCILE_PAYMENTS_MINUTES", default=10)),
     },
     # E-mail the payment reminder of each unpaid order past its congress's reminder delay.
@@ -280,8 +280,8 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "registrations.enums.OrderStatus",
         "DelegateRoleEnum": "registrations.enums.DelegateRole",
         "OrganisationTypeEnum": "registrations.enums.OrganisationType",
-        "PaymentStateEnum": "registrations.payment_enums.PaymentState",
-        "RefundStateEnum": "registrations.payment_enums.RefundState",
+        "PaymentStateEnum": "registrations.payments.enums.PaymentState",
+        "RefundStateEnum": "registrations.payments.enums.RefundState",
         "WaitingListStatusEnum": "registrations.enums.WaitingListStatus",
         "PrintJobStatusEnum": "badges.enums.PrintJobStatus",
         "SignupStatusEnum": "sessions.enums.SignupStatus",

@@ -11,7 +11,7 @@ from events_site.congresses import views as core_views
 api_v1 = [
     path("", include("events_site.congresses.api_urls")),
     path("", include("registrations.api_urls")),
-    path("", include("registrations.payment_api_urls")),
+    path("", include("registrations.payments.api_urls")),
     path("", include("sessions.api_urls")),
     path("", include("badges.api_urls")),
 ]
@@ -25,7 +25,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
-    path("", include("registrations.payment_urls")),
+    path("", include("registrations.payments.urls")),
     path("", include("registrations.urls")),
     path("", include("sessions.urls")),
     path("", include("badges.urls")),

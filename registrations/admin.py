@@ -348,4 +348,4 @@ class MemberOrganisationAdmin(CongressScopedAdmin):
         return render(request, "admin/registrations/memberorganisation/import.html", context)
 
 
-from . import payment_admin  # noqa: E402, F401  (payments: registers its models on import)
+from .payments import admin as payment_admin  # noqa: E402, F401  (payments: registers its models on import

@@ -11,7 +11,7 @@ from django_countries.fields import CountryField
 
 from events_site.congresses.models import Congress
 
-from ..payment_enums import InvoiceKind
+from ..payments.enums import InvoiceKind
 from .orders import Order
 from .payments import Refund
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events_site.congresses.money import format_money
 
-from ..payment_enums import PaymentProvider, PaymentState, RefundState
+from ..payments.enums import PaymentProvider, PaymentState, RefundState
 from .orders import Order
 
 

@@ -23,9 +23,9 @@ from events_site.congresses.money import format_money
 from ..enums import OrderStatus
 from ..errors import DeadlinePassed, OrderStateError
 from ..models import Delegate, Order
-from . import invoices as invoice_services
+from ..payments.services import invoicing as invoice_services
+from ..payments.services import payments as payment_services
 from . import notifications
-from . import payments as payment_services
 from .orders import (
     PAID_STATUSES,
     SELF_SERVICE_CANCEL_STATUSES,

@@ -8,6 +8,6 @@ register = template.Library()
 
 @register.simple_tag
 def order_payment_context(order):
-    from ..payment_views import payment_context
+    from ..payments.views import payment_context
 
     return payment_context(order)

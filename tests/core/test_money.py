@@ -9,7 +9,7 @@ from django.template import Context, Template
 from django.utils import translation
 
 from events_site.congresses.money import babel_locale, format_money
-from registrations import stripe as stripe_edge
+from registrations.payments import stripe as stripe_edge
 
 NNBSP = "\u202f"  # narrow no-break space: French groups thousands with it
 NBSP = "\xa0"  # no-break space between number and symbol

@@ -28,9 +28,9 @@ from django.test import override_settings
 from badges import selectors as badge_selectors
 from badges.models import Badge
 from badges.pdf import render_badges_pdf, render_chunk
-from registrations.invoices import invoice_attachment
+from registrations.payments.invoices import invoice_attachment
+from registrations.payments.services import invoicing as invoice_services
 from registrations.pdf import confirmation_pdf
-from registrations.services import invoices as invoice_services
 from tests.badges.conftest import make_delegate
 from tests.payments.conftest import make_order
 

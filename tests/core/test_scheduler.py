@@ -26,7 +26,7 @@ from tests.registrations.conftest import order_kwargs
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPIRE = "registrations.tasks.expire_holds"
-RECONCILE = "registrations.payment_tasks.reconcile_payments_task"
+RECONCILE = "registrations.payments.tasks.reconcile_payments_task"
 REMIND = "registrations.tasks.remind_unpaid_orders"
 T0 = dt.datetime(2026, 12, 1, 10, 0, 30, tzinfo=dt.UTC)
 MINUTE = dt.timedelta(minutes=1)

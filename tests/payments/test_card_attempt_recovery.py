@@ -11,11 +11,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from registrations import stripe as stripe_edge
 from registrations.enums import OrderStatus
 from registrations.models import Delegate, Payment
-from registrations.payment_enums import PaymentState
-from registrations.services import payments as payment_services
+from registrations.payments import stripe as stripe_edge
+from registrations.payments.enums import PaymentState
+from registrations.payments.services import payments as payment_services
 from registrations.services.delegates import cancel_delegate
 
 from .conftest import make_order

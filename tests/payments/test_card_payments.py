@@ -10,13 +10,13 @@ import pytest
 from django.utils import timezone
 
 from events_site.congresses.models import AuditEntry
-from registrations import stripe as stripe_edge
 from registrations.enums import OrderStatus
 from registrations.errors import OrderStateError
 from registrations.models import Invoice, Payment, Refund
-from registrations.payment_enums import PaymentState, RefundState
-from registrations.payment_errors import CardPaymentsUnavailable, PaymentError
-from registrations.services import payments as payment_services
+from registrations.payments import stripe as stripe_edge
+from registrations.payments.enums import PaymentState, RefundState
+from registrations.payments.errors import CardPaymentsUnavailable, PaymentError
+from registrations.payments.services import payments as payment_services
 
 from .conftest import make_order
 

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from registrations.models import BillingSettings, Order
-from registrations.services import payments as payment_services
+from registrations.payments.services import payments as payment_services
 
 from .conftest import make_order
 
@@ -55,7 +55,7 @@ def test_an_invoice_pdf_renders_a_buyer_name_with_control_characters(congress, t
         order=order,
         billing={"name": "Ville\x1b de Lyon\x1f", "address": "1 place\x0c", "country": "FR"},
     )
-    from registrations.invoices import render_invoice_pdf
+    from registrations.payments.invoices import render_invoice_pdf
 
     pdf = render_invoice_pdf(invoice)
     path = tmp_path / "invoice.pdf"

@@ -3,9 +3,9 @@ from decimal import Decimal
 
 import pytest
 
-from registrations import payments_demo
 from registrations.enums import OrderStatus
 from registrations.models import BillingSettings, Invoice, Payment, Refund
+from registrations.payments import demo as payments_demo
 
 from .conftest import make_order
 

@@ -11,8 +11,8 @@ from rest_framework.test import APIClient
 
 from registrations.enums import OrderStatus
 from registrations.models import Invoice, Payment
-from registrations.services import invoices as invoice_services
-from registrations.services import payments as payment_services
+from registrations.payments.services import invoicing as invoice_services
+from registrations.payments.services import payments as payment_services
 from tests.factories import TeamMembershipFactory, UserFactory
 
 from .conftest import make_order

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 
 from registrations.models import Invoice, InvoiceCounter
-from registrations.services import invoices as invoice_services
+from registrations.payments.services import invoicing as invoice_services
 
 from .conftest import make_order
 

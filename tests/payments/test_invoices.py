@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from registrations.enums import OrderStatus
 from registrations.errors import OrderStateError
-from registrations.invoices import invoice_html, render_invoice_pdf
 from registrations.models import BillingSettings, Invoice
-from registrations.payment_errors import InvoiceError, PaymentError
-from registrations.services import invoices as invoice_services
-from registrations.services import payments as payment_services
+from registrations.payments.errors import InvoiceError, PaymentError
+from registrations.payments.invoices import invoice_html, render_invoice_pdf
+from registrations.payments.services import invoicing as invoice_services
+from registrations.payments.services import payments as payment_services
 
 from .conftest import make_order
 

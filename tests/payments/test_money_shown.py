@@ -8,11 +8,11 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
-from registrations.invoices import render_invoice_pdf
 from registrations.models import BillingSettings
+from registrations.payments.invoices import render_invoice_pdf
+from registrations.payments.services import invoicing as invoice_services
+from registrations.payments.services import payments as payment_services
 from registrations.pdf import confirmation_pdf
-from registrations.services import invoices as invoice_services
-from registrations.services import payments as payment_services
 from tests.factories import CongressFactory, TeamMembershipFactory
 
 from .conftest import make_order
@@ -68,7 +68,7 @@ def test_a_french_invoice_writes_euros_the_french_way(congress, tmp_path):
 
 
 def test_the_invoice_html_carries_the_no_break_spaces_babel_writes(congress):
-    from registrations.invoices import invoice_html
+    from registrations.payments.invoices import invoice_html
 
     billing(congress)
     order = make_order(congress, total="1320.00", language="fr")

@@ -5,13 +5,13 @@ from decimal import Decimal
 
 import pytest
 
-from registrations import stripe as stripe_edge
 from registrations.enums import OrderStatus
 from registrations.models import Invoice, Refund
-from registrations.payment_enums import RefundState
-from registrations.payment_errors import RefundRefused
-from registrations.services import payments as payment_services
-from registrations.services import refunds as refund_services
+from registrations.payments import stripe as stripe_edge
+from registrations.payments.enums import RefundState
+from registrations.payments.errors import RefundRefused
+from registrations.payments.services import payments as payment_services
+from registrations.payments.services import refunds as refund_services
 from registrations.services.orders import cancel_order
 
 from .conftest import make_order

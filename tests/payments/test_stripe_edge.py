@@ -2,8 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from registrations import stripe as stripe_edge
-from registrations.payment_errors import CardPaymentsUnavailable, InvalidSignature
+from registrations.payments import stripe as stripe_edge
+from registrations.payments.errors import CardPaymentsUnavailable, InvalidSignature
 
 from .conftest import WEBHOOK_SECRET, sign
 

@@ -8,7 +8,7 @@ from django.db import connection
 from events_site.congresses.models import AuditEntry
 from registrations.enums import OrderStatus
 from registrations.models import Invoice, Payment
-from registrations.services import payments as payment_services
+from registrations.payments.services import payments as payment_services
 
 from .conftest import event, make_order
 

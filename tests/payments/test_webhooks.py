@@ -7,12 +7,12 @@ from decimal import Decimal
 import pytest
 
 from events_site.congresses.models import AuditEntry
-from registrations import stripe as stripe_edge
 from registrations.enums import OrderStatus
 from registrations.models import Invoice, Payment, Refund, StripeEvent
-from registrations.payment_enums import PaymentState, RefundState
-from registrations.services import payments as payment_services
-from registrations.services import refunds as refund_services
+from registrations.payments import stripe as stripe_edge
+from registrations.payments.enums import PaymentState, RefundState
+from registrations.payments.services import payments as payment_services
+from registrations.payments.services import refunds as refund_services
 
 from .conftest import event, make_order, sign
 from .test_card_payments import _pay_at_stripe_without_telling_us

@@ -11,19 +11,19 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from events_site.congresses.models import AuditEntry
-from registrations import stripe as stripe_edge
 from registrations.capacity import count_taken
 from registrations.enums import OrderStatus, WaitingListStatus
 from registrations.errors import DeadlinePassed, OrderStateError
 from registrations.models import Delegate, Invoice, Order, Payment, RegistrationSettings
-from registrations.payment_enums import InvoiceKind, PaymentState
-from registrations.services import payments as payment_services
+from registrations.payments import stripe as stripe_edge
+from registrations.payments.enums import InvoiceKind, PaymentState
+from registrations.payments.services import payments as payment_services
+from registrations.payments.services.invoicing import issue_invoice
 from registrations.services.delegates import (
     cancel_delegate,
     cancel_own_delegate,
     delegate_cancellation_terms,
 )
-from registrations.services.invoices import issue_invoice
 from registrations.services.orders import (
     cancel_own_order,
     cancellation_terms,

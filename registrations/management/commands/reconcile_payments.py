@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from registrations.services.payments import reconcile_payments
+from registrations.payments.services.payments import reconcile_payments
 
 
 class Command(BaseCommand):

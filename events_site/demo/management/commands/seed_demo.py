@@ -71,7 +71,7 @@ class Command(BaseCommand):
         summary: dict[str, object] = {}
         if "registrations" not in options["skip"]:
             from registrations import demo as registrations_demo
-            from registrations import payments_demo
+            from registrations.payments import demo as payments_demo
 
             summary["registrations"] = registrations_demo.seed_demo(
                 congress=congress, people=delegates, rng=rng

@@ -5,8 +5,8 @@ from django.contrib import admin
 
 from events_site.congresses.forms import ModelAdmin
 
-from .models import BillingDetails, BillingSettings, Invoice, Payment, Refund, StripeEvent
-from .services import invoices as invoice_services
+from ..models import BillingDetails, BillingSettings, Invoice, Payment, Refund, StripeEvent
+from .services import invoicing as invoice_services
 
 
 class ReadOnlyAdmin(ModelAdmin):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events_site.congresses.text import spreadsheet_text
 
-from .models import Order
+from ..models import Order
 
 COLUMNS = [
     ("code", _("Reference")),

@@ -5,9 +5,9 @@ from django_tasks import task
 
 @task(queue_name="default")
 def submit_refund_task(*, refund_id: int) -> str:
-    from .models import Refund
-    from .payment_enums import RefundState
-    from .payment_errors import PaymentError
+    from ..models import Refund
+    from .enums import RefundState
+    from .errors import PaymentError
     from .services.refunds import submit_refund
 
     refund = Refund.objects.select_related("payment", "order").get(pk=refund_id)

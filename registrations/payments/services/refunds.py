@@ -21,12 +21,12 @@ from django.utils.translation import gettext_lazy as _
 from events_site.congresses import audit
 from events_site.congresses.money import format_money
 
+from ...enums import OrderStatus
+from ...models import Order, Payment, Refund
 from .. import stripe as stripe_edge
-from ..enums import OrderStatus
-from ..models import Order, Payment, Refund
-from ..payment_enums import PaymentProvider, PaymentState, RefundState
-from ..payment_errors import PaymentProviderError, RefundRefused
-from . import invoices as invoice_services
+from ..enums import PaymentProvider, PaymentState, RefundState
+from ..errors import PaymentProviderError, RefundRefused
+from . import invoicing as invoice_services
 
 CENT = Decimal("0.01")
 

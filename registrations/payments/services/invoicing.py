@@ -21,10 +21,10 @@ from events_site.congresses.mail import send_templated_email
 from events_site.congresses.models import Congress
 from events_site.congresses.money import format_money
 
-from ..enums import OrderStatus
-from ..models import BillingDetails, BillingSettings, Invoice, InvoiceCounter, Order, Refund
-from ..payment_enums import InvoiceKind
-from ..payment_errors import InvoiceError
+from ...enums import OrderStatus
+from ...models import BillingDetails, BillingSettings, Invoice, InvoiceCounter, Order, Refund
+from ..enums import InvoiceKind
+from ..errors import InvoiceError
 
 BILLING_SETTINGS_FIELDS = (
     "seller_name",
@@ -454,6 +454,9 @@ def _send_invoice_email(invoice: Invoice) -> None:
         context={"invoice": invoice, "order": order, "congress": invoice.congress},
         language=order.language,
         attachments=[
-            {"builder": "registrations.invoices.invoice_attachment", "arg": str(invoice.pk)}
+            {
+                "builder": "registrations.payments.invoices.invoice_attachment",
+                "arg": str(invoice.pk),
+            }
         ],
     )

@@ -13,9 +13,9 @@ from rest_framework.response import Response
 from events_site.congresses.api import CongressScopedMixin
 from events_site.congresses.enums import Perm
 
-from . import payment_selectors as selectors
-from .models import Invoice, Order, Payment, Refund
-from .payment_enums import FinanceView
+from ..models import Invoice, Order, Payment, Refund
+from . import selectors
+from .enums import FinanceView
 from .services import payments as payment_services
 from .services import refunds as refund_services
 

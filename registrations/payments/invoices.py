@@ -14,7 +14,7 @@ from django.utils import translation
 
 from events_site.congresses.text import printable
 
-from .models import Invoice
+from ..models import Invoice
 
 
 def invoice_html(invoice: Invoice) -> str:

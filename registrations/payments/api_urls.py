@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import payment_api as api
+from . import api
 
 _base = "congresses/<slug:congress_slug>/payments/"
 

@@ -22,14 +22,14 @@ from events_site.congresses import audit
 from events_site.congresses.models import AuditEntry
 from events_site.congresses.money import format_money
 
+from ...enums import OrderStatus
+from ...errors import OrderStateError, SoldOut
+from ...models import Order, Payment, Refund, StripeEvent
+from ...services.orders import mark_order_paid
 from .. import stripe as stripe_edge
-from ..enums import OrderStatus
-from ..errors import OrderStateError, SoldOut
-from ..models import Order, Payment, Refund, StripeEvent
-from ..payment_enums import OPEN_PAYMENT_STATES, PaymentProvider, PaymentState, RefundState
-from ..payment_errors import CardPaymentsUnavailable, PaymentError, PaymentProviderError
-from . import invoices as invoice_services
-from .orders import mark_order_paid
+from ..enums import OPEN_PAYMENT_STATES, PaymentProvider, PaymentState, RefundState
+from ..errors import CardPaymentsUnavailable, PaymentError, PaymentProviderError
+from . import invoicing as invoice_services
 
 log = logging.getLogger(__name__)
 
@@ -515,7 +515,7 @@ def _automatic_refund(payment: Payment, *, reason: str) -> Refund:
 
 
 def _submit_refund_on_commit(refund: Refund) -> None:
-    from ..payment_tasks import submit_refund_task
+    from ..tasks import submit_refund_task
 
     transaction.on_commit(lambda: submit_refund_task.enqueue(refund_id=refund.pk))
 

@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from events_site.congresses.models import Congress
 
-from .enums import OrderStatus
-from .models import BillingSettings, Order, Payment
-from .payment_enums import PaymentProvider, PaymentState
-from .services import invoices as invoice_services
+from ..enums import OrderStatus
+from ..models import BillingSettings, Order, Payment
+from .enums import PaymentProvider, PaymentState
+from .services import invoicing as invoice_services
 from .services import payments as payment_services
 from .services import refunds as refund_services
 

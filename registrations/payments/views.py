@@ -28,21 +28,21 @@ from events_site.congresses.errors import DomainError
 from events_site.congresses.models import Congress
 from events_site.congresses.permissions import congress_perm_required
 
-from . import payment_selectors as selectors
+from ..models import BillingDetails, Invoice, Order, Payment
+from . import selectors
 from . import stripe as stripe_edge
-from .invoices import render_invoice_pdf
-from .models import BillingDetails, Invoice, Order, Payment
-from .payment_enums import FinanceView, PaymentProvider
-from .payment_errors import InvalidSignature
-from .payment_exports import EXPORTERS
-from .payment_forms import (
+from .enums import FinanceView, PaymentProvider
+from .errors import InvalidSignature
+from .exports import EXPORTERS
+from .forms import (
     BillingSettingsForm,
     CorrectInvoiceForm,
     PayByInvoiceForm,
     RecordTransferForm,
     RefundForm,
 )
-from .services import invoices as invoice_services
+from .invoices import render_invoice_pdf
+from .services import invoicing as invoice_services
 from .services import payments as payment_services
 from .services import refunds as refund_services
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events_site.congresses.forms import Form, ModelForm
 
-from .models import BillingDetails, BillingSettings
+from ..models import BillingDetails, BillingSettings
 
 
 class PayByInvoiceForm(ModelForm):

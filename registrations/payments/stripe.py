@@ -22,7 +22,7 @@ from typing import Any
 import stripe
 from django.conf import settings
 
-from .payment_errors import CardPaymentsUnavailable, InvalidSignature
+from .errors import CardPaymentsUnavailable, InvalidSignature
 
 # https://docs.stripe.com/currencies#zero-decimal
 ZERO_DECIMAL_CURRENCIES = frozenset(

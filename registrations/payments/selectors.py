@@ -10,9 +10,9 @@ from django.db.models.functions import Coalesce
 
 from events_site.congresses.models import Congress
 
-from .enums import OrderStatus
-from .models import Invoice, Order, Payment, Refund
-from .payment_enums import FinanceView, InvoiceKind, PaymentState, RefundState
+from ..enums import OrderStatus
+from ..models import Invoice, Order, Payment, Refund
+from .enums import FinanceView, InvoiceKind, PaymentState, RefundState
 
 MONEY = DecimalField(max_digits=12, decimal_places=2)
 

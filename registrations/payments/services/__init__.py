@@ -1,0 +1,1 @@
+"""Payments services: every state change of payments, refunds and invoices."""
