@@ -6,3 +6,15 @@ class CongressesConfig(AppConfig):
     name = "events_site.congresses"
     label = "congresses"
     verbose_name = _("Congresses")
+
+    def ready(self) -> None:
+        # Every API serializer of every app reads a model's datetime through one field that
+        # refuses times without a UTC offset (DRF would silently take them as UTC).
+        from django.db import models
+        from rest_framework import serializers
+
+        from .api_fields import AwareDateTimeField
+
+        serializers.ModelSerializer.serializer_field_mapping[models.DateTimeField] = (
+            AwareDateTimeField
+        )
