@@ -242,6 +242,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation also documents its refusals (400/401/403/404) with one Error schema.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "events_site.congresses.api_schema.document_error_responses",
+    ],
     # Name shared choice sets once, so the schema has one enum per idea.
     "ENUM_NAME_OVERRIDES": {
         "CongressStatusEnum": "events_site.congresses.enums.CongressStatus",

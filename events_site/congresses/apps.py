@@ -9,12 +9,13 @@ class CongressesConfig(AppConfig):
 
     def ready(self) -> None:
         # Every API serializer of every app reads a model's datetime through one field that
-        # refuses times without a UTC offset (DRF would silently take them as UTC).
+        # refuses times without a UTC offset (DRF would silently take them as UTC) ...
         from django.db import models
         from rest_framework import serializers
 
-        from .api_fields import AwareDateTimeField
+        from .api_fields import AwareDateTimeField, LocalTimeField
 
-        serializers.ModelSerializer.serializer_field_mapping[models.DateTimeField] = (
-            AwareDateTimeField
-        )
+        mapping = serializers.ModelSerializer.serializer_field_mapping
+        mapping[models.DateTimeField] = AwareDateTimeField
+        # ... and a daily time (a room's hours) as a local wall-clock time, never with an offset.
+        mapping[models.TimeField] = LocalTimeField

@@ -233,3 +233,66 @@ def test_every_writable_api_datetime_refuses_a_time_without_an_offset():
                     seen += 1
                     assert isinstance(field, AwareDateTimeField), f"{cls.__name__}.{name}"
     assert seen >= 2
+
+
+# --- a room's daily hours are local times ------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["08:00:00Z", "08:00+05:00", "08:00:00-0300", "08:00z"])
+def test_a_room_hour_with_an_offset_is_refused_not_dropped_or_a_500(api, rows, value):
+    response = api.patch(API + f"programme/rooms/{rows.pk}/", {"opens_at": value}, format="json")
+    assert response.status_code == 400, response.content
+    assert "offset" in response.json()["opens_at"][0]
+    rows.refresh_from_db()
+    assert rows.opens_at == dt.time(8)
+
+
+def test_a_room_hour_reads_back_as_the_local_time_the_schema_describes(api, rows):
+    response = api.patch(API + f"programme/rooms/{rows.pk}/", {"opens_at": "07:30"}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["opens_at"] == "07:30:00"
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    opens_at = schema["components"]["schemas"]["ProgrammeRoom"]["properties"]["opens_at"]
+    assert "format" not in opens_at and opens_at["pattern"].startswith("^")
+
+
+# --- refusals under /api/ are JSON, as the schema documents -----------------------------------
+
+
+@pytest.mark.parametrize(
+    "path", ["delegates/0.5/", "orders/a%20b./approve/", "programme/rooms/%C2%84/", "nothing/"]
+)
+def test_an_api_url_no_route_matches_is_a_json_404(api, rows, path):
+    response = api.get(API + path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "not_found"
+
+
+def test_a_page_url_no_route_matches_is_still_an_html_404(client, db):
+    response = client.get("/no/such/page/here/")
+    assert response.status_code == 404 and response["Content-Type"].startswith("text/html")
+
+
+def test_every_operation_documents_its_refusals():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            assert "400" in operation["responses"], (method, path)
+            if "{" in path:
+                assert "404" in operation["responses"], (method, path)
+            if path != "/api/v1/congresses/{congress_slug}/programme/":
+                assert {"401", "403"} <= set(operation["responses"]), (method, path)
+
+
+def test_the_finance_summary_is_documented_as_counts():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    summary = schema["paths"]["/api/v1/congresses/{congress_slug}/payments/orders/summary/"]
+    ref = summary["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    assert ref.endswith("/FinanceSummary")
+
+
+def test_a_delegate_without_a_country_reads_back_as_empty(api, congress):
+    delegate = DelegateFactory(order=OrderFactory(congress=congress), country="")
+    response = api.get(API + f"delegates/{delegate.pk}/")
+    assert response.status_code == 200 and response.json()["country"] == ""
