@@ -27,7 +27,7 @@ def document_error_responses(result, generator, request, public):
     path) to every operation that can answer them, with one shared ``Error`` schema."""
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     for path, operations in result.get("paths", {}).items():
-        for method, operation in operations.items():
+        for operation in operations.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             responses = operation["responses"]
