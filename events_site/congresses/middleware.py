@@ -35,7 +35,10 @@ class RefuseNulMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if holds_nul(request):
-            message = _("The address or form contains a NUL character (%00), which is not allowed.")
+            message = _(
+                "The address or the form contains a NUL character (a zero byte), which is not "
+                "allowed. Remove it and try again."
+            )
             if request.path_info.startswith("/api/"):
                 return JsonResponse({"detail": message, "code": "nul_character"}, status=400)
             return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")

@@ -283,6 +283,8 @@ def test_every_operation_documents_its_refusals():
                 assert "404" in operation["responses"], (method, path)
             if path != "/api/v1/congresses/{congress_slug}/programme/":
                 assert {"401", "403"} <= set(operation["responses"]), (method, path)
+    checkin = schema["paths"]["/api/v1/congresses/{congress_slug}/checkin/"]["post"]
+    assert "409" in checkin["responses"]  # not_allowed_to_enter
 
 
 def test_the_finance_summary_is_documented_as_counts():
@@ -296,3 +298,6 @@ def test_a_delegate_without_a_country_reads_back_as_empty(api, congress):
     delegate = DelegateFactory(order=OrderFactory(congress=congress), country="")
     response = api.get(API + f"delegates/{delegate.pk}/")
     assert response.status_code == 200 and response.json()["country"] == ""
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    country = schema["components"]["schemas"]["Delegate"]["properties"]["country"]
+    assert {"$ref": "#/components/schemas/BlankEnum"} in country["oneOf"]
