@@ -61,3 +61,12 @@ def test_a_nul_byte_in_a_query_parameter_name_is_refused_too(client, data):
 def test_ordinary_text_and_an_encoded_percent_pass(client, data, alice):
     client.force_login(alice)
     assert client.get(f"/{SLUG}/manage/registrations/?q=%2500%20Ana").status_code == 200
+
+
+@pytest.mark.parametrize("content_type", ["multipart/form-data", "multipart/form-data; boundary=x"])
+def test_a_malformed_form_body_is_still_the_views_business_not_a_500(data, alice, content_type):
+    api = APIClient()
+    api.force_authenticate(alice)
+    url = f"/api/v1/congresses/{SLUG}/checkin/lookup/"
+    response = api.generic("POST", url, data=b"\x00garbage", content_type=content_type)
+    assert response.status_code in (400, 415)
