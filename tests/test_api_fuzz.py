@@ -131,3 +131,10 @@ def test_api_as_an_owner(case, app_in_test_transaction, congress_data, owner_tok
 @FUZZ
 def test_api_anonymously(case, app_in_test_transaction, congress_data):
     case.call_and_validate()
+
+
+def test_each_operation_is_a_test_item_of_its_own(request):
+    """xdist's loadgroup scheduling (CI) keys items by node id: equal ids would run once."""
+    ids = [item.nodeid for item in request.session.items if "::test_api_" in item.nodeid]
+    assert len(ids) == len(set(ids))
+    assert all(nodeid.endswith("/]") for nodeid in ids)
