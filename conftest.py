@@ -76,10 +76,21 @@ def _immediate_tasks(settings):
     yield
 
 
+def _name_schemathesis_items_after_their_operation(items) -> None:
+    """schemathesis makes one test item per API operation, but under pytest 9 every item's node
+    id is the bare function name: xdist's ``--dist loadgroup`` (CI) keys work by node id and
+    would run one operation per test. Put the operation in the id, as in the item's name."""
+    for item in items:
+        label = getattr(item, "operation_label", None)
+        if label and item.nodeid.endswith(f"::{item.originalname}"):
+            item._id = item._id.with_params(label)
+
+
 def pytest_collection_modifyitems(config, items):
     """Concurrency tests need real row locks: skip them, loudly, when the suite runs on SQLite."""
     from django.conf import settings
 
+    _name_schemathesis_items_after_their_operation(items)
     if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         return
     skip = pytest.mark.skip(

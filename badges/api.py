@@ -100,6 +100,9 @@ _PERSON_RESPONSE = inline_serializer("CheckInPerson", {"person": PersonSerialize
 _CHECKIN_RESPONSE = inline_serializer(
     "CheckInResult", {"result": serializers.CharField(), "person": PersonSerializer()}
 )
+_REFUSAL_RESPONSE = inline_serializer(
+    "CheckInRefusal", {"detail": serializers.CharField(), "code": serializers.CharField()}
+)
 _SEARCH_RESPONSE = inline_serializer(
     "CheckInSearchResults", {"results": PersonSerializer(many=True)}
 )
@@ -126,7 +129,8 @@ class CheckInView(_CheckInView):
     """
 
     @extend_schema(
-        request=CodeSerializer, responses={201: _CHECKIN_RESPONSE, 200: _CHECKIN_RESPONSE}
+        request=CodeSerializer,
+        responses={201: _CHECKIN_RESPONSE, 200: _CHECKIN_RESPONSE, 409: _REFUSAL_RESPONSE},
     )
     def post(self, request, congress_slug):
         data = self._request(request)

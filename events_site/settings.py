@@ -72,6 +72,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before sessions and views: a NUL byte in the URL or a form never reaches the database.
+    "events_site.congresses.middleware.RefuseNulMiddleware",
     "events_site.csp.ConveneCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -261,7 +263,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "events_site.congresses.api_fields.Pagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "events_site.congresses.api.exception_handler",
 }
@@ -273,6 +275,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation also documents its refusals (400/401/403/404) with one Error schema.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "events_site.congresses.api_schema.document_error_responses",
+    ],
     # Name shared choice sets once, so the schema has one enum per idea.
     "ENUM_NAME_OVERRIDES": {
         "CongressStatusEnum": "events_site.congresses.enums.CongressStatus",

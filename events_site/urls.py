@@ -36,3 +36,7 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Under /api/ a refusal is JSON even when no route matches (the schema documents it so).
+handler400 = "events_site.congresses.error_views.bad_request"
+handler404 = "events_site.congresses.error_views.page_not_found"

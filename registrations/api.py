@@ -84,7 +84,8 @@ class RegistrationTypeViewSet(
 
 
 class DelegateSerializer(serializers.ModelSerializer):
-    country = CountryField(required=False)
+    # The model allows no country (older rows, admin edits): "" reads back, as the schema says.
+    country = CountryField(required=False, allow_blank=True)
     registration_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
     order = serializers.SlugRelatedField(slug_field="code", read_only=True)
     order_status = serializers.CharField(source="order.status", read_only=True)
@@ -112,7 +113,7 @@ class DelegateSerializer(serializers.ModelSerializer):
 
 class OrderSerializer(serializers.ModelSerializer):
     delegates = DelegateSerializer(many=True, read_only=True)
-    voucher = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    voucher = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Order
@@ -251,7 +252,7 @@ class DelegateViewSet(
     def export_csv(self, request, **kwargs):
         return self._export("csv")
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(responses={(200, EXPORTS["xlsx"].content_type): OpenApiTypes.BINARY})
     @action(detail=False, methods=["get"], url_path="export-xlsx")
     def export_xlsx(self, request, **kwargs):
         return self._export("xlsx")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.http import quote_etag
+from django_countries.serializer_fields import CountryField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -246,6 +247,10 @@ class SessionViewSet(
 
 
 class ProgrammeSpeakerSerializer(serializers.ModelSerializer):
+    # The ISO code, "" when none was given (the model field's default mapping answered with a
+    # Country object that JSON cannot hold, so a speaker without a country broke every read).
+    country = CountryField(required=False, allow_blank=True)
+
     class Meta:
         model = Speaker
         fields = ["code", "name", "title", "organisation", "city", "country", "bio"]
@@ -332,6 +337,7 @@ class RoomViewSet(
 
     serializer_class = ProgrammeRoomSerializer
     required_perm = Perm.MANAGE_PROGRAMME
+    lookup_value_regex = r"[0-9]+"  # anything else is 404, never int("null,null")
 
     queryset = Room.objects.none()
 

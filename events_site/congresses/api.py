@@ -3,8 +3,10 @@ base and the exception handler that turns domain and validation errors into clea
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -42,6 +44,11 @@ class CongressScopedMixin:
 
 class CongressSerializer(serializers.ModelSerializer):
     organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    languages = serializers.ListField(
+        child=serializers.ChoiceField(choices=settings.LANGUAGES),
+        allow_empty=False,
+        help_text=_('Language codes offered to delegates, e.g. ["en", "fr", "es"].'),
+    )
 
     class Meta:
         model = Congress

@@ -6,3 +6,16 @@ class CongressesConfig(AppConfig):
     name = "events_site.congresses"
     label = "congresses"
     verbose_name = _("Congresses")
+
+    def ready(self) -> None:
+        # Every API serializer of every app reads a model's datetime through one field that
+        # refuses times without a UTC offset (DRF would silently take them as UTC) ...
+        from django.db import models
+        from rest_framework import serializers
+
+        from .api_fields import AwareDateTimeField, LocalTimeField
+
+        mapping = serializers.ModelSerializer.serializer_field_mapping
+        mapping[models.DateTimeField] = AwareDateTimeField
+        # ... and a daily time (a room's hours) as a local wall-clock time, never with an offset.
+        mapping[models.TimeField] = LocalTimeField

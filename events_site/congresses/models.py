@@ -42,7 +42,8 @@ def validate_language_codes(value: list) -> None:
     known = {code for code, _name in settings.LANGUAGES}
     if not isinstance(value, list) or not value:
         raise ValidationError(_("List at least one language."), code="no_languages")
-    unknown = [code for code in value if code not in known]
+    # Items may be anything JSON holds (lists, objects): only known code strings pass.
+    unknown = [code for code in value if not isinstance(code, str) or code not in known]
     if unknown:
         raise ValidationError(
             _("Unknown language codes: %(codes)s."),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -148,6 +149,12 @@ class FinanceOrderViewSet(CongressScopedMixin, mixins.ListModelMixin, viewsets.G
     def retrieve(self, request, *args, **kwargs):
         return Response(FinanceOrderDetailSerializer(self._order()).data)
 
+    @extend_schema(
+        responses=inline_serializer(
+            "FinanceSummary",
+            {view.value: serializers.IntegerField(min_value=0) for view in FinanceView},
+        )
+    )
     @action(detail=False, methods=["get"])
     def summary(self, request, *args, **kwargs):
         return Response(selectors.finance_counts(congress=self.get_congress(), today=self._today()))
