@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from events_site.congresses import audit
 from events_site.congresses.errors import DomainError
 from events_site.congresses.models import Congress
+from events_site.congresses.secret_links import find_by_secret
 from registrations.models import Delegate, RegistrationType
 
 from . import selectors
@@ -131,15 +132,14 @@ def resolve_code(*, congress: Congress, code: str) -> Badge:
     code = (code or "").strip()
     if not SECRET_PATTERN.match(code):
         raise InvalidBadgeCode(_("Not a valid badge: this code is not a Convene badge code."))
-    badge = (
+    badge = find_by_secret(
         Badge.objects.select_related(
             "delegate", "delegate__order", "delegate__registration_type", "checked_in_by"
-        )
-        .filter(secret=code)
-        .first()
+        ),
+        secret=code,
     )
     if badge is None:
-        revoked = RevokedBadgeSecret.objects.filter(secret=code).select_related("badge").first()
+        revoked = find_by_secret(RevokedBadgeSecret.objects.select_related("badge"), secret=code)
         if revoked is not None and revoked.badge.congress_id == congress.pk:
             raise InvalidBadgeCode(
                 _("Not a valid badge: this badge was revoked and replaced. Ask for ID."),

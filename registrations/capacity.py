@@ -9,11 +9,13 @@ transaction-scoped advisory locks taken in one sorted order (congress, types, vo
 The lock must not be held while the commit waits for the disk: with one lock per congress that
 wait (a WAL flush, milliseconds) would be paid by every buyer in turn. So the locked
 transaction commits with ``synchronous_commit = off`` (its locks go the moment the commit record
-is written) and, right after the commit, :func:`_wait_until_durable` commits a tiny transaction
-synchronously. WAL is flushed in order, so when that returns the locked transaction is on disk
-too, and only then does the caller answer anyone. A crash in between loses a transaction nobody
-was told about; everything that read it comes later in the WAL and is lost with it, so no seat
-is ever sold twice. Concurrent buyers' flushes are grouped by PostgreSQL instead of queued.
+is written) and, right after the commit, ``locks.wait_until_durable`` commits a tiny
+transaction synchronously. WAL is flushed in order, so when that returns the locked transaction
+is on disk too, and only then does the caller answer anyone. A crash in between loses a
+transaction nobody was told about; everything that read it comes later in the WAL and is lost
+with it, so no seat is ever sold twice. Concurrent buyers' flushes are grouped by PostgreSQL
+instead of queued. The lock itself is the core's one lock helper
+(``events_site.congresses.locks``).
 """
 
 from __future__ import annotations
@@ -23,25 +25,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from events_site.congresses import locks
+
 from .enums import OrderStatus, WaitingListStatus
-from .errors import Busy, SoldOut
+from .errors import SoldOut
 
 # Tests switch this off to show that without the lock concurrent buyers really oversell.
 LOCKING_ENABLED = True
 
-# Advisory-lock namespaces; a key is namespace * 2**40 + id so that the order is total.
+# Advisory-lock namespaces (see ``events_site.congresses.locks.advisory_key``).
 _CONGRESS, _TYPE, _VOUCHER = 1, 2, 3
-_SPAN = 2**40
-
-
-def _key(namespace: int, pk: int) -> int:
-    return namespace * _SPAN + int(pk)
 
 
 def lock_capacity(
@@ -53,37 +51,18 @@ def lock_capacity(
     obtained within ``CAPACITY_LOCK_TIMEOUT_MS`` raises :class:`Busy`, never a 500."""
     if not connection.in_atomic_block:
         raise RuntimeError("lock_capacity() must run inside transaction.atomic().")
-    if not LOCKING_ENABLED or connection.vendor != "postgresql":
+    if not LOCKING_ENABLED:
         return
-    keys = sorted(
-        {_key(_CONGRESS, congress_id)}
-        | {_key(_TYPE, pk) for pk in type_ids}
-        | {_key(_VOUCHER, pk) for pk in voucher_ids}
+    keys = (
+        [locks.advisory_key(_CONGRESS, congress_id)]
+        + [locks.advisory_key(_TYPE, pk) for pk in type_ids]
+        + [locks.advisory_key(_VOUCHER, pk) for pk in voucher_ids]
     )
-    # One round trip: the timeout, the early commit, then the keys in order (integers we
-    # built, no user input).
-    statements = [
-        f"SET LOCAL lock_timeout = {int(settings.CAPACITY_LOCK_TIMEOUT_MS)}",
-        "SET LOCAL synchronous_commit = off",
-    ]
-    statements += [f"SELECT pg_advisory_xact_lock({int(key)})" for key in keys]
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("; ".join(statements))
-    except DatabaseError as exc:
-        if getattr(exc.__cause__, "sqlstate", None) == "55P03":  # lock_not_available
-            transaction.set_rollback(True)
-            raise Busy(_("Many people are registering right now; please try again.")) from exc
-        raise
-    if not any(hook[1] is _wait_until_durable for hook in connection.run_on_commit):
-        transaction.on_commit(_wait_until_durable)
-
-
-def _wait_until_durable() -> None:
-    """Commit one transaction synchronously: it returns once the WAL is flushed up to here,
-    which includes the capacity transaction that committed just before (see the module doc)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_current_xact_id()")
+    locks.lock_keys(
+        keys,
+        busy=_("Many people are registering right now; please try again."),
+        release_before_flush=True,
+    )
 
 
 def holding_orders_q(prefix: str = "order__", now=None) -> Q:

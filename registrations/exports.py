@@ -1,30 +1,27 @@
-"""Delegate exports for organisers (CSV and XLSX): small classes that know their name,
-content type and whether they are public; one row per delegate with the organisers' questions."""
+"""Delegate exports for organisers (CSV and XLSX): one row per delegate with the organisers'
+questions, written by the core's exporter base (``events_site.congresses.exporters``)."""
 
 from __future__ import annotations
-
-import csv
-import io
 
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from events_site.congresses.text import spreadsheet_text
+from events_site.congresses.exporters import CSVExporter, SpreadsheetExporter, XLSXExporter
 
+from .enums import DelegateRole, OrderStatus, OrganisationType
 from .models import Answer, Question
 
 
-class DelegateExport:
-    identifier = ""
-    content_type = ""
-    extension = ""
-    public = False
+class DelegateExport(SpreadsheetExporter):
+    """The rows of the delegate export; the CSV and XLSX classes below add the file format
+    (the core's exporter base)."""
+
+    name = gettext_lazy("Delegates")
 
     def columns(self, congress) -> list[tuple[str, str, callable]]:
         """(title, field read with ``values()``, how to show it)."""
-        from .enums import DelegateRole, OrderStatus, OrganisationType
-
         statuses = dict(OrderStatus.choices)
         org_types = dict(OrganisationType.choices)
         roles = dict(DelegateRole.choices)
@@ -99,54 +96,24 @@ class DelegateExport:
 
     def filename(self, congress) -> str:
         stamp = timezone.now().astimezone(congress.tz).strftime("%Y%m%d-%H%M")
-        return f"{congress.slug}-delegates-{stamp}.{self.extension}"
+        return self.filename_for(f"{congress.slug}-delegates-{stamp}")
 
     def render(self, *, congress, delegates) -> bytes:
-        raise NotImplementedError
+        return self.write(self.rows(congress=congress, delegates=delegates))
 
     def response(self, *, congress, delegates) -> HttpResponse:
-        response = HttpResponse(
-            self.render(congress=congress, delegates=delegates), content_type=self.content_type
+        return self.attachment(
+            self.render(congress=congress, delegates=delegates), filename=self.filename(congress)
         )
-        response["Content-Disposition"] = f'attachment; filename="{self.filename(congress)}"'
-        return response
 
 
-class DelegateCSVExport(DelegateExport):
-    identifier = "csv"
-    content_type = "text/csv; charset=utf-8"
-    extension = "csv"
-
-    def render(self, *, congress, delegates) -> bytes:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        for row in self.rows(congress=congress, delegates=delegates):
-            writer.writerow([spreadsheet_text(value) for value in row])
-        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+class DelegateCSVExport(DelegateExport, CSVExporter):
+    pass
 
 
-class DelegateXLSXExport(DelegateExport):
-    identifier = "xlsx"
-    content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    extension = "xlsx"
-
-    def render(self, *, congress, delegates) -> bytes:
-        from decimal import Decimal
-
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(title=str(_("Delegates"))[:31])
-        for row in self.rows(congress=congress, delegates=delegates):
-            sheet.append(
-                [
-                    value if isinstance(value, Decimal | int) else spreadsheet_text(value)
-                    for value in row
-                ]
-            )
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        return buffer.getvalue()
+class DelegateXLSXExport(DelegateExport, XLSXExporter):
+    def sheet_title(self) -> str:
+        return _("Delegates")
 
 
 EXPORTS: dict[str, DelegateExport] = {

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hmac
 from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
-from django.http import Http404
 
 from events_site.congresses.models import Congress
+from events_site.congresses.secret_links import get_by_secret_or_404
 
 from .capacity import count_taken, remaining
 from .enums import OrderStatus
@@ -72,22 +71,29 @@ def questions_for(congress: Congress) -> list[Question]:
 
 def order_for_link(*, congress_slug: str, code: str, secret: str) -> Order:
     """The order behind a self-service link; any mismatch is a 404 (no hint which part)."""
-    order = (
-        Order.objects.select_related("congress", "voucher")
-        .filter(secret=secret, congress__slug=congress_slug)
-        .first()
+    return get_by_secret_or_404(
+        Order.objects.select_related("congress", "voucher").filter(congress__slug=congress_slug),
+        secret=secret,
+        matching={"code": code},
     )
-    if order is None or not hmac.compare_digest(order.code.encode(), code.encode()):
-        raise Http404
-    return order
 
 
-def order_delegates(order: Order) -> list[Delegate]:
-    return list(
+def order_delegate(order: Order, delegate_secret: str) -> Delegate:
+    """The order's delegate behind ``delegate_secret`` (with its type and answers); a secret
+    of another order's delegate is a 404."""
+    return get_by_secret_or_404(_delegates_of(order), secret=delegate_secret)
+
+
+def _delegates_of(order: Order) -> QuerySet[Delegate]:
+    return (
         order.delegates.select_related("registration_type")
         .prefetch_related(Prefetch("answers", queryset=Answer.objects.select_related("question")))
         .order_by("id")
     )
+
+
+def order_delegates(order: Order) -> list[Delegate]:
+    return list(_delegates_of(order))
 
 
 def organiser_delegates(

@@ -378,12 +378,7 @@ def order_pdf(request, congress_slug: str, code: str, secret: str):
 
 def _order_delegate(order, delegate_secret: str):
     """The order's delegate behind ``delegate_secret``; a secret of another order is a 404."""
-    delegate = next(
-        (d for d in selectors.order_delegates(order) if d.secret == delegate_secret), None
-    )
-    if delegate is None:
-        raise Http404
-    return delegate
+    return selectors.order_delegate(order, delegate_secret)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -1,5 +1,6 @@
-"""The feeds of a published programme as small exporter classes (pretalx's idea): each knows its
-name, content type and whether it is public, and renders bytes from a ``PublishedProgramme``."""
+"""The feeds of a published programme as small exporter classes (pretalx's idea) on the core's
+exporter base: each knows its identifier, name, content type and whether it is public, and
+renders bytes from a ``PublishedProgramme``."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import json
 from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from events_site.congresses.exporters import Exporter as BaseExporter
 from events_site.congresses.text import printable_tree
 
 from .frab import build_frab, numeric_id
@@ -15,18 +18,18 @@ from .ical import build_calendar, session_uid, session_url_pattern
 from .published import PublishedProgramme, PublishedSession
 
 
-class Exporter:
-    identifier: str = ""
-    content_type: str = "application/octet-stream"
-    extension: str = ""
-    public: bool = True
+class Exporter(BaseExporter):
+    """A feed of the published programme: the core's exporter identity (identifier, name,
+    content type, public), rendered from a ``PublishedProgramme``."""
+
+    public = True
 
     def __init__(self, *, congress_slug: str, congress_name: str):
         self.congress_slug = congress_slug
         self.congress_name = congress_name
 
     def filename(self, suffix: str = "") -> str:
-        return f"{self.congress_slug}{suffix}.{self.extension}"
+        return self.filename_for(f"{self.congress_slug}{suffix}")
 
     def render(self, programme: PublishedProgramme, sessions: Iterable[PublishedSession]) -> bytes:
         raise NotImplementedError
@@ -36,6 +39,7 @@ class ScheduleICalExporter(Exporter):
     """The whole published schedule, or the part a filter selects."""
 
     identifier = "schedule-ics"
+    name = gettext_lazy("Schedule (iCal)")
     content_type = "text/calendar; charset=utf-8"
     extension = "ics"
 
@@ -50,12 +54,14 @@ class ScheduleICalExporter(Exporter):
 
 class SessionICalExporter(ScheduleICalExporter):
     identifier = "session-ics"
+    name = gettext_lazy("Session (iCal)")
 
 
 class PersonalICalExporter(ScheduleICalExporter):
     """A delegate's own agenda: private, reached only through its revocable token."""
 
     identifier = "personal-ics"
+    name = gettext_lazy("My agenda (iCal)")
     public = False
 
     def __init__(self, *, congress_slug: str, congress_name: str, waiting: frozenset[str]):
@@ -78,6 +84,7 @@ class PersonalICalExporter(ScheduleICalExporter):
 
 class FrabExporter(Exporter):
     identifier = "schedule-xml"
+    name = gettext_lazy("Schedule (frab XML)")
     content_type = "application/xml; charset=utf-8"
     extension = "xml"
 
@@ -89,6 +96,7 @@ class FrabExporter(Exporter):
 
 class JSONExporter(Exporter):
     identifier = "schedule-json"
+    name = gettext_lazy("Schedule (JSON)")
     content_type = "application/json"
     extension = "json"
 

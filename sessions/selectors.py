@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q
 
 from events_site.congresses.models import Congress
+from events_site.congresses.secret_links import find_by_secret
 
 from .enums import SignupStatus
 from .models import PersonalAgenda, ScheduleVersion, Session, SessionSignup
@@ -57,12 +58,10 @@ def draft_sessions(congress: Congress):
 
 def agenda_by_token(token: str) -> PersonalAgenda | None:
     """The personal agenda whose live feed token this is (indexed unique lookup), or None."""
-    if not token or len(token) > 64:
-        return None
-    return (
-        PersonalAgenda.objects.filter(feed_token=token)
-        .select_related("congress", "delegate")
-        .first()
+    return find_by_secret(
+        PersonalAgenda.objects.select_related("congress", "delegate"),
+        secret=token,
+        field="feed_token",
     )
 
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from django.utils.translation import gettext_lazy as _
 
-from events_site.congresses.text import spreadsheet_text
+from events_site.congresses.exporters import CSVExporter, SpreadsheetExporter, XLSXExporter
 
 from ..models import Order
 
@@ -43,46 +41,28 @@ def _row(order: Order) -> list:
     return values
 
 
-class FinanceCSVExporter:
-    identifier = "csv"
-    content_type = "text/csv; charset=utf-8"
-    extension = "csv"
-    public = False
+class FinanceExport(SpreadsheetExporter):
+    """The rows of the finance export; the CSV and XLSX classes below add the file format
+    (the core's exporter base)."""
+
+    name = _("Payments")
+
+    def rows(self, orders: Iterable[Order]) -> Iterator[list]:
+        yield [str(label) for _name, label in COLUMNS]
+        for order in orders:
+            yield _row(order)
 
     def render(self, orders: Iterable[Order]) -> bytes:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow([str(label) for _name, label in COLUMNS])
-        for order in orders:
-            writer.writerow([spreadsheet_text(v) for v in _row(order)])
-        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        return self.write(self.rows(orders))
 
 
-class FinanceXLSXExporter:
-    identifier = "xlsx"
-    content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    extension = "xlsx"
-    public = False
+class FinanceCSVExporter(FinanceExport, CSVExporter):
+    pass
 
-    def render(self, orders: Iterable[Order]) -> bytes:
-        from openpyxl import Workbook
 
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("payments")
-        sheet.append([str(label) for _name, label in COLUMNS])
-        for order in orders:
-            row = []
-            for value in _row(order):
-                if isinstance(value, bool):
-                    row.append(value)
-                elif hasattr(value, "quantize"):
-                    row.append(float(value))
-                else:
-                    row.append(spreadsheet_text(value))
-            sheet.append(row)
-        out = io.BytesIO()
-        book.save(out)
-        return out.getvalue()
+class FinanceXLSXExporter(FinanceExport, XLSXExporter):
+    def sheet_title(self) -> str:
+        return "payments"
 
 
 EXPORTERS = {cls.identifier: cls for cls in (FinanceCSVExporter, FinanceXLSXExporter)}

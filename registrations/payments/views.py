@@ -3,7 +3,6 @@ downloads, and the finance pages for organisers. Thin: parse, call one service, 
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 
@@ -27,6 +26,7 @@ from events_site.congresses.enums import Perm
 from events_site.congresses.errors import DomainError
 from events_site.congresses.models import Congress
 from events_site.congresses.permissions import congress_perm_required
+from events_site.congresses.secret_links import get_by_secret_or_404
 
 from ..models import BillingDetails, Invoice, Order, Payment
 from . import selectors
@@ -69,12 +69,11 @@ def stripe_webhook(request):
 
 
 def _order_by_secret(congress_slug: str, code: str, secret: str) -> Order:
-    order = get_object_or_404(
-        Order.objects.select_related("congress"), congress__slug=congress_slug, code=code
+    return get_by_secret_or_404(
+        Order.objects.select_related("congress").filter(congress__slug=congress_slug),
+        secret=secret,
+        matching={"code": code},
     )
-    if not hmac.compare_digest(order.secret.encode(), secret.encode()):
-        raise Http404
-    return order
 
 
 def _order_page(order: Order) -> str:
@@ -289,10 +288,10 @@ def finance_export(request, congress: Congress, fmt: str):
     orders = selectors.filter_view(
         selectors.finance_orders(congress=congress, today=today), view, today
     )
-    response = HttpResponse(exporter().render(orders), content_type=exporter.content_type)
-    filename = f"{congress.slug}-payments-{view}.{exporter.extension}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    export = exporter()
+    return export.attachment(
+        export.render(orders), filename=export.filename_for(f"{congress.slug}-payments-{view}")
+    )
 
 
 def _finance_order(congress: Congress, code: str) -> Order:

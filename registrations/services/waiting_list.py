@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events_site.congresses import audit
 from events_site.congresses.models import Congress
+from events_site.congresses.secret_links import find_by_secret
 
 from ..capacity import count_taken, lock_capacity, remaining
 from ..enums import WaitingListStatus
@@ -142,10 +143,10 @@ def expire_offers(*, now: dt.datetime | None = None) -> int:
 
 def live_offer(*, congress: Congress, token: str) -> WaitingListEntry:
     """The open offer behind a link, or :class:`OfferInvalid`."""
-    entry = (
-        WaitingListEntry.objects.select_related("registration_type")
-        .filter(congress=congress, token=token)
-        .first()
+    entry = find_by_secret(
+        WaitingListEntry.objects.select_related("registration_type").filter(congress=congress),
+        secret=token,
+        field="token",
     )
     if (
         entry is None

@@ -1,21 +1,21 @@
 """A delegate's personal agenda: marked sessions, seats in capacity-limited sessions with a
 waiting list, and the secret calendar-feed token.
 
-Seats go through ``lock_session``: inside a transaction, the session row is locked (PostgreSQL
-``SELECT ... FOR UPDATE`` with ``lock_timeout``; SQLite's IMMEDIATE transactions serialise
-writers), seats are counted again, and only then is a seat given. A timeout is ``Busy``.
+Seats go through ``lock_session``: inside a transaction, the session row is locked with the
+core's lock helper (PostgreSQL ``SELECT ... FOR UPDATE`` under ``lock_timeout``; SQLite's
+IMMEDIATE transactions serialise writers), seats are counted again, and only then is a seat
+given. A timeout is ``Busy``.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import OperationalError, connection, transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events_site.congresses import audit
-from events_site.congresses.errors import Busy
+from events_site.congresses import audit, locks
 from events_site.congresses.mail import send_templated_email
 from events_site.congresses.models import Congress
 from registrations.enums import OrderStatus
@@ -41,21 +41,17 @@ def delegate_may_sign_up(delegate: Delegate) -> bool:
 
 
 def lock_session(session: Session) -> Session:
-    """Lock ``session``'s row for the rest of the transaction and return it fresh."""
+    """Lock ``session``'s row for the rest of the transaction and return it fresh (the core's
+    lock helper: only inside a transaction, under ``lock_timeout``, a timeout is ``Busy``)."""
     if not connection.in_atomic_block:
         raise RuntimeError("lock_session() must run inside transaction.atomic()")
-    queryset = Session.objects.select_related("congress")
+    queryset = Session.objects.select_related("congress").filter(pk=session.pk)
     if not USE_SEAT_LOCK:
-        return queryset.get(pk=session.pk)
-    try:
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SET LOCAL lock_timeout = %s", [f"{int(settings.CAPACITY_LOCK_TIMEOUT_MS)}ms"]
-                )
-        return queryset.select_for_update(of=("self",)).get(pk=session.pk)
-    except OperationalError as exc:
-        raise Busy(_("Many people are signing up right now. Please try again.")) from exc
+        return queryset.get()
+    (locked,) = locks.lock_rows(
+        queryset, busy=_("Many people are signing up right now. Please try again.")
+    )
+    return locked
 
 
 def seats_taken(session: Session) -> int:

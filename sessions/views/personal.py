@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from events_site.congresses.errors import DomainError
+from events_site.congresses.secret_links import get_by_secret_or_404
 from registrations.models import Delegate
 
 from .. import selectors, services
@@ -24,16 +24,12 @@ from .common import parse_day, parse_filters
 
 
 def _delegate(congress_slug: str, delegate_secret: str) -> Delegate:
-    if not delegate_secret or len(delegate_secret) > 64:
-        raise Http404
-    delegate = (
-        Delegate.objects.select_related("order", "order__congress")
-        .filter(secret=delegate_secret, order__congress__slug=congress_slug)
-        .first()
+    return get_by_secret_or_404(
+        Delegate.objects.select_related("order", "order__congress").filter(
+            order__congress__slug=congress_slug
+        ),
+        secret=delegate_secret,
     )
-    if delegate is None:
-        raise Http404
-    return delegate
 
 
 def _back(congress_slug: str, delegate_secret: str, request) -> str:

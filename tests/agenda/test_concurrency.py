@@ -81,3 +81,37 @@ def test_the_lock_keeps_concurrent_sign_ups_within_capacity(congress, workshop, 
     assert SessionSignup.objects.filter(session=workshop, status=SignupStatus.WAITING).count() == (
         THREADS - 1
     )
+
+
+def test_a_session_lock_held_too_long_becomes_busy_and_gives_no_seat(congress, workshop, settings):
+    """Through the core's lock helper: the session's row only, under the timeout, ``Busy``."""
+    from django.db import transaction
+
+    from events_site.congresses.errors import Busy
+    from events_site.congresses.models import Congress
+
+    settings.CAPACITY_LOCK_TIMEOUT_MS = 100
+    delegate = DelegateFactory(order=OrderFactory(congress=congress))
+    holding, release = threading.Event(), threading.Event()
+
+    def holder():
+        try:
+            with transaction.atomic():
+                personal.lock_session(workshop)
+                holding.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    assert holding.wait(10)
+    try:
+        with transaction.atomic():  # the congress's row is not locked with the session's
+            Congress.objects.select_for_update(nowait=True).get(pk=congress.pk)
+        with pytest.raises(Busy):
+            services.sign_up(delegate=delegate, session=workshop)
+    finally:
+        release.set()
+        thread.join()
+    assert not SessionSignup.objects.filter(delegate=delegate).exists()

@@ -310,7 +310,7 @@ def test_placing_a_delegation_of_three_takes_a_constant_number_of_queries(
             voucher_code="TEN",
             idempotency_key="queries",
         )
-    from registrations.capacity import _wait_until_durable
+    from events_site.congresses.locks import wait_until_durable as _wait_until_durable
 
     # One task enqueue (nothing is rendered in the request), after the durability barrier
     # that follows the capacity transaction on PostgreSQL.

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from events_site.congresses import audit
+from events_site.congresses import audit, locks
 from events_site.congresses.mail import send_templated_email
 from events_site.congresses.models import Congress
 from events_site.congresses.money import format_money
@@ -119,17 +119,19 @@ def save_billing_details(
 
 
 def _locked_counter(congress: Congress, kind: str) -> InvoiceCounter:
-    """The series' counter row, locked until the surrounding transaction ends."""
-    locked = InvoiceCounter.objects.select_for_update()
-    try:
-        return locked.get(congress=congress, kind=kind)
-    except InvoiceCounter.DoesNotExist:
+    """The series' counter row, locked until the surrounding transaction ends (the core's lock
+    helper: a lock not obtained in time is ``Busy``)."""
+    series = InvoiceCounter.objects.filter(congress=congress, kind=kind)
+    busy = _("Invoices are being numbered right now; please try again.")
+    rows = locks.lock_rows(series, busy=busy)
+    if not rows:
         try:
             with transaction.atomic():
                 InvoiceCounter.objects.create(congress=congress, kind=kind)
         except IntegrityError:  # a concurrent first issue created it; it exists now
             pass
-        return locked.get(congress=congress, kind=kind)
+        rows = locks.lock_rows(series, busy=busy)
+    return rows[0]
 
 
 def take_number(*, congress: Congress, kind: str) -> int:
