@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from events_site.congresses.exporters import CSVExporter, Exporter, XLSXExporter
 from registrations.exports import EXPORTS
-from registrations.payment_exports import EXPORTERS
+from registrations.payments.exports import EXPORTERS
 from sessions import exports as agenda_exports
 
 ROOT = Path(__file__).resolve().parents[2]

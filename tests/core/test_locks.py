@@ -11,7 +11,7 @@ from events_site.congresses import locks
 from events_site.congresses.errors import Busy
 from registrations import capacity
 from registrations.models import Invoice, InvoiceCounter
-from registrations.services import invoices as invoice_services
+from registrations.payments.services import invoicing as invoice_services
 from sessions.models import Session
 from sessions.services import personal
 from tests.factories import CongressFactory
