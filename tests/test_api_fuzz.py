@@ -135,6 +135,12 @@ def test_api_anonymously(case, app_in_test_transaction, congress_data):
 
 def test_each_operation_is_a_test_item_of_its_own(request):
     """xdist's loadgroup scheduling (CI) keys items by node id: equal ids would run once."""
-    ids = [item.nodeid for item in request.session.items if "::test_api_" in item.nodeid]
+    ids = [
+        item.nodeid
+        for item in request.session.items
+        if item.nodeid.startswith("tests/test_api_fuzz.py::test_api_")
+    ]
+    if not ids:
+        pytest.skip("the schemathesis items are not selected in this run")
     assert len(ids) == len(set(ids))
     assert all(nodeid.endswith("/]") for nodeid in ids)

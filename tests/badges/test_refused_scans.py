@@ -15,7 +15,6 @@ HOSTILE = [
     "garbage",
     "<script>alert(1)</script>",
     "a\x1b[31mb\x0bc\x7f\u0085",
-    "nul\x00byte",
     "٣٤٥ 王小明 𝔘𝔫𝔦",
     "x" * 10_000,
 ]
@@ -48,6 +47,15 @@ def test_a_code_that_opens_nothing_is_recorded_as_scanned(client, congress, bob,
     assert scan.channel == "desk" and scan.badge is None
     assert scan.reason in ("badge_not_valid", "badge_unknown")
     assert scan.scanned == code.replace("\x00", "\ufffd")[:200]  # as read, capped
+
+
+def test_a_code_with_a_nul_byte_is_a_clear_400_before_any_lookup(client, congress, bob):
+    """The site-wide NUL guard answers first (PostgreSQL cannot even compare such text)."""
+    client.force_login(bob)
+    response = client.get(desk_url(congress), {"code": "nul\x00byte"})
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode() or "null" in response.content.decode().lower()
+    assert client.get(desk_url(congress), {"code": "garbage"}).status_code == 422
 
 
 def test_each_kind_of_refusal_is_recorded_with_its_reason(
