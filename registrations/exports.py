@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from events_site.congresses.text import spreadsheet_text
 
+from .enums import DelegateRole, OrganisationType
+from .lifecycle import OrderStatus
 from .models import Answer, Question
 
 
@@ -23,8 +25,6 @@ class DelegateExport:
 
     def columns(self, congress) -> list[tuple[str, str, callable]]:
         """(title, field read with ``values()``, how to show it)."""
-        from .enums import DelegateRole, OrderStatus, OrganisationType
-
         statuses = dict(OrderStatus.choices)
         org_types = dict(OrganisationType.choices)
         roles = dict(DelegateRole.choices)
