@@ -31,8 +31,9 @@ from events_site.congresses.permissions import congress_perm_required
 from . import payment_selectors as selectors
 from . import stripe as stripe_edge
 from .invoices import render_invoice_pdf
+from .lifecycle import OrderStatus
 from .models import BillingDetails, Invoice, Order, Payment
-from .payment_enums import FinanceView, PaymentProvider
+from .payment_enums import FinanceView, PaymentProvider, PaymentState
 from .payment_errors import InvalidSignature
 from .payment_exports import EXPORTERS
 from .payment_forms import (
@@ -101,6 +102,7 @@ def payment_context(order: Order) -> dict:
         "invoices": invoices,
         "amount_outstanding": payment_services.amount_outstanding(order),
         "order_kwargs": _order_kwargs(order),
+        "statuses": OrderStatus,
     }
 
 
@@ -186,9 +188,9 @@ def card_return(request, congress_slug: str, code: str, secret: str):
         messages.error(request, exc.message)
         return redirect(_order_page(order))
     payment.refresh_from_db()
-    if payment.state == "succeeded" and outcome in ("paid", "already_settled"):
+    if payment.state == PaymentState.SUCCEEDED and outcome in ("paid", "already_settled"):
         messages.success(request, _("Thank you: your payment was received."))
-    elif payment.state == "failed":
+    elif payment.state == PaymentState.FAILED:
         messages.error(request, payment.failure_message or _("The payment failed."))
     return redirect(_order_page(order))
 
@@ -275,6 +277,7 @@ def finance_overview(request, congress: Congress):
             "counts": selectors.finance_counts(congress=congress, today=today),
             "card_available": stripe_edge.card_payments_available(),
             "today": today,
+            "statuses": OrderStatus,
         },
     )
 

@@ -27,7 +27,13 @@ from .. import stripe as stripe_edge
 from ..errors import OrderStateError, SoldOut
 from ..lifecycle import OrderStatus
 from ..models import Order, Payment, Refund, StripeEvent
-from ..payment_enums import OPEN_PAYMENT_STATES, PaymentProvider, PaymentState, RefundState
+from ..payment_enums import (
+    OPEN_PAYMENT_STATES,
+    PaymentProvider,
+    PaymentState,
+    RefundState,
+    StripeIntentStatus,
+)
 from ..payment_errors import CardPaymentsUnavailable, PaymentError, PaymentProviderError
 from . import invoices as invoice_services
 from .orders import mark_order_paid
@@ -311,14 +317,14 @@ def settle_payment_intent(*, intent: dict[str, Any], source: str) -> str:
     if not _metadata_names_its_order(payment, intent):
         return _flag_metadata_mismatch(payment, intent, source)
     status = intent.get("status")
-    if status == "succeeded":
+    if status == StripeIntentStatus.SUCCEEDED:
         return _payment_succeeded(payment, intent, source)
-    if status == "canceled":
+    if status == StripeIntentStatus.CANCELED:
         return _close_attempt(payment, PaymentState.CANCELED, "", source)
-    if status == "requires_payment_method" and intent.get("last_payment_error"):
+    if status == StripeIntentStatus.REQUIRES_PAYMENT_METHOD and intent.get("last_payment_error"):
         message = (intent.get("last_payment_error") or {}).get("message") or ""
         return _close_attempt(payment, PaymentState.FAILED, message, source)
-    if status == "processing":
+    if status == StripeIntentStatus.PROCESSING:
         changed = Payment.objects.filter(pk=payment.pk, state=PaymentState.CREATED).update(
             state=PaymentState.PROCESSING
         )

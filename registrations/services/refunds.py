@@ -24,7 +24,7 @@ from events_site.congresses.money import format_money
 from .. import lifecycle
 from .. import stripe as stripe_edge
 from ..models import Order, Payment, Refund
-from ..payment_enums import PaymentProvider, PaymentState, RefundState
+from ..payment_enums import PaymentProvider, PaymentState, RefundState, StripeRefundStatus
 from ..payment_errors import PaymentProviderError, RefundRefused
 from . import invoices as invoice_services
 
@@ -146,10 +146,10 @@ def settle_refund(*, refund_object: dict[str, Any], source: str) -> str:
         if refund is None:
             return "unknown_refund"
     status = refund_object.get("status")
-    if status == "succeeded":
+    if status == StripeRefundStatus.SUCCEEDED:
         with transaction.atomic():
             return _confirm(refund, source=source)
-    if status in ("failed", "canceled"):
+    if status in (StripeRefundStatus.FAILED, StripeRefundStatus.CANCELED):
         with transaction.atomic():
             changed = Refund.objects.filter(pk=refund.pk, state=RefundState.PENDING).update(
                 state=RefundState.FAILED
