@@ -59,7 +59,7 @@ ENDED_STATUSES = (OrderStatus.CANCELLED, OrderStatus.EXPIRED, OrderStatus.REFUND
 UNPAID_STATUSES = (OrderStatus.AWAITING_APPROVAL, OrderStatus.PENDING_PAYMENT)
 # Money may be received for these (an expired one retakes its seats first).
 PAYABLE_STATUSES = (OrderStatus.PENDING_PAYMENT, OrderStatus.EXPIRED)
-# Ways a payment can be refused, each told apart by the payment pages.
+# Cancelled or refunded: never paid again (the payment pages say so).
 UNPAYABLE_CANCELLED_STATUSES = (OrderStatus.CANCELLED, OrderStatus.REFUNDED)
 # Refunded already, so no longer cancellable.
 REFUNDED_STATUSES = (OrderStatus.REFUNDED, OrderStatus.PARTIALLY_REFUNDED)
