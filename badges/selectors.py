@@ -10,15 +10,21 @@ from django.utils import translation
 
 from events_site.congresses.models import Congress
 from events_site.congresses.pdf_fetcher import pdf_sources
-from registrations.enums import DelegateRole, OrderStatus
+from registrations import lifecycle
+from registrations.enums import DelegateRole
 from registrations.models import Delegate
 
 from .enums import BadgeSort, EntryProblem
 from .models import Badge, BadgeLayout, RefusedScan
 from .pdf import RenderOptions, name_language
 
-# Batches print the badges of people who may enter: paid (or free and confirmed), not cancelled.
-ENTRY_ORDER_STATUSES = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
+# The desk's reason for each way a delegate can stand (the lifecycle decides which).
+ENTRY_PROBLEMS = {
+    lifecycle.DelegateStanding.ADMITTED: "",
+    lifecycle.DelegateStanding.CANCELLED: EntryProblem.CANCELLED,
+    lifecycle.DelegateStanding.AWAITING_APPROVAL: EntryProblem.AWAITING_APPROVAL,
+    lifecycle.DelegateStanding.UNPAID: EntryProblem.UNPAID,
+}
 
 SORT_ORDERS = {
     BadgeSort.FAMILY_NAME: ("delegate__family_name", "delegate__given_name", "pk"),
@@ -34,11 +40,8 @@ def badges_for_printing(
     registration_type_id: int | None = None,
     sort: str = BadgeSort.FAMILY_NAME,
 ) -> QuerySet[Badge]:
-    badges = Badge.objects.filter(
-        congress=congress,
-        delegate__is_cancelled=False,
-        delegate__order__status__in=ENTRY_ORDER_STATUSES,
-    )
+    # Batches print the badges of people who may enter: paid (or free and confirmed), not cancelled.
+    badges = Badge.objects.filter(lifecycle.may_enter_q("delegate__"), congress=congress)
     if only_unprinted:
         badges = badges.filter(printed_at__isnull=True)
     if registration_type_id:
@@ -123,18 +126,7 @@ def render_options(congress: Congress, **options) -> RenderOptions:
 
 def entry_problem(delegate: Delegate) -> str:
     """Why ``delegate`` may not enter, or "" when they may (the desk shows this in red)."""
-    if delegate.may_enter:
-        return ""
-    status = delegate.order.status
-    if delegate.is_cancelled or status in (
-        OrderStatus.CANCELLED,
-        OrderStatus.EXPIRED,
-        OrderStatus.REFUNDED,
-    ):
-        return EntryProblem.CANCELLED
-    if status == OrderStatus.AWAITING_APPROVAL:
-        return EntryProblem.AWAITING_APPROVAL
-    return EntryProblem.UNPAID
+    return ENTRY_PROBLEMS[lifecycle.delegate_standing(delegate)]
 
 
 def desk_search(congress: Congress, query: str, *, limit: int = 25) -> QuerySet[Delegate]:

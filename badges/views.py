@@ -172,7 +172,9 @@ def print_job(request, congress, job_id: int):
         )
     running = job.status in (PrintJobStatus.QUEUED, PrintJobStatus.RUNNING)
     return render(
-        request, "badges/print_job.html", {"congress": congress, "job": job, "running": running}
+        request,
+        "badges/print_job.html",
+        {"congress": congress, "job": job, "running": running, "statuses": PrintJobStatus},
     )
 
 

@@ -284,7 +284,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CongressStatusEnum": "events_site.congresses.enums.CongressStatus",
         "TeamRoleEnum": "events_site.congresses.enums.Role",
-        "OrderStatusEnum": "registrations.enums.OrderStatus",
+        "OrderStatusEnum": "registrations.lifecycle.OrderStatus",
         "DelegateRoleEnum": "registrations.enums.DelegateRole",
         "OrganisationTypeEnum": "registrations.enums.OrganisationType",
         "PaymentStateEnum": "registrations.payments.enums.PaymentState",

@@ -32,7 +32,13 @@ from .models import (
 )
 from .services.delegates import cancel_delegate
 from .services.members import import_member_organisations
-from .services.orders import DELEGATE_FIELDS, approve_order, cancel_order, update_delegate
+from .services.orders import (
+    DELEGATE_FIELDS,
+    approve_order,
+    cancel_order,
+    update_delegate,
+    voucher_uses,
+)
 from .services.setup import TYPE_FIELDS, save_registration_type
 
 
@@ -278,8 +284,6 @@ class VoucherAdmin(AuditedAdmin, CongressScopedAdmin):
 
     @admin.display(description=_("uses"))
     def uses(self, obj):
-        from .services.orders import voucher_uses
-
         return voucher_uses(voucher=obj)
 
 

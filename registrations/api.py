@@ -16,8 +16,8 @@ from events_site.congresses.api import CongressScopedMixin
 from events_site.congresses.enums import Perm
 
 from . import selectors
-from .enums import OrderStatus
 from .exports import EXPORTS
+from .lifecycle import OrderStatus
 from .models import Delegate, MemberOrganisation, Order, RegistrationType
 from .services.delegates import cancel_delegate
 from .services.members import import_member_organisations

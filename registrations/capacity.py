@@ -32,7 +32,8 @@ from django.utils.translation import gettext_lazy as _
 
 from events_site.congresses import locks
 
-from .enums import OrderStatus, WaitingListStatus
+from . import lifecycle
+from .enums import WaitingListStatus
 from .errors import SoldOut
 
 # Tests switch this off to show that without the lock concurrent buyers really oversell.
@@ -71,20 +72,16 @@ def holding_orders_q(prefix: str = "order__", now=None) -> Q:
     live = (
         Q(
             **{
-                f"{prefix}status__in": [
-                    OrderStatus.AWAITING_APPROVAL,
-                    OrderStatus.PAID,
-                    OrderStatus.PARTIALLY_REFUNDED,
-                ]
+                f"{prefix}status__in": lifecycle.FIRM_SEAT_STATUSES,
             }
         )
         | Q(
             **{
-                f"{prefix}status": OrderStatus.PENDING_PAYMENT,
+                f"{prefix}status": lifecycle.HELD_STATUS,
                 f"{prefix}hold_expires_at__isnull": True,
             }
         )
-        | Q(**{f"{prefix}status": OrderStatus.PENDING_PAYMENT, f"{prefix}hold_expires_at__gt": now})
+        | Q(**{f"{prefix}status": lifecycle.HELD_STATUS, f"{prefix}hold_expires_at__gt": now})
     )
     return live
 
@@ -121,8 +118,8 @@ def count_taken(
         exclude_order=exclude_order_id is not None,
         exclude_offer=exclude_offer_id is not None,
     )
-    params: list = [congress_id, *(types or []), False, *_HOLDING_STATUSES]
-    params += [OrderStatus.PENDING_PAYMENT, now]
+    params: list = [congress_id, *(types or []), False, *lifecycle.FIRM_SEAT_STATUSES]
+    params += [lifecycle.HELD_STATUS, now]
     params += [exclude_order_id] if exclude_order_id is not None else []
     params += [congress_id, WaitingListStatus.OFFERED, now, *(types or [])]
     params += [exclude_offer_id] if exclude_offer_id is not None else []
@@ -131,13 +128,6 @@ def count_taken(
         for type_id, n in cursor.fetchall():
             by_type[type_id] += n
     return Taken(by_type=by_type, total=sum(by_type.values()))
-
-
-_HOLDING_STATUSES = (
-    OrderStatus.AWAITING_APPROVAL,
-    OrderStatus.PAID,
-    OrderStatus.PARTIALLY_REFUNDED,
-)
 
 
 @lru_cache(maxsize=64)
@@ -155,12 +145,13 @@ def _taken_sql(*, types: int | None, exclude_order: bool, exclude_offer: bool) -
         quote(m._meta.db_table) for m in (Delegate, Order, RegistrationType, WaitingListEntry)
     )
     of_types = f" AND t.id IN ({', '.join(['%s'] * types)})" if types else ""
+    firm = ", ".join(["%s"] * len(lifecycle.FIRM_SEAT_STATUSES))
     # Only quoted table names and placeholders are put in; every value is a parameter.
     holding = (
         f"SELECT d.registration_type_id, COUNT(*) FROM {delegate} d "  # noqa: S608
         f"JOIN {order} o ON o.id = d.order_id "
         f"WHERE d.registration_type_id IN (SELECT t.id FROM {rtype} t WHERE t.congress_id = %s"
-        f"{of_types}) AND d.is_cancelled = %s AND (o.status IN (%s, %s, %s) "
+        f"{of_types}) AND d.is_cancelled = %s AND (o.status IN ({firm}) "
         "OR (o.status = %s AND (o.hold_expires_at IS NULL OR o.hold_expires_at > %s)))"
         + (" AND o.id <> %s" if exclude_order else "")
         + " GROUP BY d.registration_type_id"

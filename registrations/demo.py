@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from events_site.congresses.models import Congress
 
-from .enums import DelegateRole, OrderStatus, OrganisationType, QuestionKind
+from .enums import DelegateRole, OrganisationType, QuestionKind
+from .lifecycle import OrderStatus
 from .models import (
     Answer,
     Delegate,

@@ -1,24 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class OrderStatus(models.TextChoices):
-    AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
-    PENDING_PAYMENT = "pending_payment", _("Pending payment")
-    PAID = "paid", _("Paid")
-    EXPIRED = "expired", _("Expired")
-    CANCELLED = "cancelled", _("Cancelled")
-    REFUNDED = "refunded", _("Refunded")
-    PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
-
-
-# Orders whose delegates hold seats (a hold counts only while it has not expired).
-SEAT_HOLDING_STATUSES = (
-    OrderStatus.AWAITING_APPROVAL,
-    OrderStatus.PENDING_PAYMENT,
-    OrderStatus.PAID,
-    OrderStatus.PARTIALLY_REFUNDED,
-)
+# The order's statuses live with their transitions and named sets in the lifecycle module.
+from .lifecycle import OrderStatus  # noqa: F401
 
 
 class DelegateRole(models.TextChoices):
@@ -40,10 +24,6 @@ class OrganisationType(models.TextChoices):
     ACADEMIA = "academia", _("Academia or research")
     MEDIA = "media", _("Media")
     OTHER = "other", _("Other")
-
-
-# Statuses in which an order is still alive for the organiser's figures and exports.
-ACTIVE_STATUSES = SEAT_HOLDING_STATUSES
 
 
 class PriceTier(models.TextChoices):

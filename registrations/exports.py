@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy
 
 from events_site.congresses.exporters import CSVExporter, SpreadsheetExporter, XLSXExporter
 
-from .enums import DelegateRole, OrderStatus, OrganisationType
+from .enums import DelegateRole, OrganisationType
+from .lifecycle import OrderStatus
 from .models import Answer, Question
 
 

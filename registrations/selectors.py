@@ -10,8 +10,10 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from events_site.congresses.models import Congress
 from events_site.congresses.secret_links import get_by_secret_or_404
 
+from . import lifecycle
 from .capacity import count_taken, remaining
-from .enums import OrderStatus
+from .enums import WaitingListStatus
+from .lifecycle import OrderStatus
 from .models import (
     Answer,
     Delegate,
@@ -159,11 +161,11 @@ def figures(congress: Congress) -> dict:
     paid = Delegate.objects.filter(
         order__congress=congress,
         is_cancelled=False,
-        order__status__in=[OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED],
+        order__status__in=lifecycle.PAID_STATUSES,
     ).aggregate(amount=Sum("price"))["amount"] or Decimal("0.00")
     left = seats_left(congress, types)
     waiting = dict(
-        WaitingListEntry.objects.filter(congress=congress, status="waiting")
+        WaitingListEntry.objects.filter(congress=congress, status=WaitingListStatus.WAITING)
         .values_list("registration_type_id")
         .annotate(n=Count("id"))
         .order_by()

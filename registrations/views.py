@@ -20,8 +20,7 @@ from events_site.congresses.errors import DomainError
 from events_site.congresses.models import Congress
 from events_site.congresses.permissions import congress_perm_required, has_congress_perm
 
-from . import page_cache, selectors
-from .enums import OrderStatus
+from . import lifecycle, page_cache, selectors
 from .errors import (
     OfferInvalid,
     OrderAlreadyPlaced,
@@ -41,6 +40,7 @@ from .forms import (
     delegate_formset_class,
     new_order_token,
 )
+from .lifecycle import OrderStatus
 from .services.delegates import (
     cancel_own_delegate,
     delegate_cancellation_terms,
@@ -347,9 +347,7 @@ def order_detail(request, congress_slug: str, code: str, secret: str):
             "congress": order.congress,
             "order": order,
             "delegates": delegates,
-            "can_edit": order.status
-            not in (OrderStatus.CANCELLED, OrderStatus.EXPIRED, OrderStatus.REFUNDED)
-            and not _edit_closed(order),
+            "can_edit": order.status not in lifecycle.ENDED_STATUSES and not _edit_closed(order),
             "edit_deadline": edit_deadline(order),
             "cancel": cancellation_terms(order=order),
             # One delegate at a time while more than one is registered; the last one cancels

@@ -10,6 +10,14 @@ class CongressStatus(models.TextChoices):
     ARCHIVED = "archived", _("Archived")
 
 
+# Congresses the public sees (listed on the home page, their pages open).
+PUBLIC_STATUSES = (
+    CongressStatus.PUBLISHED,
+    CongressStatus.REGISTRATION_OPEN,
+    CongressStatus.CLOSED,
+)
+
+
 class Role(models.TextChoices):
     OWNER = "owner", _("Owner")
     PROGRAMME = "programme", _("Programme organiser")

@@ -12,7 +12,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .enums import CongressStatus, Role
+from .enums import PUBLIC_STATUSES, CongressStatus, Role
 
 
 @cache
@@ -167,11 +167,7 @@ class Congress(models.Model):
 
     @property
     def is_public(self) -> bool:
-        return self.status in (
-            CongressStatus.PUBLISHED,
-            CongressStatus.REGISTRATION_OPEN,
-            CongressStatus.CLOSED,
-        )
+        return self.status in PUBLIC_STATUSES
 
     @property
     def registration_is_open(self) -> bool:

@@ -5,7 +5,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from . import health
-from .enums import Perm
+from .enums import PUBLIC_STATUSES, Perm
 from .models import Congress
 from .permissions import congress_perm_required, congress_permissions, congresses_with_perm
 
@@ -23,9 +23,7 @@ def healthz(request):
 
 
 def home(request):
-    congresses = Congress.objects.filter(
-        status__in=["published", "registration_open", "closed"]
-    ).select_related("organisation")
+    congresses = Congress.objects.filter(status__in=PUBLIC_STATUSES).select_related("organisation")
     return render(request, "congresses/home.html", {"congresses": congresses})
 
 

@@ -12,7 +12,9 @@ from django_countries.fields import CountryField
 
 from events_site.congresses.models import Congress
 
-from ..enums import DelegateRole, OrderStatus, OrganisationType
+from .. import lifecycle
+from ..enums import DelegateRole, OrganisationType
+from ..lifecycle import OrderStatus
 
 
 def new_secret() -> str:
@@ -180,7 +182,7 @@ class Order(models.Model):
 
     @property
     def is_paid(self) -> bool:
-        return self.status in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
+        return self.status in lifecycle.PAID_STATUSES
 
 
 class Delegate(models.Model):
@@ -253,5 +255,5 @@ class Delegate(models.Model):
 
     @property
     def may_enter(self) -> bool:
-        """Paid (or free and confirmed), approved, not cancelled."""
-        return not self.is_cancelled and self.order.is_paid
+        """Paid (or free and confirmed), approved, not cancelled: decided by the lifecycle."""
+        return lifecycle.may_enter(self)

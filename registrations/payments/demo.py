@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from events_site.congresses.models import Congress
 
-from ..enums import OrderStatus
+from ..lifecycle import OrderStatus
 from ..models import BillingSettings, Order, Payment
 from .enums import PaymentProvider, PaymentState
 from .services import invoicing as invoice_services

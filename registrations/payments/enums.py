@@ -1,5 +1,7 @@
 """Statuses of payments, refunds and invoices: TextChoices, never bare strings."""
 
+from enum import StrEnum
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +27,23 @@ class RefundState(models.TextChoices):
     PENDING = "pending", _("Pending")
     SUCCEEDED = "succeeded", _("Refunded")
     FAILED = "failed", _("Failed")
+
+
+class StripeIntentStatus(StrEnum):
+    """A PaymentIntent's ``status`` as Stripe sends it (the ones the webhooks act on)."""
+
+    SUCCEEDED = "succeeded"
+    CANCELED = "canceled"
+    REQUIRES_PAYMENT_METHOD = "requires_payment_method"
+    PROCESSING = "processing"
+
+
+class StripeRefundStatus(StrEnum):
+    """A Refund's ``status`` as Stripe sends it."""
+
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELED = "canceled"
 
 
 class InvoiceKind(models.TextChoices):

@@ -10,7 +10,8 @@ from django.db.models.functions import Coalesce
 
 from events_site.congresses.models import Congress
 
-from ..enums import OrderStatus
+from .. import lifecycle
+from ..lifecycle import OrderStatus
 from ..models import Invoice, Order, Payment, Refund
 from .enums import FinanceView, InvoiceKind, PaymentState, RefundState
 
@@ -64,10 +65,7 @@ def filter_view(queryset: QuerySet[Order], view: str, today: dt.date) -> QuerySe
     if view == FinanceView.PAID:
         return queryset.filter(status=OrderStatus.PAID)
     if view == FinanceView.REFUNDED:
-        return queryset.filter(
-            Q(status__in=(OrderStatus.REFUNDED, OrderStatus.PARTIALLY_REFUNDED))
-            | Q(has_refund=True)
-        )
+        return queryset.filter(Q(status__in=lifecycle.REFUNDED_STATUSES) | Q(has_refund=True))
     if view == FinanceView.REVIEW:
         return queryset.filter(needs_review=True)
     return queryset

@@ -28,10 +28,11 @@ from events_site.congresses.models import Congress
 from events_site.congresses.permissions import congress_perm_required
 from events_site.congresses.secret_links import get_by_secret_or_404
 
+from ..lifecycle import OrderStatus
 from ..models import BillingDetails, Invoice, Order, Payment
 from . import selectors
 from . import stripe as stripe_edge
-from .enums import FinanceView, PaymentProvider
+from .enums import FinanceView, PaymentProvider, PaymentState
 from .errors import InvalidSignature
 from .exports import EXPORTERS
 from .forms import (
@@ -100,6 +101,7 @@ def payment_context(order: Order) -> dict:
         "invoices": invoices,
         "amount_outstanding": payment_services.amount_outstanding(order),
         "order_kwargs": _order_kwargs(order),
+        "statuses": OrderStatus,
     }
 
 
@@ -185,9 +187,9 @@ def card_return(request, congress_slug: str, code: str, secret: str):
         messages.error(request, exc.message)
         return redirect(_order_page(order))
     payment.refresh_from_db()
-    if payment.state == "succeeded" and outcome in ("paid", "already_settled"):
+    if payment.state == PaymentState.SUCCEEDED and outcome in ("paid", "already_settled"):
         messages.success(request, _("Thank you: your payment was received."))
-    elif payment.state == "failed":
+    elif payment.state == PaymentState.FAILED:
         messages.error(request, payment.failure_message or _("The payment failed."))
     return redirect(_order_page(order))
 
@@ -274,6 +276,7 @@ def finance_overview(request, congress: Congress):
             "counts": selectors.finance_counts(congress=congress, today=today),
             "card_available": stripe_edge.card_payments_available(),
             "today": today,
+            "statuses": OrderStatus,
         },
     )
 

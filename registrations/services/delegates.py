@@ -20,15 +20,13 @@ from django.utils.translation import gettext_lazy as _
 from events_site.congresses import audit
 from events_site.congresses.money import format_money
 
-from ..enums import OrderStatus
+from .. import lifecycle
 from ..errors import DeadlinePassed, OrderStateError
 from ..models import Delegate, Order
 from ..payments.services import invoicing as invoice_services
 from ..payments.services import payments as payment_services
 from . import notifications
 from .orders import (
-    PAID_STATUSES,
-    SELF_SERVICE_CANCEL_STATUSES,
     cancel_order,
     cancel_own_order,
     cancellation_deadline,
@@ -38,11 +36,6 @@ from .orders import (
     seat_cancellation_fee,
 )
 from .waiting_list import offer_freed_seats
-
-# Orders whose delegates can be cancelled one by one. A partially refunded order is a paid one
-# whose first cancellations were refunded already: its other delegates may still cancel.
-SINGLE_CANCEL_STATUSES = (*SELF_SERVICE_CANCEL_STATUSES, OrderStatus.PARTIALLY_REFUNDED)
-UNPAID_STATUSES = (OrderStatus.AWAITING_APPROVAL, OrderStatus.PENDING_PAYMENT)
 
 
 def active_delegate_count(order: Order) -> int:
@@ -54,7 +47,7 @@ def single_cancellation_open(order: Order, *, active: int, now: dt.datetime | No
     (``active``), an order that allows it, before the cancellation deadline."""
     return (
         active > 1
-        and order.status in SINGLE_CANCEL_STATUSES
+        and order.status in lifecycle.SINGLE_CANCEL_STATUSES
         and (now or timezone.now()) <= cancellation_deadline(order)
     )
 
@@ -69,7 +62,7 @@ def delegate_cancellation_terms(*, delegate: Delegate, now: dt.datetime | None =
     if not delegate.is_cancelled and active <= 1:
         whole = cancellation_terms(order=order, now=now)
         return {**whole, "whole_order": True, "refundable": None, "new_total": order.total}
-    paid = order.status in PAID_STATUSES
+    paid = order.status in lifecycle.PAID_STATUSES
     fee = seat_cancellation_fee(order=order, delegate=delegate) if paid else Decimal("0.00")
     return {
         "allowed": not delegate.is_cancelled
@@ -90,7 +83,8 @@ def cancel_own_delegate(*, delegate: Delegate, reason: str = "") -> Delegate:
         return delegate
     order = delegate.order
     _refuse_inactive(order)
-    if order.status not in SINGLE_CANCEL_STATUSES or timezone.now() > cancellation_deadline(order):
+    closed = timezone.now() > cancellation_deadline(order)
+    if order.status not in lifecycle.SINGLE_CANCEL_STATUSES or closed:
         raise DeadlinePassed(
             _("This registration can no longer be cancelled online. Please contact the organisers.")
         )
@@ -126,7 +120,7 @@ def cancel_delegate(
 
 
 def _refuse_inactive(order: Order) -> None:
-    if order.status not in SINGLE_CANCEL_STATUSES:
+    if order.status not in lifecycle.SINGLE_CANCEL_STATUSES:
         raise OrderStateError(
             _("Order %(code)s is %(status)s: its delegates cannot be cancelled.")
             % {"code": order.code, "status": order.get_status_display()}
@@ -143,7 +137,7 @@ def _cancel_delegate(
     cancel_whole: Callable[[Order], Order],
 ) -> Delegate:
     order = delegate.order
-    if order.status in UNPAID_STATUSES and active_delegate_count(order) > 1:
+    if order.status in lifecycle.UNPAID_STATUSES and active_delegate_count(order) > 1:
         # The total is about to go down: no card attempt for the old total may stay open.
         payment_services.cancel_open_card_payments(order=order)
     now = timezone.now()
@@ -158,7 +152,7 @@ def _cancel_delegate(
             cancel_whole(locked)
             fresh.refresh_from_db()
             return fresh
-        if locked.status in UNPAID_STATUSES:
+        if locked.status in lifecycle.UNPAID_STATUSES:
             if payment_services.open_card_payments(locked).exists():
                 raise OrderStateError(payment_services.CARD_PAYMENT_IN_PROGRESS)
             fee, refundable = Decimal("0.00"), Decimal("0.00")
@@ -170,7 +164,7 @@ def _cancel_delegate(
         previous_total = locked.total
         Delegate.objects.filter(pk=fresh.pk).update(is_cancelled=True, updated_at=now)
         fresh.is_cancelled = True
-        if locked.status in UNPAID_STATUSES:
+        if locked.status in lifecycle.UNPAID_STATUSES:
             _lower_unpaid_total(locked, fresh, by=by, actor_label=actor_label)
         elif fee:
             locked.cancellation_fee += fee
@@ -204,7 +198,7 @@ def _lower_unpaid_total(order: Order, delegate: Delegate, *, by, actor_label: st
     order.total = max(order.total - delegate.price, Decimal("0.00"))
     order.save(update_fields=["total"])
     held = order.hold_expires_at is None or order.hold_expires_at > timezone.now()
-    if order.status == OrderStatus.PENDING_PAYMENT and held:
+    if order.status == lifecycle.HELD_STATUS and held:
         kept = payment_services.amount_kept(order)
         if kept >= order.total:
             mark_order_paid(order=order, by=by, actor_label=actor_label)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from events_site.congresses import audit, locks
 from events_site.congresses.mail import send_templated_email
 from events_site.congresses.models import Congress
-from registrations.enums import OrderStatus
+from registrations import lifecycle
 from registrations.models import Delegate
 
 from ..enums import SessionStatus, SignupStatus
@@ -29,15 +29,11 @@ from ..wallclock import time_label
 # Switched off only by the concurrency test that shows the race the lock prevents.
 USE_SEAT_LOCK = True
 
-INVALID_ORDER_STATUSES = frozenset(
-    {OrderStatus.CANCELLED, OrderStatus.EXPIRED, OrderStatus.REFUNDED}
-)
-
 
 def delegate_may_sign_up(delegate: Delegate) -> bool:
     """A registration that is valid: not cancelled, its order neither cancelled, expired nor
-    refunded."""
-    return not delegate.is_cancelled and delegate.order.status not in INVALID_ORDER_STATUSES
+    refunded (decided by the registrations lifecycle)."""
+    return lifecycle.may_sign_up(delegate)
 
 
 def lock_session(session: Session) -> Session:

@@ -13,6 +13,7 @@ from events_site.congresses.enums import Perm
 from events_site.congresses.permissions import congress_perm_required
 
 from .. import selectors, services
+from ..enums import SessionStatus
 from ..errors import InvalidProgrammeData, NothingToPublish, ScheduleConflict
 from ..forms import PublishForm, SessionForm, SpeakerForm
 from ..models import Session, Speaker
@@ -36,7 +37,7 @@ def _warn(request, warnings) -> None:
 def session_list(request, congress):
     sessions = selectors.draft_sessions(congress)
     status = request.GET.get("status", "")
-    if status in ("draft", "confirmed", "cancelled"):
+    if status in SessionStatus.values:
         sessions = sessions.filter(status=status)
     page = Paginator(sessions, 100).get_page(request.GET.get("page"))
     return render(
@@ -46,6 +47,7 @@ def session_list(request, congress):
             "congress": congress,
             "page": page,
             "status": status,
+            "statuses": SessionStatus,
             "version": selectors.latest_version(congress),
         },
     )
@@ -144,7 +146,9 @@ def publish(request, congress):
             return redirect("agenda:manage_sessions", congress_slug=congress.slug)
     changes = services.preview_changes(congress)
     blocking = [
-        c for c in services.congress_conflicts(congress, statuses=["confirmed"]) if c.is_error
+        c
+        for c in services.congress_conflicts(congress, statuses=[SessionStatus.CONFIRMED])
+        if c.is_error
     ]
     return render(
         request,

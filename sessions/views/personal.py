@@ -94,6 +94,7 @@ def personal_agenda(request, congress_slug: str, delegate_secret: str):
         "agenda": agenda,
         "programme": programme,
         "may_sign_up": delegate_may_sign_up(delegate),
+        "signup_statuses": SignupStatus,
     }
     context["feed_url"], context["webcal_url"] = feed_urls(congress.slug, agenda.feed_token)
     if programme is not None:

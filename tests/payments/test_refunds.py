@@ -112,7 +112,7 @@ def test_cancelling_then_refunding_frees_the_seat_and_ends_refunded(transfer_pai
     # The seat is free again: a new order of the same type fits in a capacity of one.
     rtype.capacity = 1
     rtype.save()
-    from registrations.enums import SEAT_HOLDING_STATUSES
+    from registrations.lifecycle import SEAT_HOLDING_STATUSES
 
     assert transfer_paid_order.status not in SEAT_HOLDING_STATUSES
 

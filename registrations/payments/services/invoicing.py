@@ -21,7 +21,7 @@ from events_site.congresses.mail import send_templated_email
 from events_site.congresses.models import Congress
 from events_site.congresses.money import format_money
 
-from ...enums import OrderStatus
+from ... import lifecycle
 from ...models import BillingDetails, BillingSettings, Invoice, InvoiceCounter, Order, Refund
 from ..enums import InvoiceKind
 from ..errors import InvoiceError
@@ -258,7 +258,7 @@ def issue_invoice(*, order: Order, by=None, actor_label: str = "", send: bool = 
     counter lock in this transaction, so it is gap-free even under concurrent orders."""
     if order.total <= 0:
         raise InvoiceError(gettext_lazy("There is nothing to invoice on this order."))
-    if order.status in (OrderStatus.CANCELLED, OrderStatus.EXPIRED, OrderStatus.REFUNDED):
+    if order.status in lifecycle.ENDED_STATUSES:
         raise InvoiceError(gettext_lazy("A cancelled or expired order is not invoiced."))
     with transaction.atomic():
         locked = Order.objects.select_for_update().select_related("congress").get(pk=order.pk)
@@ -283,7 +283,7 @@ def _create_invoice(order: Order, *, by=None, actor_label: str = "") -> Invoice:
         places=congress.currency_decimal_places,
     )
     now = timezone.now()
-    paid = order.status in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
+    paid = order.status in lifecycle.PAID_STATUSES
     number = take_number(congress=congress, kind=InvoiceKind.INVOICE)
     today = now.astimezone(congress.tz).date()
     invoice = Invoice.objects.create(

@@ -22,18 +22,24 @@ from events_site.congresses import audit
 from events_site.congresses.models import AuditEntry
 from events_site.congresses.money import format_money
 
-from ...enums import OrderStatus
+from ... import lifecycle
 from ...errors import OrderStateError, SoldOut
+from ...lifecycle import OrderStatus
 from ...models import Order, Payment, Refund, StripeEvent
 from ...services.orders import mark_order_paid
 from .. import stripe as stripe_edge
-from ..enums import OPEN_PAYMENT_STATES, PaymentProvider, PaymentState, RefundState
+from ..enums import (
+    OPEN_PAYMENT_STATES,
+    PaymentProvider,
+    PaymentState,
+    RefundState,
+    StripeIntentStatus,
+)
 from ..errors import CardPaymentsUnavailable, PaymentError, PaymentProviderError
 from . import invoicing as invoice_services
 
 log = logging.getLogger(__name__)
 
-PAID_STATUSES = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
 CENT = Decimal("0.01")
 
 
@@ -56,16 +62,16 @@ def amount_kept(order: Order) -> Decimal:
 
 
 def amount_outstanding(order: Order) -> Decimal:
-    if order.status not in (OrderStatus.PENDING_PAYMENT, OrderStatus.EXPIRED):
+    if order.status not in lifecycle.PAYABLE_STATUSES:
         return Decimal("0.00")
     return max(order.total - amount_kept(order), Decimal("0.00"))
 
 
 def payment_refusal(order: Order) -> str | None:
     """Why ``order`` cannot be paid now (a translatable message), or None if it can."""
-    if order.status in PAID_STATUSES:
+    if order.status in lifecycle.PAID_STATUSES:
         return _("This order is already paid.")
-    if order.status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED):
+    if order.status in lifecycle.UNPAYABLE_CANCELLED_STATUSES:
         return _("This order was cancelled and cannot be paid.")
     if order.status == OrderStatus.AWAITING_APPROVAL:
         return _("This order is awaiting approval; you can pay once it is approved.")
@@ -311,14 +317,14 @@ def settle_payment_intent(*, intent: dict[str, Any], source: str) -> str:
     if not _metadata_names_its_order(payment, intent):
         return _flag_metadata_mismatch(payment, intent, source)
     status = intent.get("status")
-    if status == "succeeded":
+    if status == StripeIntentStatus.SUCCEEDED:
         return _payment_succeeded(payment, intent, source)
-    if status == "canceled":
+    if status == StripeIntentStatus.CANCELED:
         return _close_attempt(payment, PaymentState.CANCELED, "", source)
-    if status == "requires_payment_method" and intent.get("last_payment_error"):
+    if status == StripeIntentStatus.REQUIRES_PAYMENT_METHOD and intent.get("last_payment_error"):
         message = (intent.get("last_payment_error") or {}).get("message") or ""
         return _close_attempt(payment, PaymentState.FAILED, message, source)
-    if status == "processing":
+    if status == StripeIntentStatus.PROCESSING:
         changed = Payment.objects.filter(pk=payment.pk, state=PaymentState.CREATED).update(
             state=PaymentState.PROCESSING
         )
@@ -436,7 +442,7 @@ def _payment_succeeded(payment: Payment, intent: dict[str, Any], source: str) ->
                 },
             )
             outcome = "mismatch"
-        elif order.status in PAID_STATUSES:
+        elif order.status in lifecycle.PAID_STATUSES:
             flag_for_review(
                 order, _("Paid twice: card payment %s is refunded.") % payment.provider_id
             )
@@ -646,7 +652,7 @@ def request_invoice_payment(*, order: Order, billing: dict[str, Any], by=None):
         hold_until = dt.datetime.combine(
             due + dt.timedelta(days=1), dt.time.min, tzinfo=order.congress.tz
         )
-        Order.objects.filter(pk=order.pk, status=OrderStatus.PENDING_PAYMENT).filter(
+        Order.objects.filter(pk=order.pk, status=lifecycle.HELD_STATUS).filter(
             Q(hold_expires_at__isnull=True) | Q(hold_expires_at__lt=hold_until)
         ).update(hold_expires_at=hold_until)
         order.refresh_from_db()
@@ -695,7 +701,7 @@ def reconcile_payments(*, now: dt.datetime | None = None, grace_minutes: int = 1
                 outcome = refresh_card_payment(payment=payment)
                 payment.refresh_from_db()
                 order = payment.order
-                window_closed = order.status not in (OrderStatus.PENDING_PAYMENT,) or _hold_lapsed(
+                window_closed = order.status != lifecycle.HELD_STATUS or _hold_lapsed(
                     order, now - dt.timedelta(minutes=grace_minutes)
                 )
                 if payment.state in OPEN_PAYMENT_STATES and window_closed:
@@ -714,7 +720,9 @@ def reconcile_payments(*, now: dt.datetime | None = None, grace_minutes: int = 1
             except PaymentError as exc:
                 log.warning("reconcile refund %s: %s", refund.pk, exc)
                 count("refund_error")
-    unbilled = Order.objects.filter(status__in=PAID_STATUSES, total__gt=0, invoices__isnull=True)
+    unbilled = Order.objects.filter(
+        status__in=lifecycle.PAID_STATUSES, total__gt=0, invoices__isnull=True
+    )
     for order in unbilled.select_related("congress").iterator():
         invoice_services.issue_invoice(order=order, actor_label="reconcile", send=False)
         count("invoiced")

@@ -21,20 +21,14 @@ from django.utils.translation import gettext_lazy as _
 from events_site.congresses import audit
 from events_site.congresses.money import format_money
 
-from ...enums import OrderStatus
+from ... import lifecycle
 from ...models import Order, Payment, Refund
 from .. import stripe as stripe_edge
-from ..enums import PaymentProvider, PaymentState, RefundState
+from ..enums import PaymentProvider, PaymentState, RefundState, StripeRefundStatus
 from ..errors import PaymentProviderError, RefundRefused
 from . import invoicing as invoice_services
 
 CENT = Decimal("0.01")
-
-REFUNDABLE_STATUSES = (
-    OrderStatus.PAID,
-    OrderStatus.PARTIALLY_REFUNDED,
-    OrderStatus.CANCELLED,
-)
 
 
 def refundable_amount(order: Order) -> Decimal:
@@ -53,7 +47,7 @@ def request_refund(*, order: Order, amount: Decimal, by=None, reason: str = "") 
         raise RefundRefused(_("Enter an amount to refund (more than zero)."))
     with transaction.atomic():
         locked = Order.objects.select_for_update().select_related("congress").get(pk=order.pk)
-        if locked.status not in REFUNDABLE_STATUSES:
+        if locked.status not in lifecycle.REFUNDABLE_STATUSES:
             raise RefundRefused(
                 _("Order %(code)s cannot be refunded: it is %(status)s.")
                 % {"code": locked.code, "status": locked.get_status_display()}
@@ -152,10 +146,10 @@ def settle_refund(*, refund_object: dict[str, Any], source: str) -> str:
         if refund is None:
             return "unknown_refund"
     status = refund_object.get("status")
-    if status == "succeeded":
+    if status == StripeRefundStatus.SUCCEEDED:
         with transaction.atomic():
             return _confirm(refund, source=source)
-    if status in ("failed", "canceled"):
+    if status in (StripeRefundStatus.FAILED, StripeRefundStatus.CANCELED):
         with transaction.atomic():
             changed = Refund.objects.filter(pk=refund.pk, state=RefundState.PENDING).update(
                 state=RefundState.FAILED
@@ -215,15 +209,10 @@ def _confirm(refund: Refund, *, source: str) -> str:
     received = order.payments.filter(state=PaymentState.SUCCEEDED).aggregate(s=Sum("amount"))["s"]
     refunded = order.refunds.filter(state=RefundState.SUCCEEDED).aggregate(s=Sum("amount"))["s"]
     kept = (received or Decimal("0")) - (refunded or Decimal("0"))
-    new_status = None
-    if order.status in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.CANCELLED):
-        if kept <= 0:
-            new_status = OrderStatus.REFUNDED
-        elif kept < order.total and order.status != OrderStatus.CANCELLED:
-            new_status = OrderStatus.PARTIALLY_REFUNDED
-    if new_status and new_status != order.status:
-        Order.objects.filter(pk=order.pk, status=order.status).update(status=new_status)
-        order.status = new_status
+    if kept <= 0:
+        lifecycle.apply(order, lifecycle.REFUND_ALL)
+    elif kept < order.total:
+        lifecycle.apply(order, lifecycle.REFUND_PART)
     audit.record(
         action="convene.refund.confirmed",
         congress=order.congress,
