@@ -30,7 +30,8 @@ from .models import (
     Voucher,
     WaitingListEntry,
 )
-from .services.delegates import cancel_delegate
+from .payments.admin import register as register_payment_admin
+from .payments.services.order_changes import cancel_delegate
 from .services.members import import_member_organisations
 from .services.orders import DELEGATE_FIELDS, approve_order, cancel_order, update_delegate
 from .services.setup import TYPE_FIELDS, save_registration_type
@@ -348,4 +349,5 @@ class MemberOrganisationAdmin(CongressScopedAdmin):
         return render(request, "admin/registrations/memberorganisation/import.html", context)
 
 
-from .payments import admin as payment_admin  # noqa: E402, F401  (payments: registers its models on import
+# The payments wing's model admins, registered here by name (its module registers nothing).
+register_payment_admin(admin.site)

@@ -1,27 +1,7 @@
-"""Queue tasks for payments: plain ids in, one service call each (same on the DB worker and RQ)."""
+"""The payments wing's queue tasks, each defined beside the service it calls (plain ids in, the
+same on the database worker and on RQ); named here for the scheduler and operators."""
 
-from django_tasks import task
+from .services.reconciliation import reconcile_payments_task
+from .services.refunds import submit_refund_task
 
-
-@task(queue_name="default")
-def submit_refund_task(*, refund_id: int) -> str:
-    from ..models import Refund
-    from .enums import RefundState
-    from .errors import PaymentError
-    from .services.refunds import submit_refund
-
-    refund = Refund.objects.select_related("payment", "order").get(pk=refund_id)
-    if refund.state != RefundState.PENDING or refund.provider_id:
-        return "nothing_to_do"
-    try:
-        submit_refund(refund=refund)
-    except PaymentError as exc:  # recorded as failed by the service; the reconciliation retries
-        return f"failed: {exc}"
-    return "submitted"
-
-
-@task(queue_name="batch")
-def reconcile_payments_task() -> dict:
-    from .services.payments import reconcile_payments
-
-    return reconcile_payments()
+__all__ = ["reconcile_payments_task", "submit_refund_task"]
