@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .enums import OrderStatus, WaitingListStatus
 from .errors import Busy, SoldOut
+from .models import Delegate, Order, RegistrationSettings, RegistrationType, WaitingListEntry
 
 # Tests switch this off to show that without the lock concurrent buyers really oversell.
 LOCKING_ENABLED = True
@@ -169,8 +170,6 @@ def _taken_sql(*, types: int | None, exclude_order: bool, exclude_offer: bool) -
     through its primary key, never by scanning the congress's orders beside them: on tables
     not yet analysed (a new database on its first rush) PostgreSQL otherwise picked a nested
     loop over both that grew with the square of the orders."""
-    from .models import Delegate, Order, RegistrationType, WaitingListEntry
-
     quote = connection.ops.quote_name
     delegate, order, rtype, entry = (
         quote(m._meta.db_table) for m in (Delegate, Order, RegistrationType, WaitingListEntry)
@@ -198,9 +197,7 @@ def _taken_sql(*, types: int | None, exclude_order: bool, exclude_offer: bool) -
 
 def remaining(*, congress, types, taken: Taken) -> dict[int, int | None]:
     """Seats left per type (None: unlimited), bounded by the congress's total capacity."""
-    from .selectors import registration_settings
-
-    total_capacity = registration_settings(congress).total_capacity
+    total_capacity = RegistrationSettings.for_congress(congress).total_capacity
     overall = None if total_capacity is None else max(0, total_capacity - taken.total)
     result: dict[int, int | None] = {}
     for rtype in types:
@@ -221,9 +218,7 @@ def ensure_seats(
     """Raise :class:`SoldOut` unless ``wanted`` (type id -> seats) fits. Call under the lock."""
     if not wanted:
         return
-    from .selectors import registration_settings
-
-    total_capacity = registration_settings(congress).total_capacity
+    total_capacity = RegistrationSettings.for_congress(congress).total_capacity
     taken = count_taken(
         congress_id=congress.pk,
         # Without an overall cap only the wanted types matter: count nothing else.
