@@ -33,8 +33,14 @@ from .models import (
 from .payments.admin import register as register_payment_admin
 from .payments.services.order_changes import cancel_delegate
 from .services.members import import_member_organisations
-from .services.orders import DELEGATE_FIELDS, approve_order, cancel_order, update_delegate
-from .services.setup import TYPE_FIELDS, save_registration_type
+from .services.orders import (
+    DELEGATE_FIELDS,
+    approve_order,
+    cancel_order,
+    update_delegate,
+    voucher_uses,
+)
+from .services.setup import TYPE_FIELDS, save_registration_type, update_order_contact
 
 
 class CongressScopedAdmin(ModelAdmin):
@@ -178,8 +184,6 @@ class OrderAdmin(CongressScopedAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        from .services.setup import update_order_contact
-
         changed = {name: form.cleaned_data[name] for name in form.changed_data}
         if changed:
             update_order_contact(order=obj, by=request.user, **changed)
@@ -279,8 +283,6 @@ class VoucherAdmin(AuditedAdmin, CongressScopedAdmin):
 
     @admin.display(description=_("uses"))
     def uses(self, obj):
-        from .services.orders import voucher_uses
-
         return voucher_uses(voucher=obj)
 
 
