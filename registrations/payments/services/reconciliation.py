@@ -84,6 +84,8 @@ def reconcile_payments(*, now: dt.datetime | None = None, grace_minutes: int = 1
                 count("refund_error")
     unbilled = Order.objects.filter(status__in=PAID_STATUSES, total__gt=0, invoices__isnull=True)
     for order in unbilled.select_related("congress").iterator():
+        # Every paid path goes through settle_order_paid: an order found here is worth a look.
+        log.warning("reconcile: paid order %s had no invoice", order.code)
         invoice_services.issue_invoice(order=order, actor_label="reconcile", send=False)
         count("invoiced")
     return counts
