@@ -1,7 +1,18 @@
-"""The payments wing's queue tasks, each defined beside the service it calls (plain ids in, the
-same on the database worker and on RQ); named here for the scheduler and operators."""
+"""The payments wing's periodic job for the scheduler (settings.PERIODIC_TASKS names it here).
 
-from .services.reconciliation import reconcile_payments_task
+Tasks that services queue are defined beside the service they call and named here too:
+``submit_refund_task`` lives in :mod:`.services.refunds`. Plain ids in, one service call each
+(the same on the database worker and on RQ).
+"""
+
+from django_tasks import task
+
+from .services.reconciliation import reconcile_payments
 from .services.refunds import submit_refund_task
 
 __all__ = ["reconcile_payments_task", "submit_refund_task"]
+
+
+@task(queue_name="batch")
+def reconcile_payments_task() -> dict:
+    return reconcile_payments()

@@ -172,9 +172,6 @@ def test_queue_tasks_live_beside_the_work_they_queue():
     assert payment_tasks.submit_refund_task.module_path.endswith(
         "services.refunds.submit_refund_task"
     )
-    assert payment_tasks.reconcile_payments_task.module_path.endswith(
-        "services.reconciliation.reconcile_payments_task"
-    )
 
 
 def test_no_module_of_registrations_imports_in_a_circle():

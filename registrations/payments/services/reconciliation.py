@@ -1,5 +1,7 @@
 """The safety net: a lost webhook is not a lost payment, and a paid order is never left
-without its invoice. Run by the scheduler (``reconcile_payments_task``)."""
+without its invoice. The scheduler runs it as
+``registrations.payments.tasks.reconcile_payments_task``.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +9,6 @@ import datetime as dt
 import logging
 
 from django.utils import timezone
-from django_tasks import task
 
 from ...enums import OrderStatus
 from ...models import Order, Payment, Refund
@@ -89,8 +90,3 @@ def reconcile_payments(*, now: dt.datetime | None = None, grace_minutes: int = 1
         invoice_services.issue_invoice(order=order, actor_label="reconcile", send=False)
         count("invoiced")
     return counts
-
-
-@task(queue_name="batch")
-def reconcile_payments_task() -> dict:
-    return reconcile_payments()
