@@ -30,7 +30,8 @@ from .models import (
     Voucher,
     WaitingListEntry,
 )
-from .services.delegates import cancel_delegate
+from .payments.admin import register as register_payment_admin
+from .payments.services.order_changes import cancel_delegate
 from .services.members import import_member_organisations
 from .services.orders import (
     DELEGATE_FIELDS,
@@ -39,7 +40,7 @@ from .services.orders import (
     update_delegate,
     voucher_uses,
 )
-from .services.setup import TYPE_FIELDS, save_registration_type
+from .services.setup import TYPE_FIELDS, save_registration_type, update_order_contact
 
 
 class CongressScopedAdmin(ModelAdmin):
@@ -183,8 +184,6 @@ class OrderAdmin(CongressScopedAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        from .services.setup import update_order_contact
-
         changed = {name: form.cleaned_data[name] for name in form.changed_data}
         if changed:
             update_order_contact(order=obj, by=request.user, **changed)
@@ -352,4 +351,5 @@ class MemberOrganisationAdmin(CongressScopedAdmin):
         return render(request, "admin/registrations/memberorganisation/import.html", context)
 
 
-from .payments import admin as payment_admin  # noqa: E402, F401  (payments: registers its models on import
+# The payments wing's model admins, registered here by name (its module registers nothing).
+register_payment_admin(admin.site)

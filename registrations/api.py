@@ -19,7 +19,7 @@ from . import selectors
 from .exports import EXPORTS
 from .lifecycle import OrderStatus
 from .models import Delegate, MemberOrganisation, Order, RegistrationType
-from .services.delegates import cancel_delegate
+from .payments.services.order_changes import cancel_delegate
 from .services.members import import_member_organisations
 from .services.orders import DELEGATE_FIELDS, approve_order, cancel_order, update_delegate
 from .services.setup import TYPE_FIELDS, save_registration_type, update_order_contact

@@ -35,6 +35,7 @@ from events_site.congresses import locks
 from . import lifecycle
 from .enums import WaitingListStatus
 from .errors import SoldOut
+from .models import Delegate, Order, RegistrationSettings, RegistrationType, WaitingListEntry
 
 # Tests switch this off to show that without the lock concurrent buyers really oversell.
 LOCKING_ENABLED = True
@@ -138,8 +139,6 @@ def _taken_sql(*, types: int | None, exclude_order: bool, exclude_offer: bool) -
     through its primary key, never by scanning the congress's orders beside them: on tables
     not yet analysed (a new database on its first rush) PostgreSQL otherwise picked a nested
     loop over both that grew with the square of the orders."""
-    from .models import Delegate, Order, RegistrationType, WaitingListEntry
-
     quote = connection.ops.quote_name
     delegate, order, rtype, entry = (
         quote(m._meta.db_table) for m in (Delegate, Order, RegistrationType, WaitingListEntry)
@@ -168,9 +167,7 @@ def _taken_sql(*, types: int | None, exclude_order: bool, exclude_offer: bool) -
 
 def remaining(*, congress, types, taken: Taken) -> dict[int, int | None]:
     """Seats left per type (None: unlimited), bounded by the congress's total capacity."""
-    from .selectors import registration_settings
-
-    total_capacity = registration_settings(congress).total_capacity
+    total_capacity = RegistrationSettings.for_congress(congress).total_capacity
     overall = None if total_capacity is None else max(0, total_capacity - taken.total)
     result: dict[int, int | None] = {}
     for rtype in types:
@@ -191,9 +188,7 @@ def ensure_seats(
     """Raise :class:`SoldOut` unless ``wanted`` (type id -> seats) fits. Call under the lock."""
     if not wanted:
         return
-    from .selectors import registration_settings
-
-    total_capacity = registration_settings(congress).total_capacity
+    total_capacity = RegistrationSettings.for_congress(congress).total_capacity
     taken = count_taken(
         congress_id=congress.pk,
         # Without an overall cap only the wanted types matter: count nothing else.

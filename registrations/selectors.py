@@ -27,13 +27,7 @@ from .models import (
 
 def registration_settings(congress: Congress) -> RegistrationSettings:
     """The congress's registration settings (an unsaved default if none were made yet)."""
-    cached = congress.__dict__.get("_registration_settings")
-    if cached is not None:
-        return cached
-    found = RegistrationSettings.objects.filter(congress_id=congress.pk).first()
-    found = found or RegistrationSettings(congress=congress)
-    congress.__dict__["_registration_settings"] = found
-    return found
+    return RegistrationSettings.for_congress(congress)
 
 
 def congress_with_settings(slug: str) -> Congress | None:

@@ -41,11 +41,8 @@ from .forms import (
     new_order_token,
 )
 from .lifecycle import OrderStatus
-from .services.delegates import (
-    cancel_own_delegate,
-    delegate_cancellation_terms,
-    single_cancellation_open,
-)
+from .payments.services.order_changes import cancel_own_delegate
+from .services.delegates import delegate_cancellation_terms, single_cancellation_open
 from .services.orders import (
     NewDelegate,
     cancel_own_order,

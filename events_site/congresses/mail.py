@@ -7,6 +7,7 @@ language now and delivered by a worker after the surrounding transaction commits
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -42,12 +43,12 @@ def send_templated_email(
     context: dict[str, Any],
     language: str | None = None,
     reply_to: list[str] | None = None,
-    attachments: list[dict[str, str]] | None = None,
 ) -> None:
     """Render now, enqueue delivery once the current transaction commits.
 
-    ``attachments`` are ``{"builder": "dotted.path.to.function", "arg": "<id>"}`` built by
-    the worker, so that PDFs are never rendered inside a request's transaction.
+    A message with an attachment (an invoice PDF) is the app's own task: it renders the text
+    with :func:`render_email`, queues its task with plain ids, and the task builds the file and
+    calls :func:`send_email`, so that PDFs are never rendered inside a request's transaction.
     """
     subject, text, html = render_email(template=template, context=context, language=language)
     payload = {
@@ -56,9 +57,33 @@ def send_templated_email(
         "text": text,
         "html": html,
         "reply_to": list(reply_to or []),
-        "attachments": list(attachments or []),
     }
     transaction.on_commit(lambda: deliver_email.enqueue(**payload))
+
+
+def send_email(
+    *,
+    to: list[str],
+    subject: str,
+    text: str,
+    html: str = "",
+    reply_to: list[str] | None = None,
+    attachments: Iterable[tuple[str, bytes, str]] = (),
+) -> int:
+    """Send one rendered message now (from a worker); ``attachments`` are plain
+    ``(filename, content, mimetype)`` triples the caller built."""
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=to,
+        reply_to=reply_to or None,
+    )
+    if html:
+        message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
+    return message.send()
 
 
 @task(queue_name="emails")
@@ -69,20 +94,5 @@ def deliver_email(
     text: str,
     html: str = "",
     reply_to: list[str] | None = None,
-    attachments: list[dict[str, str]] | None = None,
 ) -> int:
-    from django.utils.module_loading import import_string
-
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=to,
-        reply_to=reply_to or None,
-    )
-    if html:
-        message.attach_alternative(html, "text/html")
-    for spec in attachments or []:
-        filename, content, mimetype = import_string(spec["builder"])(spec["arg"])
-        message.attach(filename, content, mimetype)
-    return message.send()
+    return send_email(to=to, subject=subject, text=text, html=html, reply_to=reply_to)

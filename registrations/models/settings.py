@@ -57,6 +57,17 @@ class RegistrationSettings(models.Model):
     def __str__(self) -> str:
         return str(self.congress)
 
+    @classmethod
+    def for_congress(cls, congress: Congress) -> "RegistrationSettings":
+        """The congress's settings (an unsaved default if none were made yet), read once per
+        congress object: capacity counts and pages ask for them many times per request."""
+        cached = congress.__dict__.get("_registration_settings")
+        if cached is not None:
+            return cached
+        found = cls.objects.filter(congress_id=congress.pk).first() or cls(congress=congress)
+        congress.__dict__["_registration_settings"] = found
+        return found
+
     @property
     def hold(self) -> dt.timedelta:
         return dt.timedelta(minutes=self.hold_minutes or settings.SEAT_HOLD_MINUTES)

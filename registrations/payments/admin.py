@@ -1,5 +1,9 @@
 """Admin for payments: read-only records (changes go through the finance pages and services),
-billing settings saved through their service so that the audit log sees them."""
+billing settings saved through their service so that the audit log sees them.
+
+Importing this module registers nothing: the registrations app's admin module calls
+:func:`register` by name, so every model admin of the app is found from ``registrations/admin.py``.
+"""
 
 from django.contrib import admin
 
@@ -20,7 +24,6 @@ class ReadOnlyAdmin(ModelAdmin):
         return False
 
 
-@admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdmin):
     list_display = ["order", "provider", "provider_id", "amount", "currency", "state", "created_at"]
     list_filter = ["provider", "state", "order__congress"]
@@ -28,7 +31,6 @@ class PaymentAdmin(ReadOnlyAdmin):
     list_select_related = ["order"]
 
 
-@admin.register(Refund)
 class RefundAdmin(ReadOnlyAdmin):
     list_display = [
         "order",
@@ -44,7 +46,6 @@ class RefundAdmin(ReadOnlyAdmin):
     list_select_related = ["order"]
 
 
-@admin.register(Invoice)
 class InvoiceAdmin(ReadOnlyAdmin):
     list_display = ["full_number", "kind", "order", "gross", "currency", "issued_at", "due_date"]
     list_filter = ["kind", "congress"]
@@ -52,20 +53,17 @@ class InvoiceAdmin(ReadOnlyAdmin):
     list_select_related = ["order"]
 
 
-@admin.register(StripeEvent)
 class StripeEventAdmin(ReadOnlyAdmin):
     list_display = ["event_id", "type", "object_id", "outcome", "received_at"]
     list_filter = ["type"]
     search_fields = ["event_id", "object_id"]
 
 
-@admin.register(BillingDetails)
 class BillingDetailsAdmin(ReadOnlyAdmin):
     list_display = ["order", "name", "country", "vat_number", "purchase_order"]
     search_fields = ["order__code", "name", "purchase_order"]
 
 
-@admin.register(BillingSettings)
 class BillingSettingsAdmin(ModelAdmin):
     list_display = ["congress", "seller_name", "tax_rate", "payment_terms_days"]
 
@@ -77,3 +75,19 @@ class BillingSettingsAdmin(ModelAdmin):
             congress=form.cleaned_data["congress"], by=request.user, **values
         )
         obj.pk = saved.pk
+
+
+MODEL_ADMINS = {
+    Payment: PaymentAdmin,
+    Refund: RefundAdmin,
+    Invoice: InvoiceAdmin,
+    StripeEvent: StripeEventAdmin,
+    BillingDetails: BillingDetailsAdmin,
+    BillingSettings: BillingSettingsAdmin,
+}
+
+
+def register(site: admin.AdminSite) -> None:
+    """Register the payments wing's model admins on ``site``."""
+    for model, model_admin in MODEL_ADMINS.items():
+        site.register(model, model_admin)

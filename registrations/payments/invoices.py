@@ -39,7 +39,7 @@ def render_invoice_pdf(invoice: Invoice) -> bytes:
     return html_to_pdf(invoice_html(invoice), congress=invoice.congress)
 
 
-def invoice_attachment(invoice_id: str) -> tuple[str, bytes, str]:
-    """E-mail attachment builder (see events_site.congresses.mail)."""
+def invoice_attachment(invoice_id: int | str) -> tuple[str, bytes, str]:
+    """The document as an e-mail attachment: (filename, PDF, mimetype)."""
     invoice = Invoice.objects.select_related("order", "congress").get(pk=int(invoice_id))
     return invoice.filename, render_invoice_pdf(invoice), "application/pdf"

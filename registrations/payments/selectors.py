@@ -1,4 +1,5 @@
-"""Read side of payments: the finance overview's orders with their money, queried once."""
+"""Read side of payments: what the order page's payment part shows, and the finance
+overview's orders with their money, queried once."""
 
 from __future__ import annotations
 
@@ -13,9 +14,34 @@ from events_site.congresses.models import Congress
 from .. import lifecycle
 from ..lifecycle import OrderStatus
 from ..models import Invoice, Order, Payment, Refund
+from . import stripe as stripe_edge
 from .enums import FinanceView, InvoiceKind, PaymentState, RefundState
+from .services.balances import amount_outstanding, payment_refusal
 
 MONEY = DecimalField(max_digits=12, decimal_places=2)
+
+
+def order_kwargs(order: Order) -> dict:
+    """The URL arguments of the order's secret-link pages."""
+    return {"congress_slug": order.congress.slug, "code": order.code, "secret": order.secret}
+
+
+def payment_context(order: Order) -> dict:
+    """What ``order_payment.html`` needs, from the order alone: the payment page and the
+    registration order page (through the ``order_payment_context`` tag) both read it."""
+    refusal = payment_refusal(order)
+    invoices = list(order.invoices.order_by("issued_at", "id"))
+    return {
+        "order": order,
+        "congress": order.congress,
+        "payment_refusal": refusal,
+        "card_available": stripe_edge.card_payments_available(),
+        "can_pay": refusal is None,
+        "invoices": invoices,
+        "amount_outstanding": amount_outstanding(order),
+        "order_kwargs": order_kwargs(order),
+        "statuses": OrderStatus,
+    }
 
 
 def _sum(model, state) -> Subquery:

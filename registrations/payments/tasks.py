@@ -1,27 +1,18 @@
-"""Queue tasks for payments: plain ids in, one service call each (same on the DB worker and RQ)."""
+"""The payments wing's periodic job for the scheduler (settings.PERIODIC_TASKS names it here).
+
+Tasks that services queue are defined beside the service they call and named here too:
+``submit_refund_task`` lives in :mod:`.services.refunds`. Plain ids in, one service call each
+(the same on the database worker and on RQ).
+"""
 
 from django_tasks import task
 
+from .services.reconciliation import reconcile_payments
+from .services.refunds import submit_refund_task
 
-@task(queue_name="default")
-def submit_refund_task(*, refund_id: int) -> str:
-    from ..models import Refund
-    from .enums import RefundState
-    from .errors import PaymentError
-    from .services.refunds import submit_refund
-
-    refund = Refund.objects.select_related("payment", "order").get(pk=refund_id)
-    if refund.state != RefundState.PENDING or refund.provider_id:
-        return "nothing_to_do"
-    try:
-        submit_refund(refund=refund)
-    except PaymentError as exc:  # recorded as failed by the service; the reconciliation retries
-        return f"failed: {exc}"
-    return "submitted"
+__all__ = ["reconcile_payments_task", "submit_refund_task"]
 
 
 @task(queue_name="batch")
 def reconcile_payments_task() -> dict:
-    from .services.payments import reconcile_payments
-
     return reconcile_payments()

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -80,36 +80,17 @@ def _order_by_secret(congress_slug: str, code: str, secret: str) -> Order:
 def _order_page(order: Order) -> str:
     try:
         return order.get_absolute_url()
-    except Exception:  # the registration pages may not be mounted (yet)
-        return reverse("payments:order_payment", kwargs=_order_kwargs(order))
-
-
-def _order_kwargs(order: Order) -> dict:
-    return {"congress_slug": order.congress.slug, "code": order.code, "secret": order.secret}
-
-
-def payment_context(order: Order) -> dict:
-    """What ``order_payment.html`` needs; the registration order page may call this too."""
-    refusal = payment_services.payment_refusal(order)
-    invoices = list(order.invoices.order_by("issued_at", "id"))
-    return {
-        "order": order,
-        "congress": order.congress,
-        "payment_refusal": refusal,
-        "card_available": stripe_edge.card_payments_available(),
-        "can_pay": refusal is None,
-        "invoices": invoices,
-        "amount_outstanding": payment_services.amount_outstanding(order),
-        "order_kwargs": _order_kwargs(order),
-        "statuses": OrderStatus,
-    }
+    except NoReverseMatch:  # the registration pages may not be mounted (yet)
+        return reverse("payments:order_payment", kwargs=selectors.order_kwargs(order))
 
 
 @require_safe
 def order_payment(request, congress_slug: str, code: str, secret: str):
     """The payment part of the order page on its own (the order page includes the same partial)."""
     order = _order_by_secret(congress_slug, code, secret)
-    return render(request, "registrations/payments/order_payment_page.html", payment_context(order))
+    return render(
+        request, "registrations/payments/order_payment_page.html", selectors.payment_context(order)
+    )
 
 
 @require_GET
@@ -120,7 +101,7 @@ def card_payment(request, congress_slug: str, code: str, secret: str):
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(_order_page(order))
-    kwargs = _order_kwargs(order)
+    kwargs = selectors.order_kwargs(order)
     return render(
         request,
         "registrations/payments/card.html",

@@ -1,41 +1,29 @@
-"""Cancelling one delegate out of a delegation, by the contact (secret link) or an organiser.
-
-Lock order as in :mod:`.orders`: the order's row, then the capacity lock (taken by
-``offer_freed_seats``). The last delegate still registered is never cancelled alone: the whole
-order is, through ``cancel_order`` / ``cancel_own_order``, so fees, refunds and e-mails of a
-whole cancellation stay one code path. Stripe is called before the transaction, never in it.
+"""What cancelling one delegate out of a delegation would do: whether it is open, its fee, what
+becomes refundable. The change itself touches payments and invoices, so it is an order-change
+service above both: :mod:`registrations.payments.services.order_changes`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from decimal import Decimal
 
-from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from events_site.congresses import audit
-from events_site.congresses.money import format_money
-
 from .. import lifecycle
-from ..errors import DeadlinePassed, OrderStateError
+from ..errors import OrderStateError
 from ..models import Delegate, Order
-from ..payments.services import invoicing as invoice_services
-from ..payments.services import payments as payment_services
-from . import notifications
 from .orders import (
-    cancel_order,
-    cancel_own_order,
     cancellation_deadline,
     cancellation_terms,
-    mark_order_paid,
-    reread_for_update,
     seat_cancellation_fee,
 )
-from .waiting_list import offer_freed_seats
+
+# Orders whose delegates can be cancelled one by one. A partially refunded order is a paid one
+# whose first cancellations were refunded already: its other delegates may still cancel.
+SINGLE_CANCEL_STATUSES = lifecycle.SINGLE_CANCEL_STATUSES
+UNPAID_STATUSES = lifecycle.UNPAID_STATUSES
 
 
 def active_delegate_count(order: Order) -> int:
@@ -47,7 +35,7 @@ def single_cancellation_open(order: Order, *, active: int, now: dt.datetime | No
     (``active``), an order that allows it, before the cancellation deadline."""
     return (
         active > 1
-        and order.status in lifecycle.SINGLE_CANCEL_STATUSES
+        and order.status in SINGLE_CANCEL_STATUSES
         and (now or timezone.now()) <= cancellation_deadline(order)
     )
 
@@ -76,150 +64,10 @@ def delegate_cancellation_terms(*, delegate: Delegate, now: dt.datetime | None =
     }
 
 
-def cancel_own_delegate(*, delegate: Delegate, reason: str = "") -> Delegate:
-    """The contact cancels one delegate through the secret link, within the cancellation
-    deadline; a paid order records the per-seat fee. Idempotent on a cancelled delegate."""
-    if delegate.is_cancelled:
-        return delegate
-    order = delegate.order
-    _refuse_inactive(order)
-    closed = timezone.now() > cancellation_deadline(order)
-    if order.status not in lifecycle.SINGLE_CANCEL_STATUSES or closed:
-        raise DeadlinePassed(
-            _("This registration can no longer be cancelled online. Please contact the organisers.")
-        )
-    reason = reason or "self-service"
-    return _cancel_delegate(
-        delegate=delegate,
-        by=None,
-        actor_label=order.email,
-        reason=reason,
-        charge_fee=True,
-        cancel_whole=lambda locked: cancel_own_order(order=locked, reason=reason),
-    )
-
-
-def cancel_delegate(
-    *, delegate: Delegate, by=None, actor_label: str = "", reason: str = ""
-) -> Delegate:
-    """An organiser cancels one delegate, at any time the order allows it. Like ``cancel_order``
-    it records no fee: the organiser decides what is refunded. Idempotent."""
-    if delegate.is_cancelled:
-        return delegate
-    _refuse_inactive(delegate.order)
-    return _cancel_delegate(
-        delegate=delegate,
-        by=by,
-        actor_label=actor_label,
-        reason=reason,
-        charge_fee=False,
-        cancel_whole=lambda locked: cancel_order(
-            order=locked, by=by, actor_label=actor_label, reason=reason
-        ),
-    )
-
-
-def _refuse_inactive(order: Order) -> None:
-    if order.status not in lifecycle.SINGLE_CANCEL_STATUSES:
+def refuse_inactive(order: Order) -> None:
+    """OrderStateError unless the order's delegates may be cancelled one by one."""
+    if order.status not in SINGLE_CANCEL_STATUSES:
         raise OrderStateError(
             _("Order %(code)s is %(status)s: its delegates cannot be cancelled.")
             % {"code": order.code, "status": order.get_status_display()}
         )
-
-
-def _cancel_delegate(
-    *,
-    delegate: Delegate,
-    by,
-    actor_label: str,
-    reason: str,
-    charge_fee: bool,
-    cancel_whole: Callable[[Order], Order],
-) -> Delegate:
-    order = delegate.order
-    if order.status in lifecycle.UNPAID_STATUSES and active_delegate_count(order) > 1:
-        # The total is about to go down: no card attempt for the old total may stay open.
-        payment_services.cancel_open_card_payments(order=order)
-    now = timezone.now()
-    with transaction.atomic():
-        locked = reread_for_update(order)
-        fresh = Delegate.objects.select_related("registration_type").get(pk=delegate.pk)
-        fresh.order = locked
-        if fresh.is_cancelled:
-            return fresh
-        _refuse_inactive(locked)
-        if active_delegate_count(locked) <= 1:
-            cancel_whole(locked)
-            fresh.refresh_from_db()
-            return fresh
-        if locked.status in lifecycle.UNPAID_STATUSES:
-            if payment_services.open_card_payments(locked).exists():
-                raise OrderStateError(payment_services.CARD_PAYMENT_IN_PROGRESS)
-            fee, refundable = Decimal("0.00"), Decimal("0.00")
-        else:
-            fee = Decimal("0.00")
-            if charge_fee:
-                fee = seat_cancellation_fee(order=locked, delegate=fresh)
-            refundable = fresh.price - fee
-        previous_total = locked.total
-        Delegate.objects.filter(pk=fresh.pk).update(is_cancelled=True, updated_at=now)
-        fresh.is_cancelled = True
-        if locked.status in lifecycle.UNPAID_STATUSES:
-            _lower_unpaid_total(locked, fresh, by=by, actor_label=actor_label)
-        elif fee:
-            locked.cancellation_fee += fee
-            locked.save(update_fields=["cancellation_fee"])
-        audit.record(
-            action="convene.delegate.cancelled",
-            congress=locked.congress,
-            actor=by,
-            actor_label=actor_label,
-            target=fresh,
-            data={
-                "code": locked.code,
-                "delegate": fresh.pk,
-                "name": fresh.printed_name,
-                "reason": reason,
-                "status": locked.status,
-                "fee": str(fee),
-                "refundable": str(refundable),
-                "previous_total": str(previous_total),
-                "total": str(locked.total),
-            },
-        )
-        offer_freed_seats(congress=locked.congress, now=now)
-        notifications.queue_delegate_cancelled_email(delegate=fresh, fee=fee)
-    return fresh
-
-
-def _lower_unpaid_total(order: Order, delegate: Delegate, *, by, actor_label: str) -> None:
-    """The order no longer asks for the delegate's price. If what was already received covers
-    the new total it is paid; an issued invoice is corrected to the new total."""
-    order.total = max(order.total - delegate.price, Decimal("0.00"))
-    order.save(update_fields=["total"])
-    held = order.hold_expires_at is None or order.hold_expires_at > timezone.now()
-    if order.status == lifecycle.HELD_STATUS and held:
-        kept = payment_services.amount_kept(order)
-        if kept >= order.total:
-            mark_order_paid(order=order, by=by, actor_label=actor_label)
-            order.refresh_from_db()
-            if kept > order.total:
-                payment_services.flag_for_review(
-                    order,
-                    _("Overpaid by %(extra)s.")
-                    % {"extra": format_money(kept - order.total, order.currency)},
-                )
-    invoice = invoice_services.current_invoice(order)
-    why = _("%(name)s cancelled") % {"name": delegate.printed_name}
-    if invoice is not None and invoice.gross != order.total:
-        if order.total > 0:
-            invoice_services.correct_invoice(invoice=invoice, reason=str(why), by=by)
-        else:
-            invoice_services.issue_credit_note(
-                invoice=invoice,
-                amount=invoice.gross + (invoice.credit_notes.aggregate(s=Sum("gross"))["s"] or 0),
-                reason=str(why),
-                by=by,
-            )
-    elif invoice is None and order.is_paid and order.total > 0:
-        invoice_services.issue_invoice(order=order, by=by, actor_label=actor_label, send=False)

@@ -1,4 +1,5 @@
-"""Registration e-mails: one function per message, each queued after the transaction commits."""
+"""Registration e-mails: one function per message, each queued after the transaction commits;
+the queue task of each message is defined beside the function it calls."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django_tasks import task
 
 from events_site.congresses.mail import send_templated_email
 
@@ -25,8 +27,6 @@ def queue_order_email(*, order: Order, template: str) -> None:
     """Queue the e-mail once the transaction commits: the worker fetches the order by id and
     renders it in the order's language, so the request renders nothing (and never while the
     capacity lock is held), and a rolled-back order sends nothing."""
-    from ..tasks import send_order_email_task
-
     order_id = order.pk
     transaction.on_commit(
         lambda: send_order_email_task.enqueue(order_id=order_id, template=template)
@@ -45,12 +45,18 @@ def send_order_email(*, order: Order, template: str) -> None:
     )
 
 
+@task(queue_name="emails")
+def send_order_email_task(*, order_id: int, template: str) -> None:
+    """Render (in the order's language) and send one of the order's e-mails."""
+    order = Order.objects.select_related("congress").filter(pk=order_id).first()
+    if order is not None:
+        send_order_email(order=order, template=template)
+
+
 def queue_delegate_confirmations(*, order: Order) -> None:
     """Once an order is confirmed, each delegate with an e-mail of their own (other than the
     contact's) gets a personal confirmation in their own language, with their agenda link.
     Rendered by the worker, like :func:`queue_order_email`."""
-    from ..tasks import send_delegate_confirmations_task
-
     order_id = order.pk
     transaction.on_commit(lambda: send_delegate_confirmations_task.enqueue(order_id=order_id))
 
@@ -73,11 +79,17 @@ def send_delegate_confirmations(*, order: Order) -> None:
         )
 
 
+@task(queue_name="emails")
+def send_delegate_confirmations_task(*, order_id: int) -> None:
+    """Each delegate's own confirmation, in the delegate's language."""
+    order = Order.objects.select_related("congress").filter(pk=order_id).first()
+    if order is not None:
+        send_delegate_confirmations(order=order)
+
+
 def queue_delegate_cancelled_email(*, delegate: Delegate, fee: Decimal) -> None:
     """Once one delegate's cancellation commits: tell the order's contact and the delegate.
     Rendered by the worker, like :func:`queue_order_email`."""
-    from ..tasks import send_delegate_cancelled_task
-
     delegate_id, fee_text = delegate.pk, str(fee)
     transaction.on_commit(
         lambda: send_delegate_cancelled_task.enqueue(delegate_id=delegate_id, fee=fee_text)
@@ -115,6 +127,18 @@ def send_delegate_cancelled(*, delegate: Delegate, fee: Decimal) -> None:
             language=delegate.language,
             reply_to=reply_to,
         )
+
+
+@task(queue_name="emails")
+def send_delegate_cancelled_task(*, delegate_id: int, fee: str) -> None:
+    """One delegate cancelled out of a delegation: the contact's and the delegate's e-mails."""
+    delegate = (
+        Delegate.objects.select_related("order__congress", "registration_type")
+        .filter(pk=delegate_id)
+        .first()
+    )
+    if delegate is not None:
+        send_delegate_cancelled(delegate=delegate, fee=Decimal(fee))
 
 
 def send_offer_email(*, entry: WaitingListEntry, register_url: str) -> None:

@@ -16,7 +16,7 @@ from registrations.models import Delegate, Payment
 from registrations.payments import stripe as stripe_edge
 from registrations.payments.enums import PaymentState
 from registrations.payments.services import payments as payment_services
-from registrations.services.delegates import cancel_delegate
+from registrations.payments.services.order_changes import cancel_delegate
 
 from .conftest import make_order
 

@@ -19,9 +19,8 @@ from registrations.payments import stripe as stripe_edge
 from registrations.payments.enums import InvoiceKind, PaymentState
 from registrations.payments.services import payments as payment_services
 from registrations.payments.services.invoicing import issue_invoice
+from registrations.payments.services.order_changes import cancel_delegate, cancel_own_delegate
 from registrations.services.delegates import (
-    cancel_delegate,
-    cancel_own_delegate,
     delegate_cancellation_terms,
 )
 from registrations.services.orders import (

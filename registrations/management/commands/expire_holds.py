@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from registrations.services.orders import expire_stale_holds
+from registrations.tasks import expire_holds
 
 
 class Command(BaseCommand):
@@ -11,8 +12,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, enqueue=False, **options):
         if enqueue:
-            from registrations.tasks import expire_holds
-
             expire_holds.enqueue()
             self.stdout.write("Enqueued.")
             return

@@ -15,9 +15,10 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_tasks import task
 
 from events_site.congresses import audit, locks
-from events_site.congresses.mail import send_templated_email
+from events_site.congresses.mail import render_email, send_email
 from events_site.congresses.models import Congress
 from events_site.congresses.money import format_money
 
@@ -25,6 +26,7 @@ from ... import lifecycle
 from ...models import BillingDetails, BillingSettings, Invoice, InvoiceCounter, Order, Refund
 from ..enums import InvoiceKind
 from ..errors import InvoiceError
+from ..invoices import invoice_attachment
 
 BILLING_SETTINGS_FIELDS = (
     "seller_name",
@@ -448,17 +450,24 @@ def credit_for_refunds(
 
 
 def _send_invoice_email(invoice: Invoice) -> None:
+    """Render the message now (in the buyer's language); after the commit a worker renders the
+    PDF and sends both (``send_invoice_email_task``)."""
     order = invoice.order
     to = invoice.buyer.get("email") or order.email
-    send_templated_email(
-        to=[to],
+    subject, text, html = render_email(
         template="registrations/payments/emails/invoice",
         context={"invoice": invoice, "order": order, "congress": invoice.congress},
         language=order.language,
-        attachments=[
-            {
-                "builder": "registrations.payments.invoices.invoice_attachment",
-                "arg": str(invoice.pk),
-            }
-        ],
+    )
+    payload = {"invoice_id": invoice.pk, "to": [to], "subject": subject, "text": text, "html": html}
+    transaction.on_commit(lambda: send_invoice_email_task.enqueue(**payload))
+
+
+@task(queue_name="emails")
+def send_invoice_email_task(
+    *, invoice_id: int, to: list[str], subject: str, text: str, html: str = ""
+) -> int:
+    """Deliver an invoice e-mail rendered at issue, with the document's PDF attached."""
+    return send_email(
+        to=to, subject=subject, text=text, html=html, attachments=[invoice_attachment(invoice_id)]
     )

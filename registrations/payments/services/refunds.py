@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_tasks import task
 
 from events_site.congresses import audit
 from events_site.congresses.money import format_money
@@ -25,7 +26,7 @@ from ... import lifecycle
 from ...models import Order, Payment, Refund
 from .. import stripe as stripe_edge
 from ..enums import PaymentProvider, PaymentState, RefundState, StripeRefundStatus
-from ..errors import PaymentProviderError, RefundRefused
+from ..errors import PaymentError, PaymentProviderError, RefundRefused
 from . import invoicing as invoice_services
 
 CENT = Decimal("0.01")
@@ -128,6 +129,19 @@ def submit_refund(*, refund: Refund) -> Refund:
     Refund.objects.filter(pk=refund.pk, provider_id__isnull=True).update(provider_id=answer["id"])
     refund.refresh_from_db()
     return refund
+
+
+@task(queue_name="default")
+def submit_refund_task(*, refund_id: int) -> str:
+    """A pending card refund sent to Stripe by a worker after the commit that decided it."""
+    refund = Refund.objects.select_related("payment", "order").get(pk=refund_id)
+    if refund.state != RefundState.PENDING or refund.provider_id:
+        return "nothing_to_do"
+    try:
+        submit_refund(refund=refund)
+    except PaymentError as exc:  # recorded as failed by the service; the reconciliation retries
+        return f"failed: {exc}"
+    return "submitted"
 
 
 def refresh_refund(*, refund: Refund) -> str:

@@ -1,0 +1,74 @@
+"""What an order has received, refunded and still owes, whether it can be paid now, and
+flagging it for finance's review: the read side every payment module shares."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import Sum
+from django.utils.translation import gettext_lazy as _
+
+from events_site.congresses import audit
+
+from ... import lifecycle
+from ...lifecycle import OrderStatus
+from ...models import Order
+from ..enums import PaymentState, RefundState
+
+PAID_STATUSES = lifecycle.PAID_STATUSES
+CENT = Decimal("0.01")
+
+
+def amount_received(order: Order) -> Decimal:
+    total = order.payments.filter(state=PaymentState.SUCCEEDED).aggregate(s=Sum("amount"))["s"]
+    return (total or Decimal("0")).quantize(CENT)
+
+
+def amount_refunded(order: Order) -> Decimal:
+    total = order.refunds.filter(state=RefundState.SUCCEEDED).aggregate(s=Sum("amount"))["s"]
+    return (total or Decimal("0")).quantize(CENT)
+
+
+def amount_kept(order: Order) -> Decimal:
+    """Money received and not given back."""
+    return amount_received(order) - amount_refunded(order)
+
+
+def amount_outstanding(order: Order) -> Decimal:
+    if order.status not in lifecycle.PAYABLE_STATUSES:
+        return Decimal("0.00")
+    return max(order.total - amount_kept(order), Decimal("0.00"))
+
+
+def payment_refusal(order: Order) -> str | None:
+    """Why ``order`` cannot be paid now (a translatable message), or None if it can."""
+    if order.status in lifecycle.PAID_STATUSES:
+        return _("This order is already paid.")
+    if order.status in lifecycle.UNPAYABLE_CANCELLED_STATUSES:
+        return _("This order was cancelled and cannot be paid.")
+    if order.status == OrderStatus.AWAITING_APPROVAL:
+        return _("This order is awaiting approval; you can pay once it is approved.")
+    if order.status == OrderStatus.EXPIRED:
+        return _("The seats held for this order were released. Please register again.")
+    if order.total <= 0:
+        return _("There is nothing to pay on this order.")
+    return None
+
+
+def hold_lapsed(order: Order, now: dt.datetime) -> bool:
+    return order.hold_expires_at is not None and order.hold_expires_at <= now
+
+
+def flag_for_review(order: Order, reason: str) -> None:
+    reason = str(reason)
+    text = f"{order.review_reason}\n{reason}".strip() if order.review_reason else reason
+    Order.objects.filter(pk=order.pk).update(needs_review=True, review_reason=text)
+    order.needs_review, order.review_reason = True, text
+    audit.record(
+        action="convene.payment.flagged",
+        congress=order.congress,
+        actor_label="convene",
+        target=order,
+        data={"code": order.code, "reason": reason},
+    )
