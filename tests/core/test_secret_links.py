@@ -105,5 +105,7 @@ def test_every_secret_link_answers_the_same_404_for_every_way_of_being_wrong(
         links = [link for link in links if "/delegates/" in link]
     elif wrong in ("secret", "code"):  # the agenda link names the delegate alone
         links = [link for link in links if "/my-agenda/" not in link]
+    # A NUL anywhere in a path meets the site-wide clear 400 first (congresses/middleware.py).
+    expected = 400 if "\x00" in wrong else 404
     for link in links:
-        assert client.get(link).status_code == 404, link
+        assert client.get(link).status_code == expected, link
