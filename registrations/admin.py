@@ -16,6 +16,7 @@ from events_site.congresses.forms import ModelAdmin, TabularInline
 from events_site.congresses.models import Congress
 from events_site.congresses.permissions import congresses_with_perm, has_congress_perm
 
+from . import form_cache
 from .admin_audit import AuditedAdmin
 from .errors import RegistrationError
 from .forms import MemberImportForm
@@ -81,8 +82,29 @@ class CongressScopedAdmin(ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class ShownOnFormPage:
+    """Mix into the admin of a model the registration form page shows: every save (its
+    many-to-many included) and delete starts a new version of the page."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        form_cache.invalidate()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        form_cache.invalidate()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        form_cache.invalidate()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        form_cache.invalidate()
+
+
 @admin.register(RegistrationType)
-class RegistrationTypeAdmin(CongressScopedAdmin):
+class RegistrationTypeAdmin(ShownOnFormPage, CongressScopedAdmin):
     list_display = [
         "name",
         "congress",
@@ -114,7 +136,7 @@ class RegistrationTypeAdmin(CongressScopedAdmin):
 
 
 @admin.register(RegistrationSettings)
-class RegistrationSettingsAdmin(CongressScopedAdmin):
+class RegistrationSettingsAdmin(ShownOnFormPage, CongressScopedAdmin):
     list_display = ["congress", "total_capacity", "hold_minutes", "cancellation_deadline"]
 
 
@@ -287,7 +309,7 @@ class VoucherAdmin(AuditedAdmin, CongressScopedAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(AuditedAdmin, CongressScopedAdmin):
+class QuestionAdmin(ShownOnFormPage, AuditedAdmin, CongressScopedAdmin):
     audit_action = "convene.question"
     list_display = ["label", "congress", "kind", "required", "position", "is_active"]
     list_filter = ["congress", "kind"]

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from events_site.congresses.models import Congress
 
+from . import form_cache
 from .enums import DelegateRole, OrganisationType, QuestionKind
 from .lifecycle import OrderStatus
 from .models import (
@@ -188,6 +189,7 @@ def _seed_setup(congress: Congress, people: list[dict], rng: random.Random) -> d
         if created and type_code:
             question.registration_types.set([types[type_code]])
         questions.append(question)
+    form_cache.invalidate()  # the types, questions and settings the form page shows
     return {"types": types, "vouchers": vouchers, "questions": questions}
 
 

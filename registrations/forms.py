@@ -3,7 +3,6 @@ questions) and the self-service edit form. They validate input; services decide.
 
 from __future__ import annotations
 
-import secrets
 from decimal import Decimal
 from functools import lru_cache
 
@@ -20,6 +19,7 @@ from django_countries import countries
 from events_site.congresses.forms import Form, ModelForm
 
 from .enums import QuestionKind
+from .form_cache import new_order_token
 from .models import Delegate, Question, RegistrationType
 from .services.orders import DELEGATE_FIELDS
 
@@ -119,11 +119,6 @@ class StartForm(Form):
         self.fields["delegates"] = forms.IntegerField(
             label=_("Number of delegates"), min_value=1, max_value=max_delegates, initial=1
         )
-
-
-def new_order_token() -> str:
-    """The one-time token of one visitor's form: the order's idempotency key."""
-    return secrets.token_urlsafe(24)
 
 
 class ContactForm(Form):

@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from events_site.congresses import soft_cache
 from events_site.congresses.enums import Perm
 from events_site.congresses.errors import DomainError
 from events_site.congresses.models import Congress
 from events_site.congresses.permissions import congress_perm_required, has_congress_perm
 
-from . import lifecycle, page_cache, selectors
+from . import form_cache, form_page, lifecycle, selectors
 from .errors import (
     OfferInvalid,
     OrderAlreadyPlaced,
+    RegistrationClosed,
     RegistrationError,
     VoucherExhausted,
     VoucherInvalid,
@@ -32,26 +29,21 @@ from .errors import (
 from .exports import EXPORTS
 from .forms import (
     CancelForm,
-    ContactForm,
     DelegateCancelForm,
     DelegateEditForm,
     StartForm,
     WaitingListForm,
-    delegate_formset_class,
-    new_order_token,
 )
 from .lifecycle import OrderStatus
 from .payments.services.order_changes import cancel_own_delegate
 from .services.delegates import delegate_cancellation_terms, single_cancellation_open
 from .services.orders import (
-    NewDelegate,
     cancel_own_order,
     cancellation_terms,
     edit_deadline,
     place_order,
     update_own_delegate,
 )
-from .services.pricing import congress_today, list_price
 from .services.waiting_list import join_waiting_list, live_offer
 
 
@@ -60,17 +52,6 @@ def _public_congress(congress_slug: str) -> Congress:
     if congress is None or not congress.is_public:
         raise Http404
     return congress
-
-
-def _type_rows(congress, types) -> list[dict]:
-    today = congress_today(congress)
-    left = selectors.seats_left(congress, types)
-    rows = []
-    for rtype in types:
-        rtype.congress = congress  # the tier needs its first day; it is this congress
-        price, tier = list_price(rtype, today)
-        rows.append({"type": rtype, "price": price, "tier": tier, "left": left[rtype.pk]})
-    return rows
 
 
 def start(request, congress_slug: str):
@@ -86,20 +67,24 @@ def start(request, congress_slug: str):
         url = reverse("registrations:details", kwargs={"congress_slug": congress.slug})
         return redirect(f"{url}?offer={entry.token}")
     types = selectors.types_on_sale(congress)
-    reg_settings = selectors.registration_settings(congress)
-    form = StartForm(types=types, max_delegates=reg_settings.max_delegates_per_order)
-    waiting_form = WaitingListForm(congress=congress, types=types)
+    max_delegates = selectors.registration_settings(congress).max_delegates_per_order
+    return _start_page(request, congress, StartForm(types=types, max_delegates=max_delegates))
+
+
+def _start_page(request, congress, form: StartForm, status: int = 200):
+    types = form.fields["registration_type"].queryset
     return render(
         request,
         "registrations/start.html",
         {
             "congress": congress,
-            "rows": _type_rows(congress, list(types)),
+            "rows": form_page.type_rows(congress, list(types)),
             "form": form,
-            "waiting_form": waiting_form,
-            "settings": reg_settings,
+            "waiting_form": WaitingListForm(congress=congress, types=types),
+            "settings": selectors.registration_settings(congress),
             "is_open": congress.registration_is_open,
         },
+        status=status,
     )
 
 
@@ -132,45 +117,6 @@ def waiting_list(request, congress_slug: str):
     )
 
 
-# The blank forms of the details page are the same for every visitor with the same choices;
-# they are rendered once per fingerprint of everything that shows in them (at most this long).
-BLANK_FORMS_CACHE_SECONDS = 600
-
-
-def _blank_forms_key(*, congress, types, questions, initial: dict, count: int, max_delegates):
-    """Cache key of the blank contact form and formset: the congress's languages, the types and
-    questions as they are now (every column, and the types a question is limited to), the UI
-    language and the initial values. Any change an organiser makes gives a new key."""
-    parts = [congress.pk, congress.languages, translation.get_language(), max_delegates, count]
-    parts.append(sorted((k, str(v)) for k, v in initial.items()))
-    for obj in [*types, *questions]:
-        parts.append([getattr(obj, f.attname) for f in obj._meta.concrete_fields])
-    for question in questions:
-        parts.append([(t.pk, t.name) for t in question.registration_types.all()])
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()
-    return f"registrations:blank-forms:{digest}"
-
-
-def _render_forms(contact, formset, cache_key: str | None = None) -> dict[str, str]:
-    """The contact's visible fields and the formset (management form, delegates, the empty
-    form for "add another") as HTML; the one-time token is rendered by the page itself."""
-    if cache_key is not None:
-        cached = soft_cache.get(cache_key)
-        if cached is not None:
-            return cached
-    html = {
-        "contact_fields": render_to_string(
-            "registrations/_contact_fields.html", {"contact": contact}
-        ),
-        "delegate_forms": render_to_string(
-            "registrations/_delegate_forms.html", {"formset": formset}
-        ),
-    }
-    if cache_key is not None:
-        soft_cache.set(cache_key, html, BLANK_FORMS_CACHE_SECONDS)
-    return html
-
-
 def _error_field(exc: DomainError) -> str | None:
     if isinstance(exc, VoucherInvalid | VoucherExhausted | VoucherRequired):
         return "voucher"
@@ -178,159 +124,67 @@ def _error_field(exc: DomainError) -> str | None:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@form_cache.cached
 def details(request, congress_slug: str):
     """Step two: the contact and a formset of delegates; one valid POST places one order.
-    The blank page is served from :mod:`registrations.page_cache` with fresh tokens."""
-    cacheable = page_cache.cacheable(request)
-    if cacheable:
-        cached = page_cache.cached_page(request, congress_slug)
-        if cached is not None:
-            return cached
-        version = page_cache.current_version()  # before reading what the page shows
+    The blank page is kept and served by :mod:`registrations.form_cache` with fresh tokens."""
     congress = _public_congress(congress_slug)
-    reg_settings = selectors.registration_settings(congress)
-    types = selectors.types_on_sale(congress)
-    offer = None
-    source = request.POST if request.method == "POST" else request.GET
-    if source.get("offer"):
-        try:
-            offer = live_offer(congress=congress, token=source["offer"])
-        except OfferInvalid as exc:
-            messages.error(request, str(exc))
-            return redirect("registrations:start", congress_slug=congress.slug)
-        types = types.filter(pk=offer.registration_type_id)
-    elif not congress.registration_is_open:
-        messages.error(request, _("Registration for this congress is closed."))
+    data = request.POST if request.method == "POST" else None
+    offer_token = (request.GET if data is None else data).get("offer", "")
+    try:
+        page = form_page.FormPage.open(congress, offer_token=offer_token)
+    except (OfferInvalid, RegistrationClosed) as exc:
+        messages.error(request, str(exc))
         return redirect("registrations:start", congress_slug=congress.slug)
-    max_delegates = 1 if offer else reg_settings.max_delegates_per_order
-    questions = selectors.questions_for(congress)
-    FormSet = delegate_formset_class(max_delegates)
-    type_list = list(types)  # once: every delegate form resolves its type among these
-    form_kwargs = {
-        "congress": congress,
-        "types": types,
-        "questions": questions,
-        "type_index": {str(t.pk): t for t in type_list},
-    }
-
+    if data is None:
+        return _blank_details(request, page)
+    contact, formset = page.contact(data), page.formset(data)
     already_placed = None
-    if request.method == "POST":
-        contact = ContactForm(request.POST, congress=congress)
-        formset = FormSet(request.POST, prefix="delegates", form_kwargs=form_kwargs)
-        if contact.is_valid() and formset.is_valid():
-            people = [
-                NewDelegate(
-                    registration_type=form.cleaned_data["registration_type"],
-                    details={
-                        name: value
-                        for name, value in form.cleaned_data.items()
-                        if name != "registration_type" and not name.startswith(("q_", "DELETE"))
-                    },
-                    answers=form.answers,
-                )
-                for form in formset.forms
-                if form not in formset.deleted_forms
-            ]
-            try:
-                order = place_order(
-                    congress=congress,
-                    contact_name=contact.cleaned_data["contact_name"],
-                    email=contact.cleaned_data["email"],
-                    language=contact.cleaned_data["language"],
-                    delegates=people,
-                    voucher_code=contact.cleaned_data["voucher"],
-                    idempotency_key=contact.cleaned_data["token"],
-                    offer=offer,
-                )
-            except OrderAlreadyPlaced as exc:
-                # The same token with another body: say so, with the order's link, and keep
-                # what was typed on the page under a fresh token (sent again, a new order).
-                already_placed = exc
-                data = request.POST.copy()
-                data["token"] = new_order_token()
-                contact = ContactForm(data, congress=congress)
-                formset = FormSet(data, prefix="delegates", form_kwargs=form_kwargs)
-            except DomainError as exc:  # includes Busy: the lock was not free in time
-                contact.add_error(_error_field(exc), exc.message)
-            else:
-                return redirect(order.get_absolute_url())
-        status = 409 if already_placed else 400
-        forms_key = None
-    else:
-        start_form = StartForm(request.GET, types=types, max_delegates=max_delegates)
-        chosen, count, voucher = None, 1, ""
-        if offer:
-            chosen = offer.registration_type
-        elif start_form.is_valid():
-            chosen = start_form.cleaned_data["registration_type"]
-            count = start_form.cleaned_data["delegates"]
-            voucher = start_form.cleaned_data["voucher"]
-        elif request.GET:
-            return render(
-                request,
-                "registrations/start.html",
-                {
-                    "congress": congress,
-                    "rows": _type_rows(congress, list(types)),
-                    "form": start_form,
-                    "waiting_form": WaitingListForm(congress=congress, types=types),
-                    "settings": reg_settings,
-                    "is_open": congress.registration_is_open,
-                },
-                status=400,
-            )
-        initial_type = chosen or (type_list[0] if type_list else None)
-        contact = ContactForm(
-            congress=congress,
-            initial={
-                "voucher": voucher,
-                "language": request.LANGUAGE_CODE,
-                "contact_name": offer.name if offer else "",
-                "email": offer.email if offer else "",
-            },
-        )
-        initial = {"registration_type": initial_type, "language": request.LANGUAGE_CODE}
-        formset = FormSet(
-            prefix="delegates",
-            form_kwargs=form_kwargs,
-            initial=[initial for _n in range(count)],
-        )
-        forms_key = (
-            # An offer's page carries the person's name, a voucher is what one visitor typed:
-            # neither is shared (nor may free text multiply the cached copies).
-            None
-            if offer or voucher
-            else _blank_forms_key(
+    if contact.is_valid() and formset.is_valid():
+        try:
+            order = place_order(
                 congress=congress,
-                types=type_list,
-                questions=questions,
-                initial={**initial, "registration_type": getattr(initial_type, "pk", None)},
-                count=count,
-                max_delegates=max_delegates,
+                contact_name=contact.cleaned_data["contact_name"],
+                email=contact.cleaned_data["email"],
+                language=contact.cleaned_data["language"],
+                delegates=page.new_delegates(formset),
+                voucher_code=contact.cleaned_data["voucher"],
+                idempotency_key=contact.cleaned_data["token"],
+                offer=page.offer,
             )
+        except OrderAlreadyPlaced as exc:
+            # The same token with another body: say so, with the order's link, and keep what
+            # was typed on the page under a fresh token (sent again, a new order).
+            already_placed = exc
+            data = data.copy()
+            data["token"] = form_cache.new_order_token()
+            contact, formset = page.contact(data), page.formset(data)
+        except DomainError as exc:  # includes Busy: the lock was not free in time
+            contact.add_error(_error_field(exc), exc.message)
+        else:
+            return redirect(order.get_absolute_url())
+    status = 409 if already_placed else 400
+    return page.response(request, contact, formset, status=status, already_placed=already_placed)
+
+
+def _blank_details(request, page: form_page.FormPage):
+    """The empty form for step one's choice (or the offer's type); a bad choice is step one
+    again with its errors."""
+    if page.offer:
+        return page.blank_response(
+            request, chosen=page.offer.registration_type, count=1, voucher=""
         )
-        status = 200
-    context = {
-        "congress": congress,
-        "contact": contact,
-        "formset": formset,
-        **_render_forms(contact, formset, forms_key),
-        # Asked here, not in the template: "formset.x" there would first try formset["x"],
-        # which builds every form of a blank formset only to fail.
-        "has_errors": bool(contact.errors) or formset.total_error_count() > 0,
-        "offer": offer,
-        "already_placed": already_placed,
-        "rows": _type_rows(congress, type_list),
-        "max_delegates": max_delegates,
-    }
-    if status == 200 and cacheable and offer is None:
-        holes = page_cache.Holes.new()
-        contact.fields["token"].initial = holes.token
-        html = render_to_string(
-            "registrations/details.html", {**context, "csrf_token": holes.csrf}, request=request
+    start_form = StartForm(request.GET, types=page.types, max_delegates=page.max_delegates)
+    if start_form.is_valid():
+        return page.blank_response(
+            request,
+            chosen=start_form.cleaned_data["registration_type"],
+            count=start_form.cleaned_data["delegates"],
+            voucher=start_form.cleaned_data["voucher"],
         )
-        return page_cache.store_page(request, congress.slug, html, holes, version)
-    return render(request, "registrations/details.html", context, status=status)
+    if request.GET:
+        return _start_page(request, page.congress, start_form, status=400)
+    return page.blank_response(request, chosen=None, count=1, voucher="")
 
 
 def order_detail(request, congress_slug: str, code: str, secret: str):

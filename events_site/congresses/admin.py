@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from . import public_version
 from .forms import ModelAdmin, StackedInline, TabularInline
 from .models import AuditEntry, Congress, Organisation, Room, TeamMembership, Venue
 
@@ -35,6 +36,19 @@ class CongressAdmin(ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [VenueInline, TeamInline]
+
+    # What a congress shows in public changes here too: start a new version of its pages.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        public_version.bump()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        public_version.bump()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        public_version.bump()
 
 
 @admin.register(Venue)

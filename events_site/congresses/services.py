@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
-from . import audit
+from . import audit, public_version
 from .enums import Role
 from .models import Congress, Organisation, Room, TeamMembership, Venue
 
@@ -40,6 +40,7 @@ def create_congress(*, organisation: Organisation, by=None, **fields: Any) -> Co
         audit.record(
             action="convene.congress.created", congress=congress, actor=by, target=congress
         )
+        public_version.bump()
     return congress
 
 
@@ -59,6 +60,7 @@ def update_congress(*, congress: Congress, by=None, **fields: Any) -> Congress:
             target=congress,
             data={"fields": sorted(fields)},
         )
+        public_version.bump()  # its pages show its name, dates, status, languages
     return congress
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from events_site.congresses import audit
 from events_site.congresses.models import Congress
 
+from .. import form_cache
 from ..errors import RegistrationError
 from ..models import Order, RegistrationType
 
@@ -57,6 +58,7 @@ def save_registration_type(
             target=rtype,
             data={name: str(value) for name, value in fields.items()},
         )
+        form_cache.invalidate()  # its name, price, seats and dates show on the form
     return rtype
 
 

@@ -2,10 +2,12 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
-from registrations.models import RegistrationSettings
+from registrations.models import Question, RegistrationSettings
 from registrations.services.orders import NewDelegate
-from tests.factories import RegistrationTypeFactory
+from tests.factories import RegistrationTypeFactory, UserFactory
 
 
 @pytest.fixture
@@ -48,3 +50,22 @@ def order_kwargs(congress, rtype, count: int = 1, **kwargs) -> dict:
 
 def days(n: int) -> dt.timedelta:
     return dt.timedelta(days=n)
+
+
+def save_question_in_admin(congress, question=None, **fields):
+    """Add (or change) a question the way organisers do, through the Django admin."""
+    admin = Client()
+    admin.force_login(UserFactory(is_staff=True, is_superuser=True))
+    data = {"congress": congress.pk, "kind": "text", "position": "0", "is_active": "on"}
+    if question is not None:
+        data.update(label=question.label, kind=question.kind)
+        data["registration_types"] = [t.pk for t in question.registration_types.all()]
+    data.update(fields)
+    url = (
+        reverse("admin:registrations_question_change", args=[question.pk])
+        if question
+        else reverse("admin:registrations_question_add")
+    )
+    response = admin.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    return Question.objects.get(pk=question.pk) if question else Question.objects.latest("pk")

@@ -6,12 +6,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from registrations.models import Order, Question
+from events_site.congresses.services import update_congress
+from registrations.models import Order
 from registrations.services.orders import cancel_order, place_order
 from registrations.services.waiting_list import join_waiting_list
 from tests.factories import RegistrationTypeFactory
 
-from .conftest import order_kwargs
+from .conftest import order_kwargs, save_question_in_admin
 from .test_public_views import details_url, form_data
 
 pytestmark = pytest.mark.django_db
@@ -63,13 +64,14 @@ def test_a_stolen_csrf_token_from_the_shared_page_is_refused(congress, regtype):
 
 
 def test_organiser_changes_and_unpublishing_show_on_the_next_request(client, congress, regtype):
+    # Changes made the way organisers make them: the admin's question screen, the core service.
     assert b"Arrival date" not in client.get(details_url(congress), QUERY).content
-    question = Question.objects.create(congress=congress, label="Arrival date", kind="date")
+    question = save_question_in_admin(congress, label="Arrival date", kind="date")
     assert b"Arrival date" in client.get(details_url(congress), QUERY).content
-    question.registration_types.add(regtype)  # a change of the limited types alone
+    # a change of the limited types alone
+    save_question_in_admin(congress, question, registration_types=[regtype.pk])
     assert b"Only for: Member." in client.get(details_url(congress), QUERY).content
-    congress.status = "draft"
-    congress.save()
+    update_congress(congress=congress, status="draft")
     assert client.get(details_url(congress), QUERY).status_code == 404
 
 

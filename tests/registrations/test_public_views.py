@@ -8,9 +8,10 @@ from django.urls import reverse
 from registrations.enums import OrderStatus
 from registrations.models import Delegate, Order, Question, Voucher
 from registrations.services.orders import mark_order_paid, place_order
+from registrations.services.setup import save_registration_type
 from tests.factories import RegistrationTypeFactory
 
-from .conftest import order_kwargs
+from .conftest import order_kwargs, save_question_in_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -77,12 +78,11 @@ def test_each_form_page_carries_its_own_one_time_token(client, congress, regtype
 def test_a_question_or_type_change_shows_on_the_next_form_page_at_once(client, congress, regtype):
     query = {"registration_type": "member", "delegates": 1}
     assert b"Arrival date" not in client.get(details_url(congress), query).content
-    question = Question.objects.create(congress=congress, label="Arrival date", kind="date")
+    # Changed the way organisers change them: the admin's question screen, the type service.
+    question = save_question_in_admin(congress, label="Arrival date", kind="date")
     assert b"Arrival date" in client.get(details_url(congress), query).content
-    question.label = "Date of arrival"
-    question.save()
-    regtype.name = "Member city"
-    regtype.save()
+    save_question_in_admin(congress, question, label="Date of arrival")
+    save_registration_type(congress=congress, instance=regtype, name="Member city")
     body = client.get(details_url(congress), query).content.decode()
     assert "Date of arrival" in body and "Arrival date" not in body
     assert body.count("Member city") >= 2  # the type table and the delegate's choice
