@@ -33,7 +33,13 @@ from .models import (
 from .services.delegates import cancel_delegate
 from .services.members import import_member_organisations
 from .services.orders import DELEGATE_FIELDS, approve_order, cancel_order, update_delegate
-from .services.setup import TYPE_FIELDS, save_registration_type
+from .services.setup import (
+    SETTINGS_FIELDS,
+    TYPE_FIELDS,
+    reset_registration_settings,
+    save_registration_type,
+    update_registration_settings,
+)
 
 
 class CongressScopedAdmin(ModelAdmin):
@@ -109,6 +115,21 @@ class RegistrationTypeAdmin(CongressScopedAdmin):
 @admin.register(RegistrationSettings)
 class RegistrationSettingsAdmin(CongressScopedAdmin):
     list_display = ["congress", "total_capacity", "hold_minutes", "cancellation_deadline"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["congress"] if obj is not None else []  # one row per congress, for good
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in SETTINGS_FIELDS if name in form.fields}
+        congress = form.cleaned_data.get("congress") or obj.congress
+        obj.pk = update_registration_settings(congress=congress, by=request.user, **fields).pk
+
+    def delete_model(self, request, obj):
+        reset_registration_settings(congress=obj.congress, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for row in queryset.select_related("congress"):
+            reset_registration_settings(congress=row.congress, by=request.user)
 
 
 class DelegateInline(TabularInline):
