@@ -4,11 +4,34 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def notices_from_the_audit_log(apps, schema_editor):
+    """Delegates e-mailed before this migration were listed in the runs' audit entries."""
+    AuditEntry = apps.get_model("congresses", "AuditEntry")
+    ChangeNotice = apps.get_model("agenda", "ChangeNotice")
+    ScheduleVersion = apps.get_model("agenda", "ScheduleVersion")
+    Delegate = apps.get_model("registrations", "Delegate")
+    runs = AuditEntry.objects.filter(
+        action="convene.agenda.changes_notified", target_type="agenda.scheduleversion"
+    )
+    for target_id, data in runs.values_list("target_id", "data").iterator():
+        ids = set((data or {}).get("delegate_ids", []))
+        if not ids or not ScheduleVersion.objects.filter(pk=target_id).exists():
+            continue
+        ChangeNotice.objects.bulk_create(
+            [
+                ChangeNotice(version_id=int(target_id), delegate_id=pk)
+                for pk in Delegate.objects.filter(pk__in=ids).values_list("pk", flat=True)
+            ],
+            ignore_conflicts=True,
+        )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
         ('agenda', '0001_initial'),
         ('registrations', '0002_order_submission_digest'),
+        ('congresses', '0001_initial'),
     ]
 
     operations = [
@@ -26,4 +49,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('version', 'delegate'), name='change_notice_once_per_version')],
             },
         ),
+        migrations.RunPython(notices_from_the_audit_log, migrations.RunPython.noop),
     ]
