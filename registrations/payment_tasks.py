@@ -21,7 +21,7 @@ def submit_refund_task(*, refund_id: int) -> str:
 
 
 @task(queue_name="batch")
-def reconcile_payments_task() -> dict:
+def reconcile_payments_task(*, grace_minutes: int = 10) -> dict:
     from .services.payments import reconcile_payments
 
-    return reconcile_payments()
+    return reconcile_payments(grace_minutes=grace_minutes)
