@@ -47,23 +47,7 @@ class SessionAdminForm(ModelForm):
 
     class Meta:
         model = Session
-        fields = [
-            "congress",
-            "title",
-            "abstract",
-            "format",
-            "status",
-            "track",
-            "room",
-            "starts_at",
-            "ends_at",
-            "languages",
-            "interpretation_languages",
-            "captioning",
-            "capacity",
-            "expected_attendance",
-            "tags",
-        ]
+        fields = ["congress", *SESSION_FIELDS]
 
     def clean(self):
         cleaned = super().clean()
