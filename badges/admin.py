@@ -5,6 +5,7 @@ from django.utils.translation import ngettext
 from events_site.congresses.forms import ModelAdmin, TabularInline
 
 from . import services
+from .layouts import LAYOUT_FIELDS, delete_badge_layout, save_badge_layout
 from .models import Badge, BadgeLayout, CheckIn, PrintJob, RefusedScan, RevokedBadgeSecret
 
 
@@ -14,6 +15,23 @@ class BadgeLayoutAdmin(ModelAdmin):
     list_filter = ["congress", "role", "is_default"]
     search_fields = ["name", "label"]
     autocomplete_fields = []
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in LAYOUT_FIELDS if name in form.fields}
+        saved = save_badge_layout(
+            congress=form.cleaned_data.get("congress") or obj.congress,
+            by=request.user,
+            layout=obj if change else None,
+            **fields,
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        delete_badge_layout(layout=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for layout in queryset.select_related("congress"):
+            delete_badge_layout(layout=layout, by=request.user)
 
 
 class RevokedBadgeSecretInline(TabularInline):

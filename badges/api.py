@@ -6,6 +6,7 @@ congress. Answers carry only what the desk needs: no e-mail addresses, no paymen
 
 from __future__ import annotations
 
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -17,17 +18,15 @@ from events_site.congresses.api import CongressScopedMixin
 from events_site.congresses.enums import Perm
 
 from . import selectors, services
-from .enums import CheckInChannel, EntryProblem
+from .enums import CheckInChannel
 from .models import Badge, RefusedScan
 
 
 class PersonSerializer(serializers.Serializer):
-    """One person as the desk sees them."""
+    """One person as the desk sees them (``selectors.desk_person``, as the desk page shows)."""
 
     def to_representation(self, delegate):
-        badge = getattr(delegate, "badge", None)
-        problem = selectors.entry_problem(delegate)
-        by = badge.checked_in_by if badge else None
+        person = selectors.desk_person(delegate)
         return {
             "delegate": delegate.pk,
             "name": delegate.printed_name,
@@ -37,14 +36,12 @@ class PersonSerializer(serializers.Serializer):
             "country": str(delegate.country.code or ""),
             "registration_type": delegate.registration_type.name,
             "role": delegate.role,
-            "may_enter": not problem,
-            "problem": problem or None,
-            "problem_label": str(EntryProblem(problem).label) if problem else None,
-            "checked_in_at": badge.checked_in_at.isoformat()
-            if badge and badge.checked_in_at
-            else None,
-            "checked_in_by": by.get_username() if by else None,
-            "desk": badge.checked_in_desk if badge else "",
+            "may_enter": person.may_enter,
+            "problem": person.problem or None,
+            "problem_label": str(person.problem_label) if person.problem else None,
+            "checked_in_at": person.checked_in_at.isoformat() if person.checked_in_at else None,
+            "checked_in_by": person.checked_in_by.get_username() if person.checked_in_by else None,
+            "desk": person.desk,
         }
 
 
@@ -79,20 +76,11 @@ class _CheckInView(CongressScopedMixin, APIView):
         }
 
     def _badge_of_delegate(self, data) -> Badge:
-        from django.shortcuts import get_object_or_404
-
-        from registrations.models import Delegate
-
-        congress = self.get_congress()
-        delegate = get_object_or_404(Delegate, pk=data["delegate"], order__congress=congress)
-        return services.badge_for(delegate=delegate)
+        delegates = selectors.desk_delegates(self.get_congress())
+        return services.badge_for(delegate=get_object_or_404(delegates, pk=data["delegate"]))
 
     def _person(self, badge: Badge):
-        from registrations.models import Delegate
-
-        delegate = Delegate.objects.select_related(
-            "order", "registration_type", "badge", "badge__checked_in_by"
-        ).get(pk=badge.delegate_id)
+        delegate = selectors.desk_delegates(self.get_congress()).get(pk=badge.delegate_id)
         return PersonSerializer(delegate).data
 
 

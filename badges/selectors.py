@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.db.models import Q, QuerySet
-from django.utils import translation
+from django.utils import timezone, translation
 
 from events_site.congresses.models import Congress
 from events_site.congresses.pdf_fetcher import pdf_sources
@@ -129,6 +131,56 @@ def entry_problem(delegate: Delegate) -> str:
     return ENTRY_PROBLEMS[lifecycle.delegate_standing(delegate)]
 
 
+# What the desk's view of a person reads, fetched with the delegate (no query per person).
+DESK_RELATED = ("order__congress", "registration_type", "badge", "badge__checked_in_by")
+
+
+def desk_delegates(congress: Congress) -> QuerySet[Delegate]:
+    """The congress's delegates with everything :func:`desk_person` reads."""
+    return Delegate.objects.filter(order__congress=congress).select_related(*DESK_RELATED)
+
+
+@dataclass(frozen=True)
+class DeskPerson:
+    """One person as the check-in desk sees them, on the desk page and in the API alike:
+    the verdict and who checked them in where; no e-mail, no payments."""
+
+    delegate: Delegate
+    badge: Badge | None
+    problem: str  # an EntryProblem, "" when they may enter
+    checked_in_at: dt.datetime | None  # as stored (UTC)
+    checked_in_by: object | None  # the staff user
+    desk: str
+
+    @property
+    def may_enter(self) -> bool:
+        return not self.problem
+
+    @property
+    def problem_label(self) -> str:
+        return EntryProblem(self.problem).label if self.problem else ""
+
+    @property
+    def local_checked_in_at(self) -> dt.datetime | None:
+        """The check-in time in the congress's own zone (what the desk page shows)."""
+        if self.checked_in_at is None:
+            return None
+        return timezone.localtime(self.checked_in_at, self.delegate.order.congress.tz)
+
+
+def desk_person(delegate: Delegate) -> DeskPerson:
+    """The desk's view of ``delegate`` (fetch it through :func:`desk_delegates`)."""
+    badge = getattr(delegate, "badge", None)
+    return DeskPerson(
+        delegate=delegate,
+        badge=badge,
+        problem=entry_problem(delegate),
+        checked_in_at=badge.checked_in_at if badge else None,
+        checked_in_by=badge.checked_in_by if badge else None,
+        desk=badge.checked_in_desk if badge else "",
+    )
+
+
 def desk_search(congress: Congress, query: str, *, limit: int = 25) -> QuerySet[Delegate]:
     """Delegates matching a name or organisation, for the check-in desk."""
     query = " ".join(query.split())[:100]
@@ -143,9 +195,7 @@ def desk_search(congress: Congress, query: str, *, limit: int = 25) -> QuerySet[
             | Q(organisation_name__icontains=word)
         )
     return (
-        Delegate.objects.filter(match, order__congress=congress)
-        .select_related("order", "registration_type", "badge", "badge__checked_in_by")
-        .order_by("family_name", "given_name", "pk")[:limit]
+        desk_delegates(congress).filter(match).order_by("family_name", "given_name", "pk")[:limit]
     )
 
 

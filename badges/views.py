@@ -17,36 +17,13 @@ from events_site.congresses.text import printable
 from registrations.models import Delegate
 
 from . import selectors, services
-from .enums import CheckInChannel, EntryProblem, PrintJobStatus
+from .enums import CheckInChannel, PrintJobStatus
 from .forms import PrintBatchForm, ReasonForm
 from .models import Badge, PrintJob
 
 
-def _person(congress, delegate: Delegate) -> dict:
-    """What the desk sees about one person: no e-mail, no payments."""
-    badge = getattr(delegate, "badge", None)
-    problem = selectors.entry_problem(delegate)
-    checked_in_at = badge.checked_in_at if badge else None
-    return {
-        "delegate": delegate,
-        "badge": badge,
-        "problem": problem,
-        "problem_label": EntryProblem(problem).label if problem else "",
-        "may_enter": not problem,
-        "checked_in_at": timezone.localtime(checked_in_at, congress.tz) if checked_in_at else None,
-        "checked_in_by": badge.checked_in_by if badge else None,
-        "desk": badge.checked_in_desk if badge else "",
-    }
-
-
 def _desk_delegate(congress, delegate_id: int) -> Delegate:
-    return get_object_or_404(
-        Delegate.objects.select_related(
-            "order", "registration_type", "badge", "badge__checked_in_by"
-        ),
-        pk=delegate_id,
-        order__congress=congress,
-    )
+    return get_object_or_404(selectors.desk_delegates(congress), pk=delegate_id)
 
 
 @congress_perm_required(Perm.CHECK_IN)
@@ -72,13 +49,13 @@ def checkin_desk(request, congress):
         except services.InvalidBadgeCode as error:
             context["invalid"] = error.message
         else:
-            context["person"] = _person(congress, _desk_delegate(congress, badge.delegate_id))
+            context["person"] = selectors.desk_person(_desk_delegate(congress, badge.delegate_id))
     elif request.GET.get("delegate", "").isdigit():
-        context["person"] = _person(
-            congress, _desk_delegate(congress, int(request.GET["delegate"]))
-        )
+        delegate = _desk_delegate(congress, int(request.GET["delegate"]))
+        context["person"] = selectors.desk_person(delegate)
     elif query:
-        context["results"] = [_person(congress, d) for d in selectors.desk_search(congress, query)]
+        found = selectors.desk_search(congress, query)
+        context["results"] = [selectors.desk_person(d) for d in found]
     status = 200
     if context.get("invalid"):
         status = 422

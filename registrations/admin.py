@@ -41,7 +41,14 @@ from .services.orders import (
     update_delegate,
     voucher_uses,
 )
-from .services.setup import TYPE_FIELDS, save_registration_type, update_order_contact
+from .services.setup import (
+    SETTINGS_FIELDS,
+    TYPE_FIELDS,
+    reset_registration_settings,
+    save_registration_type,
+    update_order_contact,
+    update_registration_settings,
+)
 
 
 class CongressScopedAdmin(ModelAdmin):
@@ -138,6 +145,21 @@ class RegistrationTypeAdmin(ShownOnFormPage, CongressScopedAdmin):
 @admin.register(RegistrationSettings)
 class RegistrationSettingsAdmin(ShownOnFormPage, CongressScopedAdmin):
     list_display = ["congress", "total_capacity", "hold_minutes", "cancellation_deadline"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["congress"] if obj is not None else []  # one row per congress, for good
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in SETTINGS_FIELDS if name in form.fields}
+        congress = form.cleaned_data.get("congress") or obj.congress
+        obj.pk = update_registration_settings(congress=congress, by=request.user, **fields).pk
+
+    def delete_model(self, request, obj):
+        reset_registration_settings(congress=obj.congress, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for row in queryset.select_related("congress"):
+            reset_registration_settings(congress=row.congress, by=request.user)
 
 
 class DelegateInline(TabularInline):

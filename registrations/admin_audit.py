@@ -13,15 +13,6 @@ from django.db import models
 from events_site.congresses import audit
 
 
-def _shown(value) -> str | list[str]:
-    """A JSON-friendly form of a field's value (rows by their text, lists item by item)."""
-    if isinstance(value, models.QuerySet | list | tuple | set):
-        return sorted(str(item) for item in value)
-    if value is None:
-        return ""
-    return str(value)
-
-
 def _before(form: forms.ModelForm, name: str):
     """The initial value as the user saw it: a related row rather than its primary key."""
     value = form.initial.get(name)
@@ -45,7 +36,7 @@ class AuditedAdmin:
         super().save_related(request, form, formsets, change)  # many-to-many saved by now
         obj = form.instance
         changed = {
-            name: [_shown(_before(form, name)), _shown(form.cleaned_data.get(name))]
+            name: [audit.shown(_before(form, name)), audit.shown(form.cleaned_data.get(name))]
             for name in form.changed_data
         }
         if change and not changed:

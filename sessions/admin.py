@@ -47,23 +47,7 @@ class SessionAdminForm(ModelForm):
 
     class Meta:
         model = Session
-        fields = [
-            "congress",
-            "title",
-            "abstract",
-            "format",
-            "status",
-            "track",
-            "room",
-            "starts_at",
-            "ends_at",
-            "languages",
-            "interpretation_languages",
-            "captioning",
-            "capacity",
-            "expected_attendance",
-            "tags",
-        ]
+        fields = ["congress", *SESSION_FIELDS]
 
     def clean(self):
         cleaned = super().clean()
@@ -188,8 +172,17 @@ class PersonalAgendaAdmin(ModelAdmin):
 class SessionSignupAdmin(ModelAdmin):
     list_display = ["session", "delegate", "status", "created_at", "promoted_at"]
     list_filter = ["status", "session__congress"]
-    raw_id_fields = ["session", "delegate"]
-    readonly_fields = ["status", "created_at", "promoted_at"]
+    readonly_fields = ["session", "delegate", "status", "created_at", "promoted_at"]
 
     def has_add_permission(self, request) -> bool:
         return False  # seats are taken through sign_up() only, under its lock
+
+    def delete_model(self, request, obj):
+        """Through cancel_signup: audited, and a freed seat goes to the waiting list."""
+        services.cancel_signup(delegate=obj.delegate, session=obj.session, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for signup in queryset.select_related("delegate", "session"):
+            services.cancel_signup(
+                delegate=signup.delegate, session=signup.session, by=request.user
+            )

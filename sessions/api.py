@@ -24,6 +24,7 @@ from .enums import SessionFormat, SessionStatus, SpeakerRole
 from .errors import ScheduleConflict
 from .exports import JSONExporter
 from .models import Session, Speaker, Track
+from .services.programme import SESSION_FIELDS
 
 
 class SchemaSafeMixin:
@@ -128,25 +129,7 @@ class ProgrammeSessionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Session
-        fields = [
-            "code",
-            "title",
-            "abstract",
-            "format",
-            "status",
-            "track",
-            "room",
-            "starts_at",
-            "ends_at",
-            "languages",
-            "interpretation_languages",
-            "captioning",
-            "capacity",
-            "expected_attendance",
-            "tags",
-            "speakers",
-            "updated_at",
-        ]
+        fields = ["code", *SESSION_FIELDS, "speakers", "updated_at"]
         read_only_fields = ["code", "updated_at"]
 
     def __init__(self, *args, **kwargs):
@@ -174,7 +157,8 @@ class ProgrammeSessionSerializer(serializers.ModelSerializer):
         return [(found[r["speaker"]], r["role"]) for r in roles]
 
     def session_fields(self) -> dict:
-        return {k: v for k, v in self.validated_data.items() if k != "role_list"}
+        """The fields sent (a PATCH sends some), for the services."""
+        return {k: self.validated_data[k] for k in SESSION_FIELDS if k in self.validated_data}
 
 
 class SessionViewSet(

@@ -14,6 +14,7 @@ from events_site.congresses.models import Congress, Room
 
 from .enums import SessionFormat, SessionStatus, SpeakerRole
 from .models import Speaker, Track
+from .services.programme import SESSION_FIELDS
 from .services.scheduling import wall_clock_conflict
 from .wallclock import aware, repeats
 
@@ -137,25 +138,7 @@ class SessionForm(Form):
 
     def session_fields(self) -> dict:
         data = self.cleaned_data
-        return {
-            name: data.get(name)
-            for name in (
-                "title",
-                "abstract",
-                "format",
-                "status",
-                "track",
-                "room",
-                "starts_at",
-                "ends_at",
-                "languages",
-                "interpretation_languages",
-                "captioning",
-                "capacity",
-                "expected_attendance",
-                "tags",
-            )
-        }
+        return {name: data.get(name) for name in SESSION_FIELDS}
 
     def speaker_assignments(self) -> list[tuple[Speaker, str]]:
         result = []

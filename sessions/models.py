@@ -234,6 +234,30 @@ class ScheduleVersion(models.Model):
         return f"{self.congress} v{self.number}"
 
 
+class ChangeNotice(models.Model):
+    """A delegate was e-mailed the changes of one published version (so never twice)."""
+
+    version = models.ForeignKey(
+        ScheduleVersion, on_delete=models.CASCADE, related_name="change_notices"
+    )
+    delegate = models.ForeignKey(
+        "registrations.Delegate", on_delete=models.CASCADE, related_name="change_notices"
+    )
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("change notice")
+        verbose_name_plural = _("change notices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "delegate"], name="change_notice_once_per_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version_id}: {self.delegate_id}"
+
+
 class PersonalAgenda(models.Model):
     """A delegate's own agenda and its calendar subscription token (revocable, regenerable)."""
 

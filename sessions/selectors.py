@@ -65,7 +65,15 @@ def agenda_by_token(token: str) -> PersonalAgenda | None:
     )
 
 
-def marked_codes(agenda: PersonalAgenda) -> set[str]:
+def agenda_of(delegate) -> PersonalAgenda | None:
+    """The delegate's personal agenda if one was made (by a mark, a sign-up or a feed address:
+    pages only read it, they never make one)."""
+    return PersonalAgenda.objects.filter(delegate=delegate).first()
+
+
+def marked_codes(agenda: PersonalAgenda | None) -> set[str]:
+    if agenda is None:
+        return set()
     return set(agenda.items.values_list("session__code", flat=True))
 
 

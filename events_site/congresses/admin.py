@@ -3,6 +3,31 @@ from django.contrib import admin
 from . import public_version
 from .forms import ModelAdmin, StackedInline, TabularInline
 from .models import AuditEntry, Congress, Organisation, Room, TeamMembership, Venue
+from .services import change_team_role, grant_role, revoke_role
+
+
+def save_team_row(request, membership: TeamMembership) -> TeamMembership:
+    """An added or edited team row, through the team services (so it is audited)."""
+    if membership.pk is None:
+        return grant_role(
+            congress=membership.congress,
+            user=membership.user,
+            role=membership.role,
+            by=request.user,
+        )
+    return change_team_role(
+        membership=membership,
+        congress=membership.congress,
+        user=membership.user,
+        role=membership.role,
+        by=request.user,
+    )
+
+
+def delete_team_row(request, membership: TeamMembership) -> None:
+    """Revoke the role the row holds in the database (not what an edited form shows)."""
+    current = TeamMembership.objects.select_related("congress", "user").get(pk=membership.pk)
+    revoke_role(congress=current.congress, user=current.user, role=current.role, by=request.user)
 
 
 class VenueInline(StackedInline):
@@ -50,6 +75,15 @@ class CongressAdmin(ModelAdmin):
         super().delete_queryset(request, queryset)
         public_version.bump()
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not TeamMembership:
+            return super().save_formset(request, form, formset, change)
+        rows = formset.save(commit=False)
+        for membership in formset.deleted_objects:
+            delete_team_row(request, membership)
+        for membership in rows:
+            save_team_row(request, membership)
+
 
 @admin.register(Venue)
 class VenueAdmin(ModelAdmin):
@@ -72,6 +106,16 @@ class TeamMembershipAdmin(ModelAdmin):
     list_filter = ["congress", "role"]
     search_fields = ["user__username", "user__email"]
     autocomplete_fields = ["user"]
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = save_team_row(request, obj).pk
+
+    def delete_model(self, request, obj):
+        delete_team_row(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset:
+            delete_team_row(request, membership)
 
 
 @admin.register(AuditEntry)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import models
@@ -29,3 +30,22 @@ def record(
         target_id=str(target.pk) if target is not None else "",
         data=data or {},
     )
+
+
+def shown(value) -> str | list[str]:
+    """A JSON-friendly form of a field's value (rows by their text, lists item by item)."""
+    if isinstance(value, models.QuerySet | list | tuple | set):
+        return sorted(str(item) for item in value)
+    if value is None:
+        return ""
+    return str(value)
+
+
+def changes(instance: models.Model, fields: Mapping[str, Any]) -> dict[str, list]:
+    """Each of ``fields`` whose value differs from ``instance``'s, as ``[before, after]``.
+    Call before the new values are set."""
+    return {
+        name: [shown(getattr(instance, name, None)), shown(value)]
+        for name, value in fields.items()
+        if getattr(instance, name, None) != value
+    }

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from . import audit, public_version
 from .enums import Role
+from .errors import DomainError
 from .models import Congress, Organisation, Room, TeamMembership, Venue
 
 CONGRESS_FIELDS = {
@@ -111,3 +113,39 @@ def revoke_role(*, congress: Congress, user, role: str, by=None) -> None:
                 data={"user": user.get_username(), "role": str(role)},
             )
     user.__dict__.pop("_convene_congress_perms", None)
+
+
+def change_team_role(
+    *, membership: TeamMembership, congress: Congress, user, role: str, by=None
+) -> TeamMembership:
+    """Give one team row another person, role or congress (the admin's edit of a row),
+    audited with the row before and after; a row already held is refused."""
+    role = Role(role)
+    with transaction.atomic():
+        current = (
+            TeamMembership.objects.select_for_update()
+            .select_related("user", "congress")
+            .get(pk=membership.pk)
+        )
+        before = (current.congress, current.user, current.role)
+        if before == (congress, user, role):
+            return current
+        taken = TeamMembership.objects.filter(congress=congress, user=user, role=role)
+        if taken.exclude(pk=current.pk).exists():
+            raise DomainError(_("This person already has this role in this congress."))
+        current.congress, current.user, current.role = congress, user, role
+        current.save(update_fields=["congress", "user", "role"])
+        audit.record(
+            action="convene.team.role_changed",
+            congress=congress,
+            actor=by,
+            target=current,
+            data={
+                "congress": [before[0].slug, congress.slug],
+                "user": [before[1].get_username(), user.get_username()],
+                "role": [str(before[2]), role.value],
+            },
+        )
+    for person in (before[1], user):
+        person.__dict__.pop("_convene_congress_perms", None)
+    return current

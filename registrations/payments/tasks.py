@@ -14,5 +14,5 @@ __all__ = ["reconcile_payments_task", "submit_refund_task"]
 
 
 @task(queue_name="batch")
-def reconcile_payments_task() -> dict:
-    return reconcile_payments()
+def reconcile_payments_task(*, grace_minutes: int = 10) -> dict:
+    return reconcile_payments(grace_minutes=grace_minutes)

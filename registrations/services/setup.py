@@ -1,4 +1,5 @@
-"""Organisers' configuration: registration types and contact corrections, audited."""
+"""Organisers' configuration: registration types, registration settings and contact
+corrections, audited."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from events_site.congresses.models import Congress
 
 from .. import form_cache
 from ..errors import RegistrationError
-from ..models import Order, RegistrationType
+from ..models import Order, RegistrationSettings, RegistrationType
 
 TYPE_FIELDS = (
     "code",
@@ -34,6 +35,18 @@ TYPE_FIELDS = (
     "sales_end",
 )
 CONTACT_FIELDS = ("contact_name", "email", "language")
+SETTINGS_FIELDS = (
+    "total_capacity",
+    "hold_minutes",
+    "approval_payment_days",
+    "max_delegates_per_order",
+    "edit_deadline",
+    "cancellation_deadline",
+    "cancellation_fee",
+    "waiting_list_enabled",
+    "waiting_list_offer_hours",
+    "reminder_after_hours",
+)
 
 
 def save_registration_type(
@@ -80,3 +93,51 @@ def update_order_contact(*, order: Order, by=None, **fields: Any) -> Order:
             data={name: str(value) for name, value in fields.items()},
         )
     return order
+
+
+def update_registration_settings(
+    *, congress: Congress, by=None, **fields: Any
+) -> RegistrationSettings:
+    """Change a congress's registration settings (created on first save), audited with each
+    changed field before and after; an unchanged save writes nothing."""
+    unknown = set(fields) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise RegistrationError(_("Unknown fields: %(f)s") % {"f": sorted(unknown)})
+    with transaction.atomic():
+        current = RegistrationSettings.objects.select_for_update().filter(congress=congress).first()
+        created = current is None
+        if created:
+            current = RegistrationSettings(congress=congress)
+        changed = audit.changes(current, fields)
+        if not created and not changed:
+            return current
+        for name, value in fields.items():
+            setattr(current, name, value)
+        current.full_clean(validate_unique=False)
+        current.save()
+        audit.record(
+            action=f"convene.registration_settings.{'created' if created else 'updated'}",
+            congress=congress,
+            actor=by,
+            target=current,
+            data={"changed": changed},
+        )
+        form_cache.invalidate()  # capacity and the cancellation terms show on the form
+    return current
+
+
+def reset_registration_settings(*, congress: Congress, by=None) -> None:
+    """Delete a congress's registration settings: the defaults apply again."""
+    with transaction.atomic():
+        current = RegistrationSettings.objects.filter(congress=congress).first()
+        if current is None:
+            return
+        audit.record(
+            action="convene.registration_settings.deleted",
+            congress=congress,
+            actor=by,
+            target=current,
+            data={"object": str(current)},
+        )
+        current.delete()
+        form_cache.invalidate()

@@ -2,8 +2,9 @@
 delegates chose, each of those delegates gets one e-mail listing their affected sessions.
 
 ``publish_schedule`` queues the task after its transaction commits; the worker renders each
-e-mail in the delegate's language. A run records whom it e-mailed in its audit entry, and a
-later run for the same version skips them, so running the task twice e-mails nobody twice.
+e-mail in the delegate's language. A run stores whom it e-mailed (a ``ChangeNotice`` per delegate
+and version) and a later run for the same version skips them, so running the task twice e-mails
+nobody twice. The audit entry reports the run; no decision reads it.
 """
 
 from __future__ import annotations
@@ -12,15 +13,15 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from events_site.congresses import audit
 from events_site.congresses.mail import send_templated_email
-from events_site.congresses.models import AuditEntry, Congress
+from events_site.congresses.models import Congress
 from registrations.models import Delegate
 
 from ..enums import ChangeKind, SessionStatus
-from ..models import AgendaItem, ScheduleVersion, SessionSignup
+from ..models import AgendaItem, ChangeNotice, ScheduleVersion, SessionSignup
 from .personal import delegate_may_sign_up, personal_agenda_url
 
 ACTION = "convene.agenda.changes_notified"
@@ -121,10 +122,13 @@ def session_changes(version: ScheduleVersion, previous: dict) -> list[SessionCha
     return sorted(changes, key=lambda c: (c.old_start, c.code))
 
 
-def choosers(congress: Congress, codes: list[str]) -> list[tuple[Delegate, list[str]]]:
+def choosers(
+    congress: Congress, codes: list[str], *, version: ScheduleVersion | None = None
+) -> list[tuple[Delegate, list[str]]]:
     """Every delegate with a valid registration who has one of ``codes`` in their personal
-    agenda (marked, or a seat or waiting place), with those codes. Three queries, whatever
-    the number of delegates."""
+    agenda (marked, or a seat or waiting place), with those codes; with ``version``, each says
+    whether it was already told about that version (``already_notified``). Three queries,
+    whatever the number of delegates."""
     marked = AgendaItem.objects.filter(agenda__congress=congress, session__code__in=codes)
     signed_up = SessionSignup.objects.filter(session__congress=congress, session__code__in=codes)
     chosen: dict[int, set[str]] = {}
@@ -141,16 +145,10 @@ def choosers(congress: Congress, codes: list[str]) -> list[tuple[Delegate, list[
         .select_related("order")
         .order_by("pk")
     )
+    if version is not None:
+        sent = ChangeNotice.objects.filter(version=version, delegate=OuterRef("pk"))
+        delegates = delegates.annotate(already_notified=Exists(sent))
     return [(d, sorted(chosen[d.pk])) for d in delegates if delegate_may_sign_up(d)]
-
-
-def _already_notified(version: ScheduleVersion) -> set[int]:
-    runs = AuditEntry.objects.filter(
-        action=ACTION,
-        target_type=ScheduleVersion._meta.label_lower,
-        target_id=str(version.pk),
-    ).values_list("data", flat=True)
-    return {pk for data in runs for pk in data.get("delegate_ids", [])}
 
 
 def send_change_notices(*, version: ScheduleVersion) -> NoticeRun:
@@ -169,11 +167,10 @@ def send_change_notices(*, version: ScheduleVersion) -> NoticeRun:
         if previous is None:
             return NoticeRun(notified=0, without_email=0, already_notified=0, sessions=0)
         changes = {c.code: c for c in session_changes(version, previous)}
-        recipients = choosers(congress, list(changes)) if changes else []
-        done = _already_notified(version)
+        recipients = choosers(congress, list(changes), version=version) if changes else []
         notified, without_email, skipped = [], 0, 0
         for delegate, codes in recipients:
-            if delegate.pk in done:
+            if delegate.already_notified:
                 skipped += 1
                 continue
             if not delegate.email:
@@ -193,6 +190,9 @@ def send_change_notices(*, version: ScheduleVersion) -> NoticeRun:
                 language=delegate.language or None,
             )
             notified.append(delegate.pk)
+        ChangeNotice.objects.bulk_create(
+            [ChangeNotice(version=version, delegate_id=pk) for pk in notified]
+        )
         run = NoticeRun(
             notified=len(notified),
             without_email=without_email,

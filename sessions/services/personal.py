@@ -193,8 +193,9 @@ def _tell_promoted(signup: SessionSignup, session: Session) -> None:
     )
 
 
-def cancel_signup(*, delegate: Delegate, session: Session) -> list[SessionSignup]:
-    """Give up a seat (or a waiting place); the waiting list moves up. Returns who moved up."""
+def cancel_signup(*, delegate: Delegate, session: Session, by=None) -> list[SessionSignup]:
+    """Give up a seat (or a waiting place); the waiting list moves up. Returns who moved up.
+    ``by`` is the staff member who removed it (none: the delegate did)."""
     with transaction.atomic():
         locked = lock_session(session)
         signup = SessionSignup.objects.filter(session=locked, delegate=delegate).first()
@@ -205,7 +206,8 @@ def cancel_signup(*, delegate: Delegate, session: Session) -> list[SessionSignup
         audit.record(
             action="convene.agenda.signup_cancelled",
             congress=locked.congress,
-            actor_label="delegate",
+            actor=by,
+            actor_label="" if by is not None else "delegate",
             target=locked,
             data={"session": locked.code, "delegate": delegate.pk, "status": signup.status},
         )

@@ -6,7 +6,7 @@ room between the check and the save, then runs the scheduling rules and refuses 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,23 +22,23 @@ from ..errors import InvalidProgrammeData, ScheduleConflict
 from ..models import Session, SessionSpeaker, Speaker, Track, new_code
 from .scheduling import Conflict, check_session
 
-SESSION_FIELDS = frozenset(
-    {
-        "title",
-        "abstract",
-        "format",
-        "track",
-        "room",
-        "starts_at",
-        "ends_at",
-        "languages",
-        "interpretation_languages",
-        "captioning",
-        "capacity",
-        "expected_attendance",
-        "status",
-        "tags",
-    }
+# A session's editable fields, in the order forms show them: the organiser form, the admin
+# form and the API serializer read this one list.
+SESSION_FIELDS = (
+    "title",
+    "abstract",
+    "format",
+    "status",
+    "track",
+    "room",
+    "starts_at",
+    "ends_at",
+    "languages",
+    "interpretation_languages",
+    "captioning",
+    "capacity",
+    "expected_attendance",
+    "tags",
 )
 SPEAKER_FIELDS = frozenset(
     {"name", "title", "organisation", "city", "country", "bio", "photo", "delegate"}
@@ -71,8 +71,8 @@ def _unique_code(model, congress: Congress) -> str:
     raise InvalidProgrammeData(_("Could not find a free code; try again."))
 
 
-def _reject_unknown(fields: dict, allowed: frozenset) -> None:
-    unknown = set(fields) - allowed
+def _reject_unknown(fields: dict, allowed: Collection[str]) -> None:
+    unknown = set(fields) - set(allowed)
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
 

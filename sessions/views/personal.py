@@ -85,7 +85,7 @@ def waiting_list_positions(delegate: Delegate) -> dict[str, int]:
 def personal_agenda(request, congress_slug: str, delegate_secret: str):
     delegate = _delegate(congress_slug, delegate_secret)
     congress = delegate.order.congress
-    agenda = services.get_or_create_agenda(delegate=delegate)
+    agenda = selectors.agenda_of(delegate)
     version = selectors.latest_version(congress)
     programme = selectors.programme_of(version) if version else None
     context = {
@@ -96,7 +96,8 @@ def personal_agenda(request, congress_slug: str, delegate_secret: str):
         "may_sign_up": delegate_may_sign_up(delegate),
         "signup_statuses": SignupStatus,
     }
-    context["feed_url"], context["webcal_url"] = feed_urls(congress.slug, agenda.feed_token)
+    token = agenda.feed_token if agenda else None
+    context["feed_url"], context["webcal_url"] = feed_urls(congress.slug, token)
     if programme is not None:
         marked = selectors.marked_codes(agenda)
         signups = selectors.signups_of(delegate)

@@ -3,8 +3,11 @@
 import pytest
 from django.urls import reverse
 
-from sessions.models import Session
-from tests.factories import UserFactory
+from events_site.congresses.models import AuditEntry
+from sessions import services
+from sessions.enums import SessionFormat, SignupStatus
+from sessions.models import Session, SessionSignup
+from tests.factories import DelegateFactory, OrderFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +78,26 @@ def test_admin_cannot_assign_speakers_around_the_clash_rule(admin_client, make_s
     assert not inline.has_add_permission(request, session)
     assert not inline.has_change_permission(request, session)
     assert not inline.has_delete_permission(request, session)
+
+
+def test_deleting_a_seat_in_the_admin_gives_it_to_the_waiting_list_and_is_audited(
+    admin_client, congress, alice, make_session, delegate, django_capture_on_commit_callbacks
+):
+    workshop = make_session(
+        title="Bond workshop", format=SessionFormat.WORKSHOP, capacity=1, expected_attendance=1
+    )
+    services.publish_schedule(congress=congress, by=alice)
+    seat = services.sign_up(delegate=delegate, session=workshop)
+    other = DelegateFactory(order=OrderFactory(congress=congress), email="next@city.example")
+    services.sign_up(delegate=other, session=workshop)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:agenda_sessionsignup_delete", args=[seat.pk]), {"post": "yes"}
+        )
+
+    assert response.status_code == 302
+    assert SessionSignup.objects.get(delegate=other).status == SignupStatus.SEAT
+    entry = AuditEntry.objects.get(action="convene.agenda.signup_cancelled")
+    assert entry.actor.username == "root" and entry.data["delegate"] == delegate.pk
+    assert AuditEntry.objects.filter(action="convene.agenda.waiting_list_promoted").exists()

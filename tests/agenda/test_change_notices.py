@@ -11,6 +11,7 @@ from registrations.enums import OrderStatus
 from sessions import services
 from sessions.enums import SessionFormat
 from sessions.errors import NothingToPublish
+from sessions.models import ChangeNotice
 from sessions.services.change_notices import ACTION, send_change_notices
 from sessions.tasks import send_change_notices_task
 from tests.factories import DelegateFactory, OrderFactory
@@ -243,3 +244,24 @@ def test_a_session_withdrawn_from_the_programme_is_announced(
     (message,) = mail.outbox
     assert "Transit finance" in message.body
     assert "Withdrawn – Monday May 10, 2027, 11:00–12:00, Room 101" in message.body
+
+
+def test_a_rerun_skips_the_notified_even_when_the_audit_log_is_pruned(
+    congress, alice, programme, django_capture_on_commit_callbacks
+):
+    """Who was told about a version is stored with the version, not read back from the log."""
+    delegate = delegate_of(congress)
+    choose(delegate, programme["a"])
+    services.cancel_session(session=programme["a"], by=alice)
+    version = publish(congress, alice, django_capture_on_commit_callbacks)
+    assert len(mail.outbox) == 1
+    assert list(ChangeNotice.objects.values_list("version", "delegate")) == [
+        (version.pk, delegate.pk)
+    ]
+    AuditEntry.objects.filter(action=ACTION).delete()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run = send_change_notices(version=version)
+
+    assert len(mail.outbox) == 1
+    assert (run.notified, run.already_notified) == (0, 1)

@@ -195,3 +195,24 @@ def test_the_page_shows_the_place_on_the_waiting_list(client, congress, delegate
         )
     services.sign_up(delegate=delegate, session=programme["workshop"])
     assert "Waiting list, position 2" in client.get(personal_url(delegate)).content.decode()
+
+
+def test_viewing_the_personal_agenda_creates_no_row(client, delegate, programme):
+    """A GET (or HEAD) only reads: the agenda row is made by the first POST that needs it."""
+    url = personal_url(delegate)
+    assert client.get(url).status_code == 200
+    assert client.head(url).status_code == 200
+    assert not PersonalAgenda.objects.exists()
+    body = client.get(url).content.decode()
+    assert "You have no calendar address yet." in body and "webcal://" not in body
+
+    client.post(personal_url(delegate, "agenda:personal_regenerate_feed"))
+    agenda = PersonalAgenda.objects.get()
+    assert agenda.feed_token
+    assert f"/wcg-2027/agenda/{agenda.feed_token}.ics" in client.get(url).content.decode()
+
+
+def test_a_get_leaves_the_row_count_unchanged_without_a_programme(client, delegate):
+    before = PersonalAgenda.objects.count()
+    assert client.get(personal_url(delegate)).status_code == 200
+    assert PersonalAgenda.objects.count() == before == 0

@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from events_site.congresses.models import AuditEntry
-from registrations.models import Question, Voucher
+from registrations.models import Question, RegistrationSettings, Voucher
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +99,53 @@ def test_a_refused_form_writes_no_audit_entry(admin_client, congress, regtype):
     assert response.status_code == 200  # the form again, with the error
     assert not Voucher.objects.exists()
     assert not AuditEntry.objects.filter(action__startswith="convene.voucher").exists()
+
+
+def settings_form(congress, **extra) -> dict:
+    return {
+        "congress": congress.pk,
+        "total_capacity": "500",
+        "hold_minutes": "",
+        "approval_payment_days": "7",
+        "max_delegates_per_order": "20",
+        "edit_deadline_0": "",
+        "edit_deadline_1": "",
+        "cancellation_deadline_0": "",
+        "cancellation_deadline_1": "",
+        "cancellation_fee": "0.00",
+        "waiting_list_enabled": "on",
+        "waiting_list_offer_hours": "48",
+        "reminder_after_hours": "24",
+        **extra,
+    }
+
+
+def test_registration_settings_edited_in_the_admin_are_audited(admin_client, congress):
+    added = admin_client.post(
+        reverse("admin:registrations_registrationsettings_add"), settings_form(congress)
+    )
+    assert added.status_code == 302, added.content[:2000]
+    row = RegistrationSettings.objects.get(congress=congress)
+    (created,) = entries("convene.registration_settings.created")
+    assert created.actor.username == "root" and created.congress == congress
+    assert created.data["changed"]["total_capacity"] == ["", "500"]
+
+    change_url = reverse("admin:registrations_registrationsettings_change", args=[row.pk])
+    changed = admin_client.post(
+        change_url, settings_form(congress, total_capacity="450", waiting_list_enabled="")
+    )
+    assert changed.status_code == 302, changed.content[:2000]
+    (updated,) = entries("convene.registration_settings.updated")
+    assert updated.actor.username == "root"
+    assert updated.data["changed"] == {
+        "total_capacity": ["500", "450"],
+        "waiting_list_enabled": ["True", "False"],
+    }
+    row.refresh_from_db()
+    assert (row.total_capacity, row.waiting_list_enabled) == (450, False)
+
+    delete_url = reverse("admin:registrations_registrationsettings_delete", args=[row.pk])
+    assert admin_client.post(delete_url, {"post": "yes"}).status_code == 302
+    (deleted,) = entries("convene.registration_settings.deleted")
+    assert deleted.actor.username == "root" and deleted.congress == congress
+    assert not RegistrationSettings.objects.exists()

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from registrations.payments.services.payments import reconcile_payments
+from registrations.payments.tasks import reconcile_payments_task
 
 
 class Command(BaseCommand):
@@ -16,8 +17,13 @@ class Command(BaseCommand):
             default=10,
             help="Minutes after a seat hold ends before its intent is cancelled (default 10).",
         )
+        parser.add_argument("--enqueue", action="store_true", help="Run on the task queue.")
 
-    def handle(self, *args, grace_minutes: int, **options):
+    def handle(self, *args, grace_minutes: int, enqueue: bool = False, **options):
+        if enqueue:
+            reconcile_payments_task.enqueue(grace_minutes=grace_minutes)
+            self.stdout.write("Enqueued.")
+            return
         counts = reconcile_payments(grace_minutes=grace_minutes)
         if not counts:
             self.stdout.write("Nothing to reconcile.")
