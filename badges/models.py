@@ -233,7 +233,7 @@ class PrintJob(models.Model):
         _("why it failed"), max_length=16, choices=PrintJobFailure.choices, blank=True
     )
     # Liveness: each run (attempt) claims the job, beats as pages render and must end before
-    # its deadline; a job whose worker died is found by ``services.fail_stale_print_jobs``.
+    # its deadline; a job whose worker died is found by ``printing.fail_stale_print_jobs``.
     attempts = models.PositiveIntegerField(_("runs started"), default=0)
     heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     deadline_at = models.DateTimeField(_("time limit"), null=True, blank=True)

@@ -1,18 +1,19 @@
-"""Background work: large print batches render on the "batch" queue."""
+"""Background work: large print batches render on the "batch" queue; the stale-job sweep is a
+periodic job (settings.PERIODIC_TASKS).
+
+``render_print_job`` lives in ``printing``, beside the work it queues, and is named here too so
+that ``badges.tasks.render_print_job`` (a path a job may have been queued under) still resolves.
+"""
 
 from django_tasks import task
 
-from . import services
-from .models import PrintJob
+from . import printing
+from .printing import render_print_job
 
-
-@task(queue_name="batch")
-def render_print_job(job_id: int) -> int:
-    job = services.run_print_job(job=PrintJob.objects.get(pk=job_id))
-    return job.rendered_count
+__all__ = ["fail_stale_print_jobs_task", "render_print_job"]
 
 
 @task()
 def fail_stale_print_jobs_task() -> int:
     """Periodic (settings.PERIODIC_TASKS): print jobs whose worker died are marked failed."""
-    return services.fail_stale_print_jobs()
+    return printing.fail_stale_print_jobs()

@@ -16,7 +16,7 @@ from events_site.congresses.permissions import congress_perm_required
 from events_site.congresses.text import printable
 from registrations.models import Delegate
 
-from . import selectors, services
+from . import printing, selectors, services
 from .enums import CheckInChannel, PrintJobStatus
 from .forms import PrintBatchForm, ReasonForm
 from .models import Badge, PrintJob
@@ -100,7 +100,7 @@ def checkin_and_print(request, congress, delegate_id: int):
         result = _check_in(request, congress, delegate)
     except DomainError as error:
         return HttpResponse(str(error.message), status=409, content_type="text/plain")
-    _job, pdf = services.print_at_desk(badge=result.badge, by=request.user)
+    _job, pdf = printing.print_at_desk(badge=result.badge, by=request.user)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="badge-{delegate.pk}.pdf"'
     return response
@@ -114,7 +114,7 @@ def print_batches(request, congress):
     form = PrintBatchForm(request.POST or None, congress=congress)
     if request.method == "POST" and form.is_valid():
         try:
-            job = services.create_print_job(congress=congress, by=request.user, **form.cleaned_data)
+            job = printing.create_print_job(congress=congress, by=request.user, **form.cleaned_data)
         except DomainError as error:
             form.add_error(None, error.message)
         else:
@@ -129,7 +129,7 @@ def _job(congress, job_id: int) -> PrintJob:
 
 @congress_perm_required(Perm.MANAGE_BADGES)
 def print_job(request, congress, job_id: int):
-    job = services.fail_print_job_if_stale(job=_job(congress, job_id))
+    job = printing.fail_print_job_if_stale(job=_job(congress, job_id))
     if request.GET.get("format") == "json":
         return JsonResponse(
             {
@@ -160,7 +160,7 @@ def print_job(request, congress, job_id: int):
 def retry_print_job(request, congress, job_id: int):
     job = _job(congress, job_id)
     try:
-        services.retry_print_job(job=job, by=request.user)
+        printing.retry_print_job(job=job, by=request.user)
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("badges:print_job", congress_slug=congress.slug, job_id=job.pk)
@@ -208,7 +208,7 @@ def reprint_badge(request, congress, badge_id: int):
     form = ReasonForm(request.POST)
     if not form.is_valid():
         return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
-    _job, pdf = services.print_at_desk(
+    _job, pdf = printing.print_at_desk(
         badge=badge, by=request.user, reason=form.cleaned_data["reason"]
     )
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -8,11 +8,11 @@ then measures, each in a fresh Django process of its own on that database (as a 
 runs in a task worker), so that nothing one measurement leaves behind counts against the next:
 
 * the 2,000-badge batch through the same code path as the print task and ``render_badges``
-  (``services.create_print_job`` + ``services.run_print_job``), seconds and peak memory of the
+  (``printing.create_print_job`` + ``printing.run_print_job``), seconds and peak memory of the
   whole process tree (sampled PSS and RSS of that process + its workers);
 * reportlab drawing the same content (same names, QR codes, colour bands), one process;
 * 20,000 badges through the same renderer (memory must stay flat);
-* one badge at the desk (``services.print_at_desk``).
+* one badge at the desk (``printing.print_at_desk``).
 
 Targets (issue 6): at most half of reportlab's time; peak under 300 MB at 2,000 and 20,000;
 desk badge under 1 s. ``main()`` runs the measurement in a fresh interpreter so that other
@@ -229,13 +229,13 @@ def _mb(value: int) -> float:
 
 
 def _convene_batch(congress, path: Path, reason: str = "") -> tuple[float, float, float, int]:
-    from badges import services
+    from badges import printing
 
     with TreeMemory() as memory:
         started = time.perf_counter()
-        job = services.create_print_job(congress=congress, by=None, enqueue=False, reason=reason)
+        job = printing.create_print_job(congress=congress, by=None, enqueue=False, reason=reason)
         with open(path, "wb") as handle:
-            services.run_print_job(job=job, out=handle)
+            printing.run_print_job(job=job, out=handle)
         seconds = time.perf_counter() - started
     BATCH_MEMORY.append(memory)
     return seconds, _mb(memory.peak), _mb(memory.peak_rss), job.badge_count
@@ -342,14 +342,14 @@ def _reportlab(congress, path: Path) -> tuple[float, float, int]:
 
 
 def _desk(congress) -> tuple[float, float]:
-    from badges import services
+    from badges import printing
     from badges.models import Badge
 
     badges = list(Badge.objects.filter(congress=congress)[:2])
     timings = []
     for badge in badges:
         started = time.perf_counter()
-        services.print_at_desk(badge=badge, by=None, reason="bench")
+        printing.print_at_desk(badge=badge, by=None, reason="bench")
         timings.append(time.perf_counter() - started)
     return timings[0], timings[1]
 

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from badges import services
+from badges import printing
 from badges.models import Badge, PrintJob
 from events_site.congresses.models import AuditEntry
 from tests.badges.conftest import make_delegate
@@ -22,7 +22,7 @@ def three(congress):
 
 @pytest.fixture
 def job(congress, three, alice):
-    return services.create_print_job(congress=congress, by=alice, enqueue=False)
+    return printing.create_print_job(congress=congress, by=alice, enqueue=False)
 
 
 def _running(job, *, beat_ago: timedelta, started_ago: timedelta | None = None) -> PrintJob:
@@ -43,7 +43,7 @@ def _running(job, *, beat_ago: timedelta, started_ago: timedelta | None = None) 
 def test_a_run_beats_as_pages_render_and_records_its_deadline(job, settings):
     settings.BADGES_CHUNK_SIZE = 1
     before = timezone.now()
-    job = services.run_print_job(job=job, out=io.BytesIO())
+    job = printing.run_print_job(job=job, out=io.BytesIO())
     assert job.status == "done" and job.attempts == 1
     assert before <= job.started_at <= job.heartbeat_at
     assert job.deadline_at == job.started_at + timedelta(
@@ -53,23 +53,23 @@ def test_a_run_beats_as_pages_render_and_records_its_deadline(job, settings):
 
 def test_a_job_silent_too_long_is_failed_as_stalled_and_audited(job, settings):
     _running(job, beat_ago=timedelta(seconds=settings.BADGES_PRINT_JOB_STALE_AFTER + 5))
-    assert services.fail_stale_print_jobs() == 1
+    assert printing.fail_stale_print_jobs() == 1
     job.refresh_from_db()
     assert job.status == "failed" and job.failure == "stalled" and job.finished_at
     entry = AuditEntry.objects.get(action="convene.badges.print_job_failed")
     assert entry.data["failure"] == "stalled" and entry.actor_label == "system"
-    assert services.fail_stale_print_jobs() == 0  # once
+    assert printing.fail_stale_print_jobs() == 0  # once
 
 
 def test_a_job_that_beats_is_left_alone(job, settings):
     _running(job, beat_ago=timedelta(seconds=settings.BADGES_PRINT_JOB_STALE_AFTER - 30))
-    assert services.fail_stale_print_jobs() == 0
+    assert printing.fail_stale_print_jobs() == 0
     assert PrintJob.objects.get(pk=job.pk).status == "running"
 
 
 def test_a_job_past_its_time_limit_is_failed_even_if_it_beats(job):
     job = _running(job, beat_ago=timedelta(seconds=1), started_ago=timedelta(hours=2))
-    assert services.fail_stale_print_jobs() == 1
+    assert printing.fail_stale_print_jobs() == 1
     assert PrintJob.objects.get(pk=job.pk).failure == "time_limit"
 
 
@@ -77,13 +77,13 @@ def test_a_job_no_worker_ever_started_is_failed(job, settings):
     PrintJob.objects.filter(pk=job.pk).update(
         heartbeat_at=timezone.now() - timedelta(seconds=settings.BADGES_PRINT_JOB_TIME_LIMIT + 60)
     )
-    assert services.fail_stale_print_jobs() == 1
+    assert printing.fail_stale_print_jobs() == 1
     assert PrintJob.objects.get(pk=job.pk).failure == "never_started"
 
 
 def test_the_run_stops_itself_at_its_time_limit(job, settings):
     settings.BADGES_PRINT_JOB_TIME_LIMIT = 0
-    job = services.run_print_job(job=job, out=io.BytesIO())
+    job = printing.run_print_job(job=job, out=io.BytesIO())
     assert job.status == "failed" and job.failure == "time_limit"
     assert not Badge.objects.filter(print_jobs=job, printed_at__isnull=False).exists()
 
@@ -97,13 +97,13 @@ class SweepWhileWriting(io.BytesIO):
     def write(self, data):
         if not self.swept:
             self.swept = True
-            services.fail_stale_print_jobs(now=timezone.now() + timedelta(hours=2))
+            printing.fail_stale_print_jobs(now=timezone.now() + timedelta(hours=2))
         return super().write(data)
 
 
 def test_a_run_failed_by_the_sweep_changes_nothing_afterwards(job, settings):
     settings.BADGES_CHUNK_SIZE = 1
-    job = services.run_print_job(job=job, out=SweepWhileWriting())
+    job = printing.run_print_job(job=job, out=SweepWhileWriting())
     assert job.status == "failed" and job.failure == "time_limit"
     assert not Badge.objects.filter(print_jobs=job, printed_at__isnull=False).exists()
     assert not AuditEntry.objects.filter(action="convene.badges.printed").exists()
@@ -138,7 +138,7 @@ def test_retry_renders_the_same_badges_again_and_is_audited(
     client, congress, job, alice, settings, django_capture_on_commit_callbacks
 ):
     _running(job, beat_ago=timedelta(seconds=settings.BADGES_PRINT_JOB_STALE_AFTER + 5))
-    services.fail_stale_print_jobs()
+    printing.fail_stale_print_jobs()
     client.force_login(alice)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(_job_url(congress, job, "badges:print_job_retry"))
@@ -153,8 +153,8 @@ def test_retry_renders_the_same_badges_again_and_is_audited(
 
 def test_a_job_still_running_is_not_retried(client, congress, job, alice):
     _running(job, beat_ago=timedelta(seconds=1))
-    with pytest.raises(services.PrintJobNotRetryable):
-        services.retry_print_job(job=job, by=alice)
+    with pytest.raises(printing.PrintJobNotRetryable):
+        printing.retry_print_job(job=job, by=alice)
     client.force_login(alice)
     response = client.post(_job_url(congress, job, "badges:print_job_retry"), follow=True)
     assert "Only a failed print job" in response.content.decode()

@@ -6,7 +6,7 @@ import pypdf
 import pytest
 from django.core.management import CommandError, call_command
 
-from badges import services
+from badges import printing, services
 from badges.models import Badge, PrintJob
 from events_site.congresses.models import AuditEntry
 from registrations.enums import OrderStatus
@@ -49,11 +49,11 @@ def _family_names(job):
     ],
 )
 def test_batches_hold_who_may_enter_in_the_chosen_order(congress, crowd, alice, sort, expected):
-    job = services.create_print_job(congress=congress, by=alice, sort=sort, enqueue=False)
+    job = printing.create_print_job(congress=congress, by=alice, sort=sort, enqueue=False)
     assert job.badge_count == 3  # not the unpaid, not the cancelled
     assert _family_names(job) == expected
     out = io.BytesIO()
-    services.run_print_job(job=job, out=out)
+    printing.run_print_job(job=job, out=out)
     pages = pypdf.PdfReader(io.BytesIO(out.getvalue())).pages
     texts = [page.extract_text() for page in pages]
     assert [next(n for n in expected if n in t) for t in texts] == expected
@@ -61,12 +61,12 @@ def test_batches_hold_who_may_enter_in_the_chosen_order(congress, crowd, alice, 
 
 def test_by_type_and_only_unprinted(congress, crowd, alice):
     _people, speaker = crowd
-    job = services.create_print_job(
+    job = printing.create_print_job(
         congress=congress, by=alice, registration_type=speaker, enqueue=False
     )
     assert _family_names(job) == ["Mota"]
-    services.run_print_job(job=job, out=io.BytesIO())
-    rest = services.create_print_job(
+    printing.run_print_job(job=job, out=io.BytesIO())
+    rest = printing.create_print_job(
         congress=congress, by=alice, only_unprinted=True, enqueue=False
     )
     assert _family_names(rest) == ["Abe", "Zola"]
@@ -74,8 +74,8 @@ def test_by_type_and_only_unprinted(congress, crowd, alice):
 
 
 def test_every_job_is_recorded_and_audited(congress, crowd, alice):
-    job = services.create_print_job(congress=congress, by=alice, enqueue=False)
-    services.run_print_job(job=job, out=io.BytesIO())
+    job = printing.create_print_job(congress=congress, by=alice, enqueue=False)
+    printing.run_print_job(job=job, out=io.BytesIO())
     job.refresh_from_db()
     assert job.status == "done" and job.created_by == alice and job.finished_at
     assert job.badges.count() == 3 and job.rendered_count == 3
@@ -84,25 +84,25 @@ def test_every_job_is_recorded_and_audited(congress, crowd, alice):
 
 
 def test_reprint_needs_a_reason_and_is_logged_as_reprint(congress, crowd, alice):
-    job = services.create_print_job(congress=congress, by=alice, enqueue=False)
-    services.run_print_job(job=job, out=io.BytesIO())
-    with pytest.raises(services.ReasonRequired):
-        services.create_print_job(congress=congress, by=alice, enqueue=False)
-    again = services.create_print_job(
+    job = printing.create_print_job(congress=congress, by=alice, enqueue=False)
+    printing.run_print_job(job=job, out=io.BytesIO())
+    with pytest.raises(printing.ReasonRequired):
+        printing.create_print_job(congress=congress, by=alice, enqueue=False)
+    again = printing.create_print_job(
         congress=congress, by=alice, reason="Wrong paper", enqueue=False
     )
     assert again.kind == "reprint" and again.reason == "Wrong paper"
 
 
 def test_nothing_to_print(congress, alice):
-    with pytest.raises(services.NothingToPrint):
-        services.create_print_job(congress=congress, by=alice, enqueue=False)
+    with pytest.raises(printing.NothingToPrint):
+        printing.create_print_job(congress=congress, by=alice, enqueue=False)
 
 
 def test_a_job_runs_once_even_if_enqueued_twice(congress, crowd, alice):
-    job = services.create_print_job(congress=congress, by=alice, enqueue=False)
-    services.run_print_job(job=job, out=io.BytesIO())
-    services.run_print_job(job=job, out=io.BytesIO())
+    job = printing.create_print_job(congress=congress, by=alice, enqueue=False)
+    printing.run_print_job(job=job, out=io.BytesIO())
+    printing.run_print_job(job=job, out=io.BytesIO())
     assert AuditEntry.objects.filter(action="convene.badges.printed").count() == 1
     assert set(Badge.objects.filter(print_jobs=job).values_list("print_count", flat=True)) == {1}
 
@@ -111,7 +111,7 @@ def test_background_job_writes_a_private_file_under_media_root(
     congress, crowd, alice, settings, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        job = services.create_print_job(congress=congress, by=alice)
+        job = printing.create_print_job(congress=congress, by=alice)
     job.refresh_from_db()
     assert job.status == "done"
     path = settings.MEDIA_ROOT / job.file.name
@@ -211,9 +211,9 @@ def test_print_data_carries_no_email_or_money(congress, crowd):
 def test_a_batch_split_over_worker_processes_keeps_its_order(congress, crowd, alice, settings):
     settings.BADGES_CHUNK_SIZE = 1
     settings.BADGES_RENDER_WORKERS = 2
-    job = services.create_print_job(congress=congress, by=alice, sort="country", enqueue=False)
+    job = printing.create_print_job(congress=congress, by=alice, sort="country", enqueue=False)
     out = io.BytesIO()
-    services.run_print_job(job=job, out=out)
+    printing.run_print_job(job=job, out=out)
     texts = [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(out.getvalue())).pages]
     assert [next(n for n in ("Mota", "Zola", "Abe") if n in t) for t in texts] == [
         "Mota",

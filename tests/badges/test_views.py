@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from badges import services
+from badges import printing, services
 from badges.models import Badge, PrintJob
 from registrations.enums import OrderStatus
 from tests.badges.conftest import make_delegate
@@ -179,7 +179,7 @@ def _organiser_urls(congress, delegate, job):
 
 @pytest.fixture
 def job(congress, delegate, alice):
-    return services.create_print_job(congress=congress, by=alice, enqueue=False)
+    return printing.create_print_job(congress=congress, by=alice, enqueue=False)
 
 
 def test_outsider_gets_403_everywhere(client, congress, delegate, job, charlie):

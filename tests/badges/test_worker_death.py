@@ -19,7 +19,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from badges import services
+from badges import printing
 from badges.models import PrintJob
 from events_site.congresses.models import AuditEntry
 from tests.badges.conftest import make_delegate
@@ -107,7 +107,7 @@ def test_killed_worker_leaves_no_render_process_and_the_sweep_fails_its_job(
     }
     for n in range(BADGES):
         make_delegate(congress, given_name=f"Delegate{n:03d}", family_name="Worker")
-    job = services.create_print_job(congress=congress, by=alice)  # enqueued on commit
+    job = printing.create_print_job(congress=congress, by=alice)  # enqueued on commit
     database = WorkerDatabase(tmp_path)
     env = {
         **os.environ,
@@ -166,9 +166,9 @@ def test_killed_worker_leaves_no_render_process_and_the_sweep_fails_its_job(
     partial = settings.MEDIA_ROOT / job.file.name
     assert partial.exists()  # the unfinished PDF the worker was writing
 
-    assert services.fail_stale_print_jobs() == 0  # a fresh heartbeat: not stale yet
+    assert printing.fail_stale_print_jobs() == 0  # a fresh heartbeat: not stale yet
     later = timezone.now() + timedelta(seconds=settings.BADGES_PRINT_JOB_STALE_AFTER + 1)
-    assert services.fail_stale_print_jobs(now=later) == 1
+    assert printing.fail_stale_print_jobs(now=later) == 1
 
     job.refresh_from_db()
     assert job.status == "failed" and job.failure == "stalled"

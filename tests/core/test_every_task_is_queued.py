@@ -12,9 +12,13 @@ from django_tasks.base import Task
 
 ROOT = Path(__file__).resolve().parents[2]
 TASK_MODULES = [
+    "badges.printing",
     "badges.tasks",
     "events_site.congresses.mail",
-    "registrations.payment_tasks",
+    "registrations.payments.services.invoicing",
+    "registrations.payments.services.refunds",
+    "registrations.payments.tasks",
+    "registrations.services.notifications",
     "registrations.tasks",
     "sessions.tasks",
 ]
@@ -48,7 +52,9 @@ def test_every_task_is_enqueued_by_the_project():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("command", ["send_payment_reminders", "reconcile_payments"])
+@pytest.mark.parametrize(
+    "command", ["send_payment_reminders", "reconcile_payments", "fail_stale_print_jobs"]
+)
 def test_periodic_commands_can_queue_their_task(command):
     out = StringIO()
     call_command(command, "--enqueue", stdout=out)

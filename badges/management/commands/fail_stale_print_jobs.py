@@ -2,7 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
-from ... import services
+from ... import printing
+from ...tasks import fail_stale_print_jobs_task
 
 
 class Command(BaseCommand):
@@ -12,6 +13,13 @@ class Command(BaseCommand):
         "Run it every few minutes from cron or a systemd timer."
     )
 
-    def handle(self, *args, **options):
-        failed = services.fail_stale_print_jobs()
+    def add_arguments(self, parser):
+        parser.add_argument("--enqueue", action="store_true", help="Run on the task queue.")
+
+    def handle(self, *args, enqueue: bool = False, **options):
+        if enqueue:
+            fail_stale_print_jobs_task.enqueue()
+            self.stdout.write("Enqueued.")
+            return
+        failed = printing.fail_stale_print_jobs()
         self.stdout.write(f"{failed} stale print job(s) marked failed.")

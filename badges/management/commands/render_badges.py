@@ -9,7 +9,7 @@ from events_site.congresses.errors import DomainError
 from events_site.congresses.models import Congress
 from registrations.models import RegistrationType
 
-from ... import services
+from ... import printing
 from ...enums import BadgeSort, PageFormat, PrintJobStatus
 
 
@@ -43,7 +43,7 @@ class Command(BaseCommand):
                 raise CommandError(f"No registration type {registration_type!r} in {congress}.")
         started = time.monotonic()
         try:
-            job = services.create_print_job(
+            job = printing.create_print_job(
                 congress=congress,
                 by=None,
                 by_label="manage.py render_badges",
@@ -57,10 +57,10 @@ class Command(BaseCommand):
                 reason=options["reason"],
             )
             if output == "-":
-                job = services.run_print_job(job=job, out=sys.stdout.buffer)
+                job = printing.run_print_job(job=job, out=sys.stdout.buffer)
             else:
                 with open(output, "wb") as handle:
-                    job = services.run_print_job(job=job, out=handle)
+                    job = printing.run_print_job(job=job, out=handle)
         except DomainError as exc:
             raise CommandError(str(exc.message)) from exc
         if job.status != PrintJobStatus.DONE:
