@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
+from django_tasks import task
 
 from events_site.congresses import audit
 from events_site.congresses.mail import send_templated_email
@@ -73,8 +74,6 @@ def queue_change_notices(*, version: ScheduleVersion) -> None:
     """Call inside the publishing transaction: the task is queued only once it commits."""
     if not needs_notices(version):
         return
-    from ..tasks import send_change_notices_task
-
     version_id = version.pk
     transaction.on_commit(lambda: send_change_notices_task.enqueue(version_id=version_id))
 
@@ -214,3 +213,14 @@ def send_change_notices(*, version: ScheduleVersion) -> NoticeRun:
             },
         )
     return run
+
+
+@task(queue_name="emails")
+def send_change_notices_task(*, version_id: int) -> int:
+    """Tell the delegates who chose sessions this version cancels or moves (idempotent). Defined
+    beside the service it calls (``sessions.tasks`` names it too), so the two never import each
+    other."""
+    version = ScheduleVersion.objects.select_related("congress").filter(pk=version_id).first()
+    if version is None:
+        return 0
+    return send_change_notices(version=version).notified

@@ -24,6 +24,7 @@ from registrations.models import Delegate
 from ..enums import SessionStatus, SignupStatus
 from ..errors import NOT_REGISTERED, NotPublished, SignupRefused
 from ..models import AgendaItem, PersonalAgenda, Session, SessionSignup, new_agenda_token
+from ..selectors import published_programme
 from ..wallclock import time_label
 
 # Switched off only by the concurrency test that shows the race the lock prevents.
@@ -66,8 +67,6 @@ def get_or_create_agenda(*, delegate: Delegate) -> PersonalAgenda:
 
 
 def _published_session(session: Session) -> None:
-    from ..selectors import published_programme
-
     programme = published_programme(session.congress)
     published = programme.by_code.get(session.code) if programme else None
     if published is None or published.is_cancelled or session.status != SessionStatus.CONFIRMED:

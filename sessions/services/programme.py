@@ -10,6 +10,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import global_settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -20,7 +21,8 @@ from events_site.congresses.models import Congress, Room, Venue
 from ..enums import SessionStatus, SpeakerRole
 from ..errors import InvalidProgrammeData, ScheduleConflict
 from ..models import Session, SessionSpeaker, Speaker, Track, new_code
-from .scheduling import Conflict, check_session
+from .personal import lock_session, promote_waiting
+from .scheduling import Conflict, check_session, congress_conflicts
 
 # A session's editable fields, in the order forms show them: the organiser form, the admin
 # form and the API serializer read this one list.
@@ -107,8 +109,6 @@ def _check_belongs(congress: Congress, session: Session, speakers: list[SpeakerA
 
 
 def _all_languages():
-    from django.conf import global_settings
-
     return global_settings.LANGUAGES
 
 
@@ -189,8 +189,6 @@ def update_session(
             setattr(current, name, value)
         warnings = _validate_and_save(current, speakers=speakers)
         if (current.capacity or 0) > (before.get("capacity", current.capacity) or 0):
-            from .personal import lock_session, promote_waiting
-
             promote_waiting(lock_session(current))  # more seats: the waiting list moves up
         audit.record(
             action="convene.agenda.session_changed",
@@ -338,7 +336,5 @@ def save_room(
             )
     except IntegrityError as exc:
         raise InvalidProgrammeData(_("A room with that name already exists there.")) from exc
-    from .scheduling import congress_conflicts
-
     affected = [c for c in congress_conflicts(congress) if c.other == room.name]
     return room, affected
