@@ -30,7 +30,17 @@ def import_member_organisations(
         raise RegistrationError(_("The CSV file needs a header row with a “name” column."))
     rows: dict[str, MemberOrganisation] = {}
     errors = []
-    for line, raw in enumerate(reader, start=2):
+    try:
+        read = list(enumerate(reader, start=2))
+    except csv.Error as exc:  # e.g. a NUL byte, or a quote left open at the end of the file
+        raise RegistrationError(
+            _("The CSV file cannot be read (line %(n)s: %(why)s).")
+            % {"n": reader.line_num, "why": exc}
+        ) from exc
+    for line, raw in read:
+        if None in raw:  # more cells than the header names
+            errors.append(str(_("Line %(n)s has more cells than the header row.") % {"n": line}))
+            continue
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
         refused = [
             refusal_message(_("line %(n)s, column %(column)s") % {"n": line, "column": col}, found)

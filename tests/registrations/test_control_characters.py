@@ -219,3 +219,19 @@ def test_the_confirmation_pdf_renders_names_with_control_characters(
     ).stdout
     assert "Silva" in text
     assert not any(c in text for c in (ESC, VT, "\x00", "\x7f", "\x85"))
+
+
+def test_a_member_csv_row_with_more_cells_than_the_header_is_reported_not_a_500(
+    api, congress, alice
+):
+    csv_text = "name,country\nCity of Lisbon,PT\nVille de Paris,FR,extra,cells\n"
+    with pytest.raises(RegistrationError) as caught:
+        import_member_organisations(congress=congress, csv_text=csv_text)
+    assert "Line 3 has more cells than the header row." in str(caught.value.message)
+    url = f"/api/v1/congresses/{congress.slug}/member-organisations/import/"
+    upload = io.BytesIO(csv_text.encode())
+    upload.name = "members.csv"
+    response = api.post(url, {"file": upload}, format="multipart")
+    assert response.status_code == 400
+    assert "Line 3 has more cells" in response.json()["detail"]
+    assert not MemberOrganisation.objects.exists()
