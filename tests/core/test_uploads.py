@@ -240,3 +240,48 @@ def test_a_congress_logo_in_the_admin_goes_through_the_pipeline(client, congress
     folder, name = congress.logo.name.split("/")
     assert folder == "congress-logos" and RANDOM_NAME.match(name) and name.endswith(".webp")
     assert not Image.open(congress.logo.path).getexif()
+
+
+def _image_fields(model):
+    from django.db import models
+
+    return [f.name for f in model._meta.get_fields() if isinstance(f, models.ImageField)]
+
+
+@pytest.mark.django_db
+def test_every_image_field_in_the_admin_and_the_model_forms_goes_through_the_pipeline(rf):
+    """Anything later: a new ImageField shown in a form or the admin gets the pipeline too."""
+    import contextlib
+    import importlib
+
+    from django.apps import apps
+    from django.contrib import admin
+    from django.forms import ModelForm as DjangoModelForm
+
+    from events_site.congresses.uploads import ImageUploadField
+    from tests.factories import UserFactory
+
+    request = rf.get("/")
+    request.user = UserFactory(is_staff=True, is_superuser=True)
+    seen = 0
+    for model, model_admin in admin.site._registry.items():
+        names = _image_fields(model)
+        if names:
+            form = model_admin.get_form(request)
+            for name in set(names) & set(form.base_fields):
+                assert isinstance(form.base_fields[name], ImageUploadField), (model, name)
+                seen += 1
+    for config in apps.get_app_configs():
+        with contextlib.suppress(ModuleNotFoundError):
+            importlib.import_module(f"{config.name}.forms")
+    stack = list(DjangoModelForm.__subclasses__())
+    while stack:
+        form = stack.pop()
+        stack.extend(form.__subclasses__())
+        model = getattr(form._meta, "model", None)
+        if model is None or form.__module__.startswith("django."):
+            continue
+        for name in set(_image_fields(model)) & set(form.base_fields):
+            assert isinstance(form.base_fields[name], ImageUploadField), (form, name)
+            seen += 1
+    assert seen >= 2  # the congress's logo in the admin, the speaker's photo on the page
