@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from events_site.congresses.api import CongressScopedMixin
 from events_site.congresses.enums import Perm
+from events_site.congresses.uploads import UploadRefused, read_csv_text
 
 from . import selectors
 from .exports import EXPORTS
@@ -283,14 +284,10 @@ class MemberImportSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if attrs.get("file") is not None:
-            if attrs["file"].size > 5 * 1024 * 1024:
-                raise serializers.ValidationError({"file": "The file is larger than 5 MB."})
             try:
-                attrs["csv"] = attrs.pop("file").read().decode("utf-8-sig")
-            except UnicodeDecodeError as exc:
-                raise serializers.ValidationError(
-                    {"file": "The file must be UTF-8 encoded CSV."}
-                ) from exc
+                attrs["csv"] = read_csv_text(attrs.pop("file"))
+            except UploadRefused as exc:
+                raise serializers.ValidationError({"file": exc.message}, code=exc.code) from exc
         if not attrs.get("csv"):
             raise serializers.ValidationError({"file": "Send a CSV file (or a csv text field)."})
         return attrs

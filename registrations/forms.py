@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from events_site.congresses.forms import Form, ModelForm
+from events_site.congresses.uploads import CSVUploadField
 
 from .enums import QuestionKind
 from .form_cache import new_order_token
@@ -360,14 +361,6 @@ class DelegateCancelForm(CancelForm):
 
 
 class MemberImportForm(Form):
-    file = forms.FileField(label=_("CSV file"), help_text=_("Columns: name, country, reference."))
+    # The cleaned value is the CSV's text, checked by the one upload pipeline.
+    file = CSVUploadField(label=_("CSV file"), help_text=_("Columns: name, country, reference."))
     replace = forms.BooleanField(label=_("Replace the current list"), required=False)
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > 5 * 1024 * 1024:
-            raise forms.ValidationError(_("The file is larger than 5 MB."))
-        try:
-            return upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise forms.ValidationError(_("The file must be UTF-8 encoded CSV.")) from exc

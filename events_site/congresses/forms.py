@@ -6,9 +6,11 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.forms.utils import pretty_name
 
 from . import text
+from .uploads import ImageUploadField, upload_formfield
 
 
 class TextRuleValidator:
@@ -44,7 +46,18 @@ class Form(TextRuleMixin, forms.Form):
     pass
 
 
-class ModelForm(TextRuleMixin, forms.ModelForm):
+class _ModelFormMetaclass(forms.models.ModelFormMetaclass):
+    """Every model form's image fields go through the one upload pipeline (uploads.py), unless
+    its ``Meta`` names its own ``formfield_callback`` (the admin's: ``formfield_overrides``)."""
+
+    def __new__(mcs, name, bases, attrs):
+        meta = attrs.get("Meta")
+        if meta is not None and not hasattr(meta, "formfield_callback"):
+            meta.formfield_callback = staticmethod(upload_formfield)
+        return super().__new__(mcs, name, bases, attrs)
+
+
+class ModelForm(TextRuleMixin, forms.ModelForm, metaclass=_ModelFormMetaclass):
     pass
 
 
@@ -52,11 +65,14 @@ class ModelAdmin(admin.ModelAdmin):
     """Django admin's ``ModelAdmin`` with the project's form base."""
 
     form = ModelForm
+    formfield_overrides = {models.ImageField: {"form_class": ImageUploadField}}
 
 
 class TabularInline(admin.TabularInline):
     form = ModelForm
+    formfield_overrides = {models.ImageField: {"form_class": ImageUploadField}}
 
 
 class StackedInline(admin.StackedInline):
     form = ModelForm
+    formfield_overrides = {models.ImageField: {"form_class": ImageUploadField}}
