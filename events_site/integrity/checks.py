@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from badges.models import Badge
 from events_site.congresses.models import Congress
+from events_site.congresses.money import format_money
 from registrations import lifecycle
 from registrations.capacity import count_taken
 from registrations.lifecycle import OrderStatus
@@ -139,34 +140,25 @@ def payments_against_orders(congress: Congress) -> list[Finding]:
             | Q(status=OrderStatus.REFUNDED, kept__gt=0)
         )
         .order_by("code")
-        .values_list("code", "status", "total", "currency", "received", "kept")
+        .values_list("code", "status", "total", "currency", "kept")
     )
     findings = []
-    for code, status, total, currency, received, kept in orders:
+    for code, status, total, currency, kept in orders:
         if status in lifecycle.PAID_STATUSES:
             kind = "paid_without_payment"
-            detail = _("The order is %(status)s for %(total)s %(currency)s, with no payment.")
+            detail = _("The order is %(status)s for %(total)s, with no payment.")
         elif status == OrderStatus.REFUNDED:
             kind = "refunded_order_keeps_money"
-            detail = _("The order is refunded but %(kept)s %(currency)s were kept.")
+            detail = _("The order is refunded but %(kept)s were kept.")
         else:
             kind = "payment_without_paid_order"
-            detail = _("%(kept)s %(currency)s received cover the order, but it is %(status)s.")
-        findings.append(
-            Finding(
-                congress.slug,
-                kind,
-                f"order {code}",
-                detail
-                % {
-                    "status": OrderStatus(status).label,
-                    "total": total,
-                    "currency": currency,
-                    "received": received,
-                    "kept": kept,
-                },
-            )
-        )
+            detail = _("%(kept)s received cover the order, but it is %(status)s.")
+        values = {
+            "status": OrderStatus(status).label,
+            "total": format_money(total, currency),
+            "kept": format_money(kept, currency),
+        }
+        findings.append(Finding(congress.slug, kind, f"order {code}", detail % values))
     return findings
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from decimal import Decimal
 from io import StringIO
 
@@ -19,6 +20,7 @@ from django.utils import timezone
 from badges import services as badge_services
 from badges.models import Badge
 from events_site.integrity.checks import check_congress
+from events_site.integrity.tasks import check_integrity_task
 from registrations.lifecycle import OrderStatus
 from registrations.models import (
     BillingSettings,
@@ -300,7 +302,7 @@ def test_only_the_named_congress_is_checked_and_text_output_names_each_problem(d
     assert code == 1
     assert out == (
         "other-2027\tpaid_without_payment\torder BADPAID1\t"
-        "The order is Paid for 10.00 EUR, with no payment.\n"
+        "The order is Paid for €10.00, with no payment.\n"
     )
 
 
@@ -353,3 +355,15 @@ def test_the_checks_read_a_fixed_number_of_queries_per_congress(
     demo["member"].__class__.objects.filter(pk=demo["member"].pk).update(capacity=None)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert check_congress(congress) == []
+
+
+def test_the_queued_check_logs_each_finding_as_an_error(demo, caplog):
+    assert run("--enqueue") == (0, "Enqueued.\n")
+    assert check_integrity_task.call() == 0
+    Order.objects.filter(pk=demo["pending"].pk).update(status=OrderStatus.PAID)
+    with caplog.at_level(logging.ERROR, logger="convene.integrity"):
+        assert check_integrity_task.call() == 1
+    assert [r.getMessage() for r in caplog.records if r.name == "convene.integrity"] == [
+        f"integrity: wcg-2027 paid_without_payment order {demo['pending'].code}: "
+        "The order is Paid for €450.00, with no payment."
+    ]

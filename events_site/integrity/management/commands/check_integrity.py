@@ -6,9 +6,11 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import slug_unicode_re
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from events_site.congresses.models import Congress
 from events_site.integrity.checks import check_congress
+from events_site.integrity.tasks import check_integrity_task
 
 
 class Command(BaseCommand):
@@ -21,8 +23,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--congress", metavar="SLUG", help="Check only this congress.")
         parser.add_argument("--json", action="store_true", help="Print the findings as JSON.")
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="Run every congress's checks on the task queue; findings go to the log.",
+        )
 
     def handle(self, *args, **options):
+        if options["enqueue"]:
+            check_integrity_task.enqueue()
+            self.stdout.write("Enqueued.")
+            return
         congresses = Congress.objects.order_by("slug")
         slug = options["congress"]
         if slug is not None:
@@ -39,7 +50,8 @@ class Command(BaseCommand):
             if not findings:
                 self.stdout.write(_("No problems found."))
         if findings:
-            raise CommandError(
-                _("%(count)s integrity problem(s) found.") % {"count": len(findings)},
-                returncode=1,
+            count = len(findings)
+            message = ngettext(
+                "%(count)s integrity problem found.", "%(count)s integrity problems found.", count
             )
+            raise CommandError(message % {"count": count}, returncode=1)
