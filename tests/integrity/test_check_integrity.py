@@ -350,6 +350,7 @@ def test_the_checks_read_a_fixed_number_of_queries_per_congress(
     congress = demo["congress"]
     with CaptureQueriesContext(connection) as small:
         check_congress(congress)
+    assert len(small.captured_queries) <= 10
     _add_orders(congress, demo["member"], 200)
     RegistrationSettings.objects.filter(congress=congress).update(total_capacity=None)
     demo["member"].__class__.objects.filter(pk=demo["member"].pk).update(capacity=None)
@@ -367,3 +368,9 @@ def test_the_queued_check_logs_each_finding_as_an_error(demo, caplog):
         f"integrity: wcg-2027 paid_without_payment order {demo['pending'].code}: "
         "The order is Paid for €450.00, with no payment."
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_seeded_demo_congress_reports_nothing():
+    call_command("seed_demo", delegates=120, speakers=20, sessions=20, verbosity=0)
+    assert run() == (0, "No problems found.\n")
