@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "sessions.apps.AgendaConfig",
     "badges",
     "events_site.demo",
+    "events_site.integrity",
 ]
 
 MIDDLEWARE = [
