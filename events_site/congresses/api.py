@@ -24,6 +24,9 @@ def exception_handler(exc, context):
     """DRF's handler, plus DomainError and Django's ValidationError as field-level 400s."""
     if isinstance(exc, RateLimited):
         exc = Throttled(wait=exc.retry_after, detail=rate_limited_message(exc.retry_after))
+    elif isinstance(exc, Throttled):  # a DRF throttle: the same words as every other limit
+        wait = max(1, int(exc.wait or 60))
+        exc = Throttled(wait=wait, detail=rate_limited_message(wait))
     if isinstance(exc, DomainError):
         return Response({"detail": str(exc.message), "code": exc.code}, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):

@@ -191,3 +191,100 @@ def test_a_normal_day_never_meets_a_limit(client, congress, regtype, bob):
     from badges.models import Badge
 
     assert Badge.objects.filter(checked_in_at__isnull=False).count() == 20
+
+
+def test_wrong_voucher_codes_from_one_address_are_limited(client, settings, congress, regtype):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "voucher": "5/h"}
+    for n in range(5):
+        data = form_data(regtype, 1, token=f"v{n}", voucher=f"GUESS{n}")
+        assert client.post(details_url(congress), data).status_code == 400
+    response = client.post(details_url(congress), form_data(regtype, 1, token="v9", voucher="X"))
+    assert response.status_code == 429
+    assert response["Retry-After"]
+    # Without a voucher the same address still registers.
+    assert client.post(details_url(congress), form_data(regtype, 1, token="ok")).status_code == 302
+
+
+def test_orders_placed_from_one_address_are_limited(client, settings, congress, regtype):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "order_placement": "3/h"}
+    for n in range(3):
+        data = form_data(regtype, 1, token=f"o{n}")
+        assert client.post(details_url(congress), data).status_code == 302
+    response = client.post(details_url(congress), form_data(regtype, 1, token="o9"))
+    assert response.status_code == 429
+    assert Order.objects.count() == 3
+    other = client.post(
+        details_url(congress), form_data(regtype, 1, token="o10"), REMOTE_ADDR="198.51.100.3"
+    )
+    assert other.status_code == 302
+
+
+def api_url(congress, action):
+    return f"/api/v1/congresses/{congress.slug}/checkin/{action}"
+
+
+def test_wrong_api_tokens_from_one_address_get_a_json_429(settings, congress, bob):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "api_token_failure": "5/h"}
+    guesser = APIClient(REMOTE_ADDR="203.0.113.50")
+    for n in range(5):
+        guesser.credentials(HTTP_AUTHORIZATION=f"Token wrong{n:036d}")
+        assert guesser.get(api_url(congress, "search/"), {"q": "a"}).status_code == 401
+    guesser.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=bob).key}")
+    response = guesser.get(api_url(congress, "search/"), {"q": "a"})
+    assert response.status_code == 429
+    assert response["Retry-After"]
+    assert "Too many attempts" in response.json()["detail"]
+    scanner = APIClient(REMOTE_ADDR="198.51.100.60")
+    scanner.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get(user=bob).key}")
+    assert scanner.get(api_url(congress, "search/"), {"q": "a"}).status_code == 200
+
+
+def test_api_check_in_searches_per_account_are_throttled(settings, congress, bob):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "checkin_search": "4/m"}
+    scanner = APIClient()
+    scanner.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=bob).key}")
+    for n in range(4):
+        assert scanner.get(api_url(congress, "search/"), {"q": f"n{n}"}).status_code == 200
+    response = scanner.get(api_url(congress, "search/"), {"q": "more"})
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert "Too many attempts" in response.json()["detail"]
+
+
+def test_the_api_answers_with_the_cache_down(settings, congress, bob):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    from tests.registrations.test_cache_down import closed_port
+
+    key = Token.objects.create(user=bob).key
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
+        }
+    }
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token wrong")
+    assert client.get(api_url(congress, "search/"), {"q": "a"}).status_code == 401
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get(api_url(congress, "search/"), {"q": "a"}).status_code == 200
+
+
+def test_sign_in_works_with_the_cache_down(client, settings, dora):
+    from tests.registrations.test_cache_down import closed_port
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
+        }
+    }
+    assert sign_in(client, "wrong").status_code == 200
+    assert sign_in(client, "right-horse-battery-staple").status_code == 302
