@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from events_site.congresses.api import CongressScopedMixin
+from events_site.congresses.api_limits import CheckInSearchThrottle
 from events_site.congresses.enums import Perm
 
 from . import selectors, services
@@ -58,6 +59,8 @@ class CodeSerializer(serializers.Serializer):
 
 class _CheckInView(CongressScopedMixin, APIView):
     required_perm = Perm.CHECK_IN
+    # A stolen scanner token must not walk the delegate list: lookups per account.
+    throttle_classes = [CheckInSearchThrottle]
 
     def _request(self, request) -> dict:
         """The validated body: ``code`` (a scan) or ``delegate`` (chosen from a search)."""

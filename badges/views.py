@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from events_site.congresses import rate_limits
 from events_site.congresses.enums import Perm
 from events_site.congresses.errors import DomainError
 from events_site.congresses.permissions import congress_perm_required
@@ -37,6 +38,9 @@ def checkin_desk(request, congress):
         "desk": request.session.get("badges_desk", ""),
         "just_checked_in": request.GET.get("done") == "1",
     }
+    if code or query:
+        # A stolen staff session must not walk the delegate list: lookups per account.
+        rate_limits.check(request, name="checkin_search", key=f"user:{request.user.pk}")
     if code:
         try:
             badge = services.look_up_scan(

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_rq",
     "csp",
+    "axes",
+    "django_ratelimit",
     # Convene: the core first, then the apps built on it, then the site's own demo app.
     "events_site.congresses",
     "events_site.scheduler",
@@ -84,6 +86,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Limits (docs/deployment.md, "Rate limits"): the request for limits below the views, a
+    # RateLimited anywhere becomes the 429 page, and axes' sign-in lockout comes last.
+    "events_site.congresses.rate_limits.CurrentRequestMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "events_site.urls"
@@ -205,6 +212,8 @@ STRIPE_API_VERSION = "2024-06-20"
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
+    # django-axes first: a locked account is refused before any password is checked.
+    "events_site.congresses.sign_in.LockoutBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -217,6 +226,47 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "congresses:dashboard"
 LOGOUT_REDIRECT_URL = "congresses:home"
+
+# --- Rate limits (docs/deployment.md, "Rate limits") ----------------------------------------
+# Counted in the default cache (Redis in production); an unreachable cache lets requests
+# through (fail open). Rates are "<count>/<s|m|h|d>", generous enough that no real person meets
+# them; each can be set from the environment, e.g. RATE_LIMIT_SIGN_IN=50/h.
+_rate_limit_defaults = {
+    "sign_in": "60/h",  # sign-in posts per client address
+    "password_reset": "20/h",  # reset requests per client address
+    "password_reset_email": "5/h",  # reset requests per e-mail address
+    "secret_lookup": "100/h",  # wrong order/delegate/agenda/offer secrets per client address
+    "voucher": "60/h",  # wrong voucher codes per client address
+    "checkin_search": "600/m",  # check-in lookups and searches per account
+    "api_token_failure": "30/h",  # API requests with a wrong token per client address
+    "order_placement": "60/h",  # orders placed per client address
+}
+RATE_LIMITS = {
+    name: env.str(f"RATE_LIMIT_{name.upper()}", default=rate)
+    for name, rate in _rate_limit_defaults.items()
+}
+RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+RATELIMIT_VIEW = "events_site.congresses.rate_limits.too_many_requests"
+RATELIMIT_FAIL_OPEN = True
+# The header a trusted reverse proxy sets to the client's address (e.g. HTTP_X_FORWARDED_FOR);
+# empty: REMOTE_ADDR. Never name a header no proxy of yours overwrites: clients can forge it.
+CLIENT_ADDRESS_HEADER = env.str("CLIENT_ADDRESS_HEADER", default="")
+# Sign-in lockout per account (django-axes, in the cache): after this many wrong passwords the
+# account is refused for the cool-off, whatever the address, and its owner gets an e-mail.
+AXES_HANDLER = "events_site.congresses.sign_in.SoftCacheHandler"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=20)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "events_site.congresses.sign_in.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "events_site.congresses.rate_limits.client_address"
+AXES_VERBOSE = False
+# axes.W006: the per-address limit on sign-in is django-ratelimit's (RATE_LIMITS["sign_in"]).
+# django-ratelimit warns that a local-memory cache is per process: true, and accepted for the
+# demo and a single-process site (docs/deployment.md says to use Redis in production).
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", "axes.W006"]
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache":
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -262,7 +312,8 @@ STORAGES = {
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's token authentication, wrong tokens counted per address (rate limits).
+        "events_site.congresses.api_limits.LimitedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

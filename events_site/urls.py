@@ -2,11 +2,18 @@
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from events_site.congresses import views as core_views
+from events_site.congresses.rate_limits import limit_posts
+
+
+def _reset_email(request) -> str:
+    return str(request.POST.get("email", "")).strip().lower()[:254]
+
 
 api_v1 = [
     path("", include("events_site.congresses.api_urls")),
@@ -19,6 +26,20 @@ api_v1 = [
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # Sign-in and password reset, limited per client address (and per e-mail for resets);
+    # the rest of django.contrib.auth's pages as they come.
+    path(
+        "accounts/login/",
+        limit_posts(("sign_in", None))(auth_views.LoginView.as_view()),
+        name="login",
+    ),
+    path(
+        "accounts/password_reset/",
+        limit_posts(("password_reset", None), ("password_reset_email", _reset_email))(
+            auth_views.PasswordResetView.as_view()
+        ),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from events_site.congresses import rate_limits
 from events_site.congresses.enums import Perm
 from events_site.congresses.errors import DomainError
 from events_site.congresses.models import Congress
@@ -141,6 +142,9 @@ def details(request, congress_slug: str):
     contact, formset = page.contact(data), page.formset(data)
     already_placed = None
     if contact.is_valid() and formset.is_valid():
+        rate_limits.check(request, name="order_placement")
+        if contact.cleaned_data["voucher"]:
+            rate_limits.check(request, name="voucher", count=False)
         try:
             order = place_order(
                 congress=congress,
@@ -160,6 +164,8 @@ def details(request, congress_slug: str):
             data["token"] = form_cache.new_order_token()
             contact, formset = page.contact(data), page.formset(data)
         except DomainError as exc:  # includes Busy: the lock was not free in time
+            if isinstance(exc, VoucherInvalid):
+                rate_limits.check(request, name="voucher")  # a wrong code counts as a guess
             contact.add_error(_error_field(exc), exc.message)
         else:
             return redirect(order.get_absolute_url())

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -16,10 +17,16 @@ from .enums import Perm
 from .errors import DomainError
 from .models import Congress, Room, Venue
 from .permissions import HasCongressPerm, congresses_with_perm
+from .rate_limits import RateLimited, rate_limited_message
 
 
 def exception_handler(exc, context):
     """DRF's handler, plus DomainError and Django's ValidationError as field-level 400s."""
+    if isinstance(exc, RateLimited):
+        exc = Throttled(wait=exc.retry_after, detail=rate_limited_message(exc.retry_after))
+    elif isinstance(exc, Throttled):  # a DRF throttle: the same words as every other limit
+        wait = max(1, int(exc.wait or 60))
+        exc = Throttled(wait=wait, detail=rate_limited_message(wait))
     if isinstance(exc, DomainError):
         return Response({"detail": str(exc.message), "code": exc.code}, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):

@@ -19,3 +19,11 @@ class CongressesConfig(AppConfig):
         mapping[models.DateTimeField] = AwareDateTimeField
         # ... and a daily time (a room's hours) as a local wall-clock time, never with an offset.
         mapping[models.TimeField] = LocalTimeField
+
+        # django-axes announces a lockout only through its signal: the one receiver e-mails
+        # the account's owner (events_site/congresses/sign_in.py).
+        from axes.signals import user_locked_out
+
+        from .sign_in import send_lockout_notice
+
+        user_locked_out.connect(send_lockout_notice, dispatch_uid="convene-lockout-notice")

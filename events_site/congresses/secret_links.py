@@ -7,7 +7,9 @@ whatever else the link names (an order's code) is compared in constant time, so 
 never tells which part was wrong. Text that cannot be a secret (empty, too long, outside the
 URL-safe alphabet of ``secrets.token_urlsafe``: a NUL would even make PostgreSQL refuse the
 query) finds nothing without a query. Every lookup passes through :func:`find_by_secret`, the
-one place where a limit on guessing can be put.
+one place where a limit on guessing is put: wrong secrets are counted per client address
+(``RATE_LIMITS["secret_lookup"]``) and past the limit every lookup from that address, right or
+wrong, raises :class:`~events_site.congresses.rate_limits.RateLimited` (a 429).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
 from django.http import Http404
+
+from events_site.congresses import rate_limits
 
 M = TypeVar("M", bound=Model)
 
@@ -40,7 +44,25 @@ def find_by_secret(
     matching: Mapping[str, Any] | None = None,
 ) -> M | None:
     """The row of ``queryset`` whose unique ``field`` is ``secret`` and whose attributes named
-    in ``matching`` equal the given values (compared in constant time), or None."""
+    in ``matching`` equal the given values (compared in constant time), or None.
+
+    Inside a request, raises ``RateLimited`` once its address has guessed wrong too often."""
+    request = rate_limits.current_request()
+    if request is not None:
+        rate_limits.check(request, name="secret_lookup", count=False)
+    row = _lookup(queryset, secret=secret, field=field, matching=matching)
+    if row is None and request is not None:
+        rate_limits.check(request, name="secret_lookup")
+    return row
+
+
+def _lookup(
+    queryset: QuerySet[M],
+    *,
+    secret: str,
+    field: str,
+    matching: Mapping[str, Any] | None,
+) -> M | None:
     max_length = queryset.model._meta.get_field(field).max_length or 64
     if not isinstance(secret, str) or len(secret) > max_length:
         return None
