@@ -9,20 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from events_site.congresses.forms import Form, ModelForm
 
 from ..models import BillingDetails, BillingSettings
+from .services.invoicing import BILLING_DETAILS_FIELDS, BILLING_SETTINGS_FIELDS
 
 
 class PayByInvoiceForm(ModelForm):
     class Meta:
         model = BillingDetails
-        fields = [
-            "name",
-            "address",
-            "country",
-            "vat_number",
-            "purchase_order",
-            "is_business",
-            "email",
-        ]
+        fields = list(BILLING_DETAILS_FIELDS)
         widgets = {"address": forms.Textarea(attrs={"rows": 4})}
         help_texts = {
             "vat_number": _("If your organisation has one; needed for reverse charge abroad."),
@@ -60,21 +53,7 @@ class CorrectInvoiceForm(Form):
 class BillingSettingsForm(ModelForm):
     class Meta:
         model = BillingSettings
-        fields = [
-            "seller_name",
-            "seller_address",
-            "seller_country",
-            "seller_vat_id",
-            "bank_name",
-            "iban",
-            "bic",
-            "tax_label",
-            "tax_rate",
-            "reverse_charge_note",
-            "payment_terms_days",
-            "invoice_prefix",
-            "footer",
-        ]
+        fields = list(BILLING_SETTINGS_FIELDS)
         widgets = {
             "seller_address": forms.Textarea(attrs={"rows": 3}),
             "reverse_charge_note": forms.Textarea(attrs={"rows": 2}),
