@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "axes",
     "django_ratelimit",
     # Convene: the core first, then the apps built on it, then the site's own demo app.
+    "events_site.accounts",
     "events_site.congresses",
     "events_site.scheduler",
     "registrations",
@@ -226,6 +227,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "congresses:dashboard"
 LOGOUT_REDIRECT_URL = "congresses:home"
+# Refunds, exports of personal data, team changes and token creation need a sign-in or a
+# re-authentication at most this many seconds old (events_site/accounts/reauth.py).
+REAUTH_MAX_AGE = env.int("REAUTH_MAX_AGE", default=15 * 60)
 
 # --- Rate limits (docs/deployment.md, "Rate limits") ----------------------------------------
 # Counted in the default cache (Redis in production); an unreachable cache lets requests

@@ -40,6 +40,7 @@ urlpatterns = [
         ),
         name="password_reset",
     ),
+    path("accounts/", include("events_site.accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
