@@ -39,9 +39,7 @@ def reauth_required(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         django_request = getattr(request, "_request", request)
-        if not django_request.user.is_authenticated or is_recently_authenticated(
-            django_request
-        ):
+        if not django_request.user.is_authenticated or is_recently_authenticated(django_request):
             return view(request, *args, **kwargs)
         if django_request.path.startswith("/api/"):
             return JsonResponse(
