@@ -188,7 +188,7 @@ def _scanned_text(code: str, *, live: bool) -> str:
 
 def _record_refusal(
     *,
-    congress_id: int,
+    congress: Congress,
     by,
     desk: str,
     channel: str,
@@ -197,18 +197,36 @@ def _record_refusal(
     badge: Badge | None = None,
     problem: str = "",
 ) -> RefusedScan:
-    """One line of the desk's refusal log (who, which desk, what was scanned, why)."""
-    return RefusedScan.objects.create(
-        congress_id=congress_id,
-        at=timezone.now(),
-        by=_user(by),
-        desk=(desk or "").replace("\x00", "\ufffd")[:60],
-        channel=channel,
-        reason=reason,
-        scanned=scanned,
-        badge=badge,
-        problem=problem,
-    )
+    """One line of the desk's refusal log (who, which desk, what was scanned, why), and its
+    entry in the audit log (the scanned text only as the refusal log keeps it)."""
+    with transaction.atomic():
+        refused = RefusedScan.objects.create(
+            congress_id=congress.pk,
+            at=timezone.now(),
+            by=_user(by),
+            desk=(desk or "").replace("\x00", "\ufffd")[:60],
+            channel=channel,
+            reason=reason,
+            scanned=scanned,
+            badge=badge,
+            problem=problem,
+        )
+        audit.record(
+            action="convene.checkin.scan_refused",
+            congress=congress,
+            actor=by,
+            target=badge if badge is not None else refused,
+            data={
+                "refused_scan": refused.pk,
+                "reason": str(reason),
+                "problem": str(problem or ""),
+                "desk": refused.desk,
+                "channel": str(channel),
+                "scanned": scanned,
+                "delegate": badge.delegate_id if badge is not None else None,
+            },
+        )
+    return refused
 
 
 def scan_code(
@@ -221,7 +239,7 @@ def scan_code(
     except InvalidBadgeCode as error:
         live = error.code == ScanRefusal.OTHER_CONGRESS
         _record_refusal(
-            congress_id=congress.pk,
+            congress=congress,
             by=by,
             desk=desk,
             channel=channel,
@@ -231,7 +249,9 @@ def scan_code(
         raise
 
 
-def _refuse_at_door(*, badge: Badge, by, desk: str, channel: str, code: str) -> str:
+def _refuse_at_door(
+    *, congress: Congress, badge: Badge, by, desk: str, channel: str, code: str
+) -> str:
     """Record why this badge's holder may not come in now, if so; returns the reason or ""."""
     delegate = Delegate.objects.select_related("order").get(pk=badge.delegate_id)
     problem = selectors.entry_problem(delegate)
@@ -242,7 +262,7 @@ def _refuse_at_door(*, badge: Badge, by, desk: str, channel: str, code: str) -> 
     else:
         return ""
     _record_refusal(
-        congress_id=badge.congress_id,
+        congress=congress,
         by=by,
         desk=desk,
         channel=channel,
@@ -260,7 +280,7 @@ def look_up_scan(
     """The desk's lookup of a scanned code. Besides codes that open nothing, a scan of someone
     who may not enter or is already checked in is a refusal and is recorded."""
     badge = scan_code(congress=congress, code=code, by=by, desk=desk, channel=channel)
-    _refuse_at_door(badge=badge, by=by, desk=desk, channel=channel, code=code)
+    _refuse_at_door(congress=congress, badge=badge, by=by, desk=desk, channel=channel, code=code)
     return badge
 
 
@@ -273,10 +293,14 @@ def check_in_scan(
     try:
         result = check_in(badge=badge, by=by, desk=desk, channel=channel)
     except NotAllowedToEnter:
-        _refuse_at_door(badge=badge, by=by, desk=desk, channel=channel, code=code)
+        _refuse_at_door(
+            congress=congress, badge=badge, by=by, desk=desk, channel=channel, code=code
+        )
         raise
     if not result.checked_in:
-        _refuse_at_door(badge=badge, by=by, desk=desk, channel=channel, code=code)
+        _refuse_at_door(
+            congress=congress, badge=badge, by=by, desk=desk, channel=channel, code=code
+        )
     return result
 
 

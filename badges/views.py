@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from events_site.congresses import rate_limits
+from events_site.congresses import audit, rate_limits
 from events_site.congresses.enums import Perm
 from events_site.congresses.errors import DomainError
 from events_site.congresses.permissions import congress_perm_required
@@ -175,6 +175,14 @@ def print_job_download(request, congress, job_id: int):
     job = _job(congress, job_id)
     if job.status != PrintJobStatus.DONE or not job.file:
         raise Http404
+    audit.record_export(
+        congress=congress,
+        actor=request.user,
+        export="badges.print_job",
+        fmt="pdf",
+        rows=job.badge_count,
+        filters={"job": job.pk, "kind": job.kind},
+    )
     return FileResponse(
         job.file.open("rb"),
         as_attachment=True,

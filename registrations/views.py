@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from events_site.congresses import rate_limits
+from events_site.congresses import audit, rate_limits
 from events_site.congresses.enums import Perm
 from events_site.congresses.errors import DomainError
 from events_site.congresses.models import Congress
@@ -357,12 +357,26 @@ def manage_export(request, congress: Congress, fmt: str):
     exporter = EXPORTS.get(fmt)
     if exporter is None:
         raise Http404
-    delegates = selectors.organiser_delegates(
-        congress=congress,
-        search=request.GET.get("q", "").strip()[:200],
-        registration_type=request.GET.get("type", ""),
-        status=request.GET.get("status", "")
+    filters = {
+        "q": request.GET.get("q", "").strip()[:200],
+        "type": request.GET.get("type", ""),
+        "status": request.GET.get("status", "")
         if request.GET.get("status") in OrderStatus.values
         else "",
+    }
+    delegates = selectors.organiser_delegates(
+        congress=congress,
+        search=filters["q"],
+        registration_type=filters["type"],
+        status=filters["status"],
     )
-    return exporter.response(congress=congress, delegates=delegates)
+    response = exporter.response(congress=congress, delegates=delegates)
+    audit.record_export(
+        congress=congress,
+        actor=request.user,
+        export="registrations.delegates",
+        fmt=exporter.identifier,
+        rows=delegates.count(),
+        filters=filters,
+    )
+    return response

@@ -120,13 +120,18 @@ class TeamMembershipAdmin(ModelAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ModelAdmin):
-    list_display = ["created_at", "congress", "action", "actor", "actor_label", "target_type"]
-    list_filter = ["congress", "action"]
-    search_fields = ["action", "target_id"]
+    # Read-only for everyone, superusers too: entries are append-only. The congress and the
+    # person are shown by the slug and username copied at the time (either may be gone since).
+    list_display = ["created_at", "congress_slug", "action", "actor_label", "target_type"]
+    list_filter = ["action"]
+    search_fields = ["action", "target_id", "congress_slug", "actor_label"]
     readonly_fields = [f.name for f in AuditEntry._meta.fields]
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

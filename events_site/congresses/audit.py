@@ -1,11 +1,16 @@
-"""The audit log: one call per state change, inside the service's transaction."""
+"""The audit log: one call per state change, inside the service's transaction.
+
+Entries are append-only (the model, its queryset and a database trigger refuse changes). They
+carry ids and codes rather than names where they can; :func:`redact` is the one way to take a
+person's text out of entries already written (erasure), and it leaves who, what and when."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 
 from .models import AuditEntry, Congress
 
@@ -21,10 +26,12 @@ def record(
 ) -> AuditEntry:
     """Write an audit entry. ``action`` is dotted, e.g. ``convene.registration.cancelled``."""
     user = actor if getattr(actor, "is_authenticated", False) else None
+    label = actor_label or (user.get_username() if user else "system")
     return AuditEntry.objects.create(
         congress=congress,
+        congress_slug=congress.slug if congress is not None else "",
         actor=user,
-        actor_label=actor_label or ("" if user else "system"),
+        actor_label=label[:150],
         action=action,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
@@ -49,3 +56,76 @@ def changes(instance: models.Model, fields: Mapping[str, Any]) -> dict[str, list
         for name, value in fields.items()
         if getattr(instance, name, None) != value
     }
+
+
+EXPORT_DOWNLOADED = "convene.export.downloaded"
+
+
+def record_export(
+    *,
+    congress: Congress,
+    actor,
+    export: str,
+    fmt: str,
+    rows: int,
+    filters: Mapping[str, Any] | None = None,
+) -> AuditEntry:
+    """A download of personal data: which export (its identifier), in which format, with which
+    filters (as given in the query string, empty ones left out) and how many rows."""
+    return record(
+        action=EXPORT_DOWNLOADED,
+        congress=congress,
+        actor=actor,
+        data={
+            "export": export,
+            "format": fmt,
+            "rows": rows,
+            "filters": {str(k): str(v)[:200] for k, v in (filters or {}).items() if v},
+        },
+    )
+
+
+def _replaced(value, replacements: Mapping[str, str]):
+    if isinstance(value, str):
+        for old, new in replacements.items():
+            if old:
+                value = value.replace(old, new)
+        return value
+    if isinstance(value, list):
+        return [_replaced(item, replacements) for item in value]
+    if isinstance(value, dict):
+        return {key: _replaced(item, replacements) for key, item in value.items()}
+    return value
+
+
+def redact(
+    *,
+    entries: models.QuerySet,
+    replacements: Mapping[str, str],
+    congress: Congress | None = None,
+    by=None,
+    reason: str = "",
+) -> int:
+    """Replace each of ``replacements``' texts (a person's name, e-mail) by its pseudonym in
+    ``entries``' data and actor label, stamping ``redacted_at``; who, what and when of an entry
+    never change (the database trigger allows nothing else). Writes one entry of its own
+    (``convene.audit.redacted``) and returns how many entries changed."""
+    changed = 0
+    now = timezone.now()
+    with transaction.atomic():
+        rows: Iterable = entries.values_list("pk", "data", "actor_label")
+        for pk, data, label in list(rows):
+            new_data, new_label = _replaced(data, replacements), _replaced(label, replacements)
+            if new_data == data and new_label == label:
+                continue
+            changed += AuditEntry.objects.filter(pk=pk)._redact(
+                data=new_data, actor_label=new_label[:150], redacted_at=now
+            )
+        if changed:
+            record(
+                action="convene.audit.redacted",
+                congress=congress,
+                actor=by,
+                data={"entries": changed, "reason": reason[:200]},
+            )
+    return changed

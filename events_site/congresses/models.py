@@ -258,33 +258,86 @@ class TeamMembership(models.Model):
         return f"{self.user} – {self.get_role_display()} – {self.congress}"
 
 
+class AuditLogIsAppendOnly(Exception):
+    """Raised on any attempt to change or remove an audit entry through the ORM."""
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    """Entries are written once: bulk updates and deletes are refused (the database refuses
+    them too, see the migration ``audit_entries_append_only``)."""
+
+    def update(self, **kwargs):
+        raise AuditLogIsAppendOnly("Audit entries cannot be changed.")
+
+    def delete(self):
+        raise AuditLogIsAppendOnly("Audit entries cannot be deleted.")
+
+    def _redact(self, **kwargs) -> int:
+        """The one permitted change, for ``audit.redact`` only: replace the personal text of
+        entries (``data``, ``actor_label``), stamping ``redacted_at``; who, what, when stay."""
+        if set(kwargs) - {"data", "actor_label", "redacted_at"} or not kwargs.get("redacted_at"):
+            raise AuditLogIsAppendOnly("A redaction changes only data and actor_label.")
+        return super().update(**kwargs)
+
+    update.queryset_only = True
+    delete.queryset_only = True
+
+
 class AuditEntry(models.Model):
-    """Who did what, when: every state-changing service writes one."""
+    """Who did what, when: every state-changing service writes one. Append-only: see
+    docs/security.md ("Audit log"). The links to the congress and the person are kept without a
+    database constraint, so that deleting either leaves its entries as they were; the slug
+    and the username at the time are copied onto the row."""
 
     congress = models.ForeignKey(
-        Congress, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_entries"
+        Congress,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
     )
+    congress_slug = models.CharField(max_length=80, blank=True, default="", db_default="")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         null=True,
         blank=True,
         related_name="+",
     )
     actor_label = models.CharField(
-        max_length=120, blank=True, help_text=_("Who acted when not a user: delegate, stripe...")
+        max_length=150,
+        blank=True,
+        help_text=_("Who acted when not a user: delegate, stripe..."),
     )
     action = models.CharField(max_length=120, db_index=True)
     target_type = models.CharField(max_length=80, blank=True)
     target_id = models.CharField(max_length=64, blank=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    redacted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")
-        indexes = [models.Index(fields=["target_type", "target_id"])]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"]),
+            models.Index(fields=["congress", "created_at", "id"], name="audit_congress_created"),
+            models.Index(fields=["actor", "created_at", "id"], name="audit_actor_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditLogIsAppendOnly("Audit entries cannot be changed.")
+        kwargs["force_insert"] = True  # never an UPDATE, even with a primary key given
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditLogIsAppendOnly("Audit entries cannot be deleted.")

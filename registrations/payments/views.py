@@ -22,6 +22,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
+from events_site.congresses import audit
 from events_site.congresses.enums import Perm
 from events_site.congresses.errors import DomainError
 from events_site.congresses.models import Congress
@@ -272,10 +273,20 @@ def finance_export(request, congress: Congress, fmt: str):
     orders = selectors.filter_view(
         selectors.finance_orders(congress=congress, today=today), view, today
     )
+    orders = list(orders)
     export = exporter()
-    return export.attachment(
+    response = export.attachment(
         export.render(orders), filename=export.filename_for(f"{congress.slug}-payments-{view}")
     )
+    audit.record_export(
+        congress=congress,
+        actor=request.user,
+        export="payments.orders",
+        fmt=export.identifier,
+        rows=len(orders),
+        filters={"view": view},
+    )
+    return response
 
 
 def _finance_order(congress: Congress, code: str) -> Order:
