@@ -302,6 +302,9 @@ class ShownEntry:
     entry: AuditEntry
     label: str
     at: dt.datetime
+    who: str = ""
+    action: str = ""
+    target: str = ""
     changes: list[tuple[str, str, str]] = field(default_factory=list)
     details: list[tuple[str, str]] = field(default_factory=list)
 
@@ -317,8 +320,11 @@ def shown(entry: AuditEntry, congress: Congress) -> ShownEntry:
     data = entry.data if isinstance(entry.data, dict) else {"data": entry.data}
     result = ShownEntry(
         entry=entry,
-        label=action_label(entry.action),
+        label=_short(action_label(entry.action)),
         at=timezone.localtime(entry.created_at, congress.tz),
+        who=_short(entry.actor_label),
+        action=_short(entry.action),
+        target=" ".join(_short(part) for part in (entry.target_type, entry.target_id) if part),
     )
     for key, value in data.items():
         if key == "changed" and isinstance(value, dict):
