@@ -15,6 +15,18 @@ from django.utils import timezone
 from .models import AuditEntry, Congress
 
 
+def _storable(value: Any) -> Any:
+    """NUL, which PostgreSQL cannot store in text or JSON, as U+FFFD, so that hostile input
+    never makes the audit entry (and with it the service's transaction) fail."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_storable(str(key)): _storable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(item) for item in value]
+    return value
+
+
 def record(
     *,
     action: str,
@@ -31,11 +43,11 @@ def record(
         congress=congress,
         congress_slug=congress.slug if congress is not None else "",
         actor=user,
-        actor_label=label[:150],
-        action=action,
+        actor_label=_storable(label)[:150],
+        action=_storable(action)[:120],
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
-        data=data or {},
+        data=_storable(data or {}),
     )
 
 

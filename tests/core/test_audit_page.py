@@ -133,6 +133,14 @@ def test_changes_show_before_and_after(client, congress, alice):
     assert "Old name" in body and "New name" in body and "Congress changed" in body
 
 
+def test_times_are_shown_in_the_congress_time_zone(client, congress, alice):
+    congress.time_zone = "Asia/Seoul"
+    congress.save()
+    record_at(at(2027, 1, 1, 13), action="convene.order.paid", congress=congress)
+    client.force_login(alice)
+    assert "2027-01-01 22:00:00" in client.get(url(congress)).content.decode()
+
+
 def test_an_unknown_action_is_shown_as_written(client, congress, alice):
     record_at(at(2027, 1, 1), action="convene.something.new", congress=congress)
     client.force_login(alice)
