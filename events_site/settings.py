@@ -227,6 +227,11 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "congresses:dashboard"
 LOGOUT_REDIRECT_URL = "congresses:home"
+# The agenda's say on a changed room (sessions now too big for it or outside its hours): the
+# core's room pages show these warnings after a save, without importing the agenda.
+ROOM_CHANGE_WARNINGS = env.str(
+    "ROOM_CHANGE_WARNINGS", default="sessions.services.scheduling.room_change_warnings"
+)
 # Refunds, exports of personal data, team changes and token creation need a sign-in or a
 # re-authentication at most this many seconds old (events_site/accounts/reauth.py).
 REAUTH_MAX_AGE = env.int("REAUTH_MAX_AGE", default=15 * 60)

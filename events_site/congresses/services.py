@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models.deletion import ProtectedError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import audit, public_version
+from .edit_conflicts import refuse_if_changed
 from .enums import Role
 from .errors import DomainError
 from .models import Congress, Organisation, Room, TeamMembership, Venue
@@ -76,6 +79,10 @@ def add_venue(*, congress: Congress, by=None, **fields: Any) -> Venue:
 
 
 def add_room(*, venue: Venue, by=None, **fields: Any) -> Room:
+    """Add a room to a venue, last in its order unless a position is given."""
+    if "position" not in fields:
+        last = venue.rooms.order_by("-position").values_list("position", flat=True).first()
+        fields["position"] = 0 if last is None else last + 1
     room = Room(venue=venue, **fields)
     room.full_clean()
     with transaction.atomic():
@@ -149,3 +156,155 @@ def change_team_role(
     for person in (before[1], user):
         person.__dict__.pop("_convene_congress_perms", None)
     return current
+
+
+VENUE_FIELDS = ("name", "address", "city", "country", "accessibility_notes")
+ROOM_FIELDS = ("name", "floor", "capacity", "accessibility_notes", "opens_at", "closes_at")
+
+
+class StillInUse(DomainError):
+    code = "in_use"
+    status_code = 409
+
+
+def _check_fields(fields: dict, allowed: tuple[str, ...], what: str) -> None:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise TypeError(f"Unknown {what} fields: {sorted(unknown)}")
+
+
+def update_venue(
+    *, venue: Venue, by=None, shown_fingerprint: str | None = None, **fields: Any
+) -> Venue:
+    """Change a venue; refused when someone else changed it since the form was shown."""
+    _check_fields(fields, VENUE_FIELDS, "venue")
+    with transaction.atomic():
+        current = Venue.objects.select_for_update().get(pk=venue.pk)
+        refuse_if_changed(current, VENUE_FIELDS, shown_fingerprint)
+        changed = audit.changes(current, fields)
+        if not changed:
+            return current
+        for name, value in fields.items():
+            setattr(current, name, value)
+        current.full_clean()
+        current.save()
+        audit.record(
+            action="convene.venue.updated",
+            congress=current.congress,
+            actor=by,
+            target=current,
+            data={"object": str(current), "changed": changed},
+        )
+    return current
+
+
+def _delete_unless_in_use(instance, message) -> None:
+    """Delete ``instance`` (inside the caller's transaction, after its audit entry); rooms
+    that sessions are placed in cannot go (the agenda keeps the link, PROTECT), and then the
+    whole transaction, audit entry included, is undone."""
+    try:
+        instance.delete()
+    except ProtectedError as error:
+        raise StillInUse(message(len(error.protected_objects))) from error
+
+
+def delete_venue(*, venue: Venue, by=None) -> None:
+    """Delete a venue and its rooms, unless sessions are placed in them."""
+    with transaction.atomic():
+        current = Venue.objects.select_for_update().get(pk=venue.pk)
+        audit.record(
+            action="convene.venue.deleted",
+            congress=current.congress,
+            actor=by,
+            target=current,
+            data={"object": str(current), "rooms": [room.name for room in current.rooms.all()]},
+        )
+        _delete_unless_in_use(
+            current,
+            lambda n: (
+                ngettext(
+                    "%(n)s session is placed in a room of this venue: move it first.",
+                    "%(n)s sessions are placed in rooms of this venue: move them first.",
+                    n,
+                )
+                % {"n": n}
+            ),
+        )
+
+
+def update_room(
+    *, room: Room, by=None, shown_fingerprint: str | None = None, **fields: Any
+) -> Room:
+    """Change a room; refused when someone else changed it since the form was shown."""
+    _check_fields(fields, ROOM_FIELDS, "room")
+    with transaction.atomic():
+        current = Room.objects.select_for_update().select_related("venue").get(pk=room.pk)
+        refuse_if_changed(current, ROOM_FIELDS, shown_fingerprint)
+        changed = audit.changes(current, fields)
+        if not changed:
+            return current
+        for name, value in fields.items():
+            setattr(current, name, value)
+        current.full_clean()
+        current.save()
+        audit.record(
+            action="convene.room.updated",
+            congress=current.venue.congress,
+            actor=by,
+            target=current,
+            data={"object": str(current), "changed": changed},
+        )
+    return current
+
+
+def delete_room(*, room: Room, by=None) -> None:
+    """Delete a room, unless sessions are placed in it."""
+    with transaction.atomic():
+        current = Room.objects.select_for_update().select_related("venue").get(pk=room.pk)
+        audit.record(
+            action="convene.room.deleted",
+            congress=current.venue.congress,
+            actor=by,
+            target=current,
+            data={"object": str(current)},
+        )
+        _delete_unless_in_use(
+            current,
+            lambda n: (
+                ngettext(
+                    "%(n)s session is placed in this room: move it first.",
+                    "%(n)s sessions are placed in this room: move them first.",
+                    n,
+                )
+                % {"n": n}
+            ),
+        )
+
+
+def move_room(*, room: Room, by=None, offset: int) -> None:
+    """Move a room up (``offset=-1``) or down (``+1``) in its venue's order; positions are
+    renumbered 0..n-1 so that ties from older data never block a move."""
+    if offset not in (-1, 1):
+        raise ValueError("offset must be -1 or 1")
+    with transaction.atomic():
+        rooms = list(
+            Room.objects.select_for_update()
+            .filter(venue_id=room.venue_id)
+            .order_by("position", "name", "pk")
+        )
+        index = next(i for i, candidate in enumerate(rooms) if candidate.pk == room.pk)
+        target = index + offset
+        if not 0 <= target < len(rooms):
+            return
+        rooms[index], rooms[target] = rooms[target], rooms[index]
+        for position, candidate in enumerate(rooms):
+            if candidate.position != position:
+                candidate.position = position
+                candidate.save(update_fields=["position"])
+        audit.record(
+            action="convene.room.moved",
+            congress=room.venue.congress,
+            actor=by,
+            target=room,
+            data={"object": str(room), "order": [candidate.name for candidate in rooms]},
+        )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import venue_pages, views
 
 app_name = "congresses"
 
@@ -9,4 +9,34 @@ urlpatterns = [
     path("manage/", views.dashboard, name="dashboard"),
     path("<slug:congress_slug>/", views.congress_detail, name="detail"),
     path("<slug:congress_slug>/manage/", views.backoffice, name="backoffice"),
+    path("<slug:congress_slug>/manage/venues/", venue_pages.venue_list, name="venues"),
+    path("<slug:congress_slug>/manage/venues/new/", venue_pages.venue_edit, name="venue_new"),
+    path(
+        "<slug:congress_slug>/manage/venues/<int:venue_id>/",
+        venue_pages.venue_edit,
+        name="venue_edit",
+    ),
+    path(
+        "<slug:congress_slug>/manage/venues/<int:venue_id>/delete/",
+        venue_pages.venue_delete,
+        name="venue_delete",
+    ),
+    path(
+        "<slug:congress_slug>/manage/venues/<int:venue_id>/rooms/new/",
+        venue_pages.room_edit,
+        name="room_new",
+    ),
+    path(
+        "<slug:congress_slug>/manage/rooms/<int:room_id>/", venue_pages.room_edit, name="room_edit"
+    ),
+    path(
+        "<slug:congress_slug>/manage/rooms/<int:room_id>/delete/",
+        venue_pages.room_delete,
+        name="room_delete",
+    ),
+    path(
+        "<slug:congress_slug>/manage/rooms/<int:room_id>/move/",
+        venue_pages.room_move,
+        name="room_move",
+    ),
 ]
