@@ -8,6 +8,8 @@ import re
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 # WCAG AA for normal text; large bold text may go down to 3:1.
 READABLE_CONTRAST = 4.5
+# WCAG 1.4.11 for graphical objects (a track's stripe on the white timetable).
+MARKER_CONTRAST = 3.0
 
 
 def _channel(value: int) -> float:
