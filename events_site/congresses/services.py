@@ -15,7 +15,8 @@ from .enums import Role
 from .errors import DomainError
 from .models import Congress, Organisation, Room, TeamMembership, Venue
 
-CONGRESS_FIELDS = {
+# What an organiser's congress form edits, in its order (the edit fingerprint covers these).
+CONGRESS_EDIT_FIELDS = (
     "name",
     "slug",
     "tagline",
@@ -28,7 +29,8 @@ CONGRESS_FIELDS = {
     "status",
     "contact_email",
     "website",
-}
+)
+CONGRESS_FIELDS = frozenset(CONGRESS_EDIT_FIELDS)
 
 
 def create_congress(*, organisation: Organisation, by=None, **fields: Any) -> Congress:
@@ -49,24 +51,35 @@ def create_congress(*, organisation: Organisation, by=None, **fields: Any) -> Co
     return congress
 
 
-def update_congress(*, congress: Congress, by=None, **fields: Any) -> Congress:
+def update_congress(
+    *, congress: Congress, by=None, shown_fingerprint: str | None = None, **fields: Any
+) -> Congress:
+    """Change a congress; refused when someone else changed it since the form was shown. An
+    unchanged congress writes nothing."""
     unknown = set(fields) - CONGRESS_FIELDS
     if unknown:
         raise TypeError(f"Unknown congress fields: {sorted(unknown)}")
-    for name, value in fields.items():
-        setattr(congress, name, value)
-    congress.full_clean()
     with transaction.atomic():
-        congress.save()
+        current = Congress.objects.select_for_update().get(pk=congress.pk)
+        refuse_if_changed(current, CONGRESS_EDIT_FIELDS, shown_fingerprint)
+        changed = audit.changes(current, fields)
+        if not changed:
+            return current
+        for name, value in fields.items():
+            setattr(current, name, value)
+        current.full_clean()
+        current.save()
         audit.record(
             action="convene.congress.updated",
-            congress=congress,
+            congress=current,
             actor=by,
-            target=congress,
-            data={"fields": sorted(fields)},
+            target=current,
+            data={"fields": sorted(changed), "changed": changed},
         )
         public_version.bump()  # its pages show its name, dates, status, languages
-    return congress
+    for name in fields:
+        setattr(congress, name, getattr(current, name))
+    return current
 
 
 def add_venue(*, congress: Congress, by=None, **fields: Any) -> Venue:

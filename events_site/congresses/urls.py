@@ -1,14 +1,18 @@
 from django.urls import path
 
-from . import venue_pages, views
+from . import congress_pages, venue_pages, views
 
 app_name = "congresses"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("manage/", views.dashboard, name="dashboard"),
+    path("manage/congresses/new/", congress_pages.congress_new, name="congress_new"),
     path("<slug:congress_slug>/", views.congress_detail, name="detail"),
     path("<slug:congress_slug>/manage/", views.backoffice, name="backoffice"),
+    path(
+        "<slug:congress_slug>/manage/settings/", congress_pages.congress_settings, name="settings"
+    ),
     path("<slug:congress_slug>/manage/venues/", venue_pages.venue_list, name="venues"),
     path("<slug:congress_slug>/manage/venues/new/", venue_pages.venue_edit, name="venue_new"),
     path(

@@ -5,6 +5,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from . import health
+from .congress_forms import organisations_for
 from .enums import PUBLIC_STATUSES, Perm
 from .models import Congress
 from .permissions import congress_perm_required, congress_permissions, congresses_with_perm
@@ -44,7 +45,12 @@ def dashboard(request):
         | congresses_with_perm(request.user, Perm.VIEW)
     ).distinct()
     rows = [(c, congress_permissions(request.user, c)) for c in congresses]
-    return render(request, "congresses/dashboard.html", {"rows": rows, "Perm": Perm})
+    can_create = organisations_for(request.user).exists()
+    return render(
+        request,
+        "congresses/dashboard.html",
+        {"rows": rows, "Perm": Perm, "can_create": can_create},
+    )
 
 
 @congress_perm_required(Perm.VIEW)
