@@ -232,6 +232,8 @@ LOGOUT_REDIRECT_URL = "congresses:home"
 ROOM_CHANGE_WARNINGS = env.str(
     "ROOM_CHANGE_WARNINGS", default="sessions.services.scheduling.room_change_warnings"
 )
+# How long a team invitation's link works.
+TEAM_INVITATION_DAYS = env.int("TEAM_INVITATION_DAYS", default=7)
 # Refunds, exports of personal data, team changes and token creation need a sign-in or a
 # re-authentication at most this many seconds old (events_site/accounts/reauth.py).
 REAUTH_MAX_AGE = env.int("REAUTH_MAX_AGE", default=15 * 60)

@@ -1,6 +1,7 @@
 """The shared core: organisations, congresses, venues, rooms, organiser teams, the audit log."""
 
 import datetime as dt
+import secrets
 import zoneinfo
 from functools import cache
 
@@ -10,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .enums import PUBLIC_STATUSES, CongressStatus, Role
@@ -288,3 +290,55 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+
+def new_invitation_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class TeamInvitation(models.Model):
+    """An invitation to join a congress's team with some roles, sent by e-mail; its link
+    works once, for a limited time."""
+
+    congress = models.ForeignKey(
+        Congress, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("congress")
+    )
+    email = models.EmailField(_("e-mail"))
+    roles = models.JSONField(_("roles"), default=list)
+    secret = models.CharField(
+        max_length=64, unique=True, default=new_invitation_secret, editable=False
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("team invitation")
+        verbose_name_plural = _("team invitations")
+
+    def __str__(self) -> str:
+        return f"{self.email} – {self.congress}"
+
+    @property
+    def is_open(self) -> bool:
+        return (
+            self.accepted_at is None
+            and self.withdrawn_at is None
+            and self.expires_at > timezone.now()
+        )

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models.deletion import ProtectedError
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -13,7 +18,9 @@ from . import audit, public_version
 from .edit_conflicts import refuse_if_changed
 from .enums import Role
 from .errors import DomainError
-from .models import Congress, Organisation, Room, TeamMembership, Venue
+from .locks import lock_rows
+from .mail import send_templated_email
+from .models import Congress, Organisation, Room, TeamInvitation, TeamMembership, Venue
 
 # What an organiser's congress form edits, in its order (the edit fingerprint covers these).
 CONGRESS_EDIT_FIELDS = (
@@ -321,3 +328,133 @@ def move_room(*, room: Room, by=None, offset: int) -> None:
             target=room,
             data={"object": str(room), "order": [candidate.name for candidate in rooms]},
         )
+
+
+# --- the team -------------------------------------------------------------------------------
+
+
+class LastOwner(DomainError):
+    code = "last_owner"
+    status_code = 409
+
+
+def _owners(congress: Congress) -> set[int]:
+    return set(
+        TeamMembership.objects.filter(congress=congress, role=Role.OWNER).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def set_member_roles(*, congress: Congress, user, roles: Iterable[str], by=None) -> set[str]:
+    """Give ``user`` exactly ``roles`` in ``congress`` (none: they leave the team), each grant
+    and removal audited. A congress always keeps an owner: taking the role from its last
+    owner is refused."""
+    wanted = {Role(role).value for role in roles}
+    with transaction.atomic():
+        lock_rows(
+            Congress.objects.filter(pk=congress.pk),
+            busy=_("Someone else is changing the team right now: try again in a moment."),
+        )
+        held = set(
+            TeamMembership.objects.filter(congress=congress, user=user).values_list(
+                "role", flat=True
+            )
+        )
+        if Role.OWNER in held and Role.OWNER not in wanted and _owners(congress) == {user.pk}:
+            raise LastOwner(
+                _("%(name)s is the last owner of this congress: make someone else an owner first.")
+                % {"name": user.get_username()}
+            )
+        for role in sorted(wanted - held):
+            grant_role(congress=congress, user=user, role=role, by=by)
+        for role in sorted(held - wanted):
+            revoke_role(congress=congress, user=user, role=role, by=by)
+    return wanted
+
+
+def invite_to_team(*, congress: Congress, email: str, roles: Iterable[str], by) -> TeamInvitation:
+    """Invite ``email`` to the team with ``roles``; an earlier open invitation to the same
+    address is withdrawn (only the newest link works). The e-mail leaves after commit."""
+    roles = sorted({Role(role).value for role in roles})
+    if not roles:
+        raise DomainError(_("Choose at least one role."))
+    email = email.strip().lower()
+    now = timezone.now()
+    with transaction.atomic():
+        TeamInvitation.objects.filter(
+            congress=congress,
+            email=email,
+            accepted_at__isnull=True,
+            withdrawn_at__isnull=True,
+        ).update(withdrawn_at=now)
+        invitation = TeamInvitation.objects.create(
+            congress=congress,
+            email=email,
+            roles=roles,
+            invited_by=by,
+            expires_at=now + dt.timedelta(days=settings.TEAM_INVITATION_DAYS),
+        )
+        audit.record(
+            action="convene.team.invited",
+            congress=congress,
+            actor=by,
+            target=invitation,
+            data={"email": email, "roles": roles},
+        )
+        send_templated_email(
+            to=[email],
+            template="congresses/emails/team_invitation",
+            context={
+                "congress": congress,
+                "roles": [Role(role).label for role in roles],
+                "invited_by": by.get_username() if by else "",
+                "url": settings.SITE_URL
+                + reverse("congresses:invitation", kwargs={"secret": invitation.secret}),
+                "expires_at": invitation.expires_at,
+            },
+            language=translation.get_language(),
+        )
+    return invitation
+
+
+def withdraw_invitation(*, invitation: TeamInvitation, by) -> None:
+    with transaction.atomic():
+        changed = TeamInvitation.objects.filter(
+            pk=invitation.pk, accepted_at__isnull=True, withdrawn_at__isnull=True
+        ).update(withdrawn_at=timezone.now())
+        if changed:
+            audit.record(
+                action="convene.team.invitation_withdrawn",
+                congress=invitation.congress,
+                actor=by,
+                target=invitation,
+                data={"email": invitation.email},
+            )
+
+
+def accept_invitation(*, invitation: TeamInvitation, user) -> set[str]:
+    """``user`` joins the team with the invitation's roles (added to any they hold); the link
+    works once (compare-and-set) and not after it expired or was withdrawn."""
+    with transaction.atomic():
+        claimed = TeamInvitation.objects.filter(
+            pk=invitation.pk,
+            accepted_at__isnull=True,
+            withdrawn_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        ).update(accepted_at=timezone.now(), accepted_by=user)
+        if not claimed:
+            raise DomainError(
+                _("This invitation has expired or was already used. Ask for a new one."),
+                code="invitation_closed",
+            )
+        for role in invitation.roles:
+            grant_role(congress=invitation.congress, user=user, role=role, by=user)
+        audit.record(
+            action="convene.team.invitation_accepted",
+            congress=invitation.congress,
+            actor=user,
+            target=invitation,
+            data={"email": invitation.email, "roles": list(invitation.roles)},
+        )
+    return set(invitation.roles)

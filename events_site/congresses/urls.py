@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import congress_pages, venue_pages, views
+from . import congress_pages, team_pages, venue_pages, views
 
 app_name = "congresses"
 
@@ -8,10 +8,23 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("manage/", views.dashboard, name="dashboard"),
     path("manage/congresses/new/", congress_pages.congress_new, name="congress_new"),
+    path("manage/invitations/<str:secret>/", team_pages.invitation, name="invitation"),
     path("<slug:congress_slug>/", views.congress_detail, name="detail"),
     path("<slug:congress_slug>/manage/", views.backoffice, name="backoffice"),
     path(
         "<slug:congress_slug>/manage/settings/", congress_pages.congress_settings, name="settings"
+    ),
+    path("<slug:congress_slug>/manage/team/", team_pages.team, name="team"),
+    path("<slug:congress_slug>/manage/team/invite/", team_pages.team_invite, name="team_invite"),
+    path(
+        "<slug:congress_slug>/manage/team/<int:user_id>/roles/",
+        team_pages.team_member_roles,
+        name="team_member_roles",
+    ),
+    path(
+        "<slug:congress_slug>/manage/team/invitations/<int:invitation_id>/withdraw/",
+        team_pages.invitation_withdraw,
+        name="invitation_withdraw",
     ),
     path("<slug:congress_slug>/manage/venues/", venue_pages.venue_list, name="venues"),
     path("<slug:congress_slug>/manage/venues/new/", venue_pages.venue_edit, name="venue_new"),
