@@ -24,9 +24,7 @@ def _sign_in(page, live_server, username, password=PASSWORD):
     page.click("form.card button[type=submit]")
 
 
-def test_an_organiser_sees_their_browsers_and_signs_the_other_one_out(
-    browser, live_server, alice
-):
+def test_an_organiser_sees_their_browsers_and_signs_the_other_one_out(browser, live_server, alice):
     phone = browser.new_context(
         user_agent=(
             "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
