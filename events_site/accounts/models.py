@@ -16,6 +16,9 @@ class UserSession(models.Model):
         verbose_name=_("user"),
     )
     token_hash = models.CharField(max_length=64, unique=True)
+    # A hash of the session's password HMAC: a password change ends the other sessions
+    # (Django's session verification), and their rows stop being listed.
+    password_mark = models.CharField(max_length=64, blank=True)
     address = models.CharField(_("address"), max_length=64, blank=True)
     browser = models.CharField(_("browser"), max_length=160, blank=True)
     # Organiser and staff sessions end after ORGANISER_IDLE_TIMEOUT seconds without a request.

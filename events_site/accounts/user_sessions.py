@@ -16,6 +16,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -30,6 +31,15 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _password_marks(user) -> list[str]:
+    """The marks a live session of ``user`` can carry (the current secret key and its
+    fallbacks)."""
+    return [
+        _hash(value)
+        for value in (user.get_session_auth_hash(), *user.get_session_auth_fallback_hash())
+    ]
+
+
 def _token(request: HttpRequest) -> str:
     token = request.session.get(TOKEN_KEY)
     return token if isinstance(token, str) else ""
@@ -39,19 +49,23 @@ def start(
     request: HttpRequest, *, user, address: str, browser: str, idle_timeout: bool
 ) -> UserSession:
     """Track the session of ``request`` as a sign-in of ``user`` (a new token, a new row).
-    Rows older than the longest a session can live are dropped on the way."""
+    Rows of sessions that cannot be alive any more (older than the longest a session lives,
+    or from before a password change) are dropped on the way."""
     now = timezone.now()
     old = _token(request)
     if old:
         UserSession.objects.filter(token_hash=_hash(old)).delete()
-    UserSession.objects.filter(
-        user=user, last_seen_at__lt=now - dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    marks = _password_marks(user)
+    UserSession.objects.filter(user=user).filter(
+        Q(last_seen_at__lt=now - dt.timedelta(seconds=settings.SESSION_COOKIE_AGE))
+        | ~Q(password_mark__in=marks)
     ).delete()
     token = secrets.token_urlsafe(32)
     request.session[TOKEN_KEY] = token
     return UserSession.objects.create(
         user=user,
         token_hash=_hash(token),
+        password_mark=marks[0],
         address=address[:64],
         browser=browser[:160],
         idle_timeout=idle_timeout,
@@ -89,11 +103,14 @@ def check(request: HttpRequest, *, user_id) -> Seen:
     return Seen(row=row, idle=row.idle_timeout and idle_for > settings.ORGANISER_IDLE_TIMEOUT)
 
 
-def mark_seen(row: UserSession, *, idle_timeout: bool) -> None:
-    """Write the last-seen time (and whether the idle timeout applies, which may have changed
-    since the sign-in: a person added to a team)."""
+def mark_seen(row: UserSession, *, user, idle_timeout: bool) -> None:
+    """Write the last-seen time, whether the idle timeout applies (it may have changed since
+    the sign-in: a person added to a team) and the password mark (this session outlived a
+    password change made in it, so it is alive)."""
     UserSession.objects.filter(pk=row.pk).update(
-        last_seen_at=timezone.now(), idle_timeout=idle_timeout
+        last_seen_at=timezone.now(),
+        idle_timeout=idle_timeout,
+        password_mark=_password_marks(user)[0],
     )
 
 
@@ -114,10 +131,16 @@ def end_others(*, user, request: HttpRequest) -> int:
     return deleted
 
 
-def active_for(user, *, limit: int = 100) -> list[UserSession]:
-    """The person's sessions that may still be signed in, most recently seen first."""
+def active_for(request: HttpRequest, *, limit: int = 100) -> list[UserSession]:
+    """The sessions of the person signed in on ``request`` that may still be signed in (this
+    one always), most recently seen first."""
+    user = request.user
     since = timezone.now() - dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
-    return list(UserSession.objects.filter(user=user, last_seen_at__gte=since)[:limit])
+    alive = Q(last_seen_at__gte=since, password_mark__in=_password_marks(user))
+    token = _token(request)
+    if token:
+        alive |= Q(token_hash=_hash(token))
+    return list(UserSession.objects.filter(alive, user=user)[:limit])
 
 
 def is_this_browser(request: HttpRequest, row: UserSession) -> bool:

@@ -185,7 +185,7 @@ class SignedInSessionMiddleware:
         if seen.idle:
             return self.sign_out_idle(request)
         if seen.due_for_update:
-            user_sessions.mark_seen(seen.row, idle_timeout=is_organiser(user))
+            user_sessions.mark_seen(seen.row, user=user, idle_timeout=is_organiser(user))
         return None
 
     def sign_out_idle(self, request: HttpRequest) -> HttpResponse | None:

@@ -73,7 +73,7 @@ def sign_in_activity(request):
     entries = [(entry, sign_in_history.ACTIONS[entry.action]) for entry in page]
     sessions = [
         (row, user_sessions.is_this_browser(request, row))
-        for row in user_sessions.active_for(request.user)
+        for row in user_sessions.active_for(request)
     ]
     return render(
         request,

@@ -1,13 +1,17 @@
 """Idle timeout: an organiser or staff session ends after ORGANISER_IDLE_TIMEOUT seconds
-without a request, and the sign-in page says why; everyone else keeps the session."""
+without a request, and the sign-in page says why; everyone else keeps the session.
+
+Time moves by moving every tracked session's times back (what the middleware reads), not by
+patching the clock: a patched ``time.time`` captured by a module imported meanwhile (DRF's
+throttles keep ``timer = time.time``) would outlive the test."""
 
 import datetime as dt
 
 import pytest
+from django.db.models import F
 from django.test import Client
-from django.utils import timezone
-from freezegun import freeze_time
 
+from events_site.accounts.models import UserSession
 from events_site.congresses.models import AuditEntry
 from events_site.congresses.sign_in_history import SIGNED_OUT
 from tests.factories import TeamMembershipFactory, UserFactory
@@ -17,10 +21,16 @@ pytestmark = pytest.mark.django_db
 MINUTE = dt.timedelta(minutes=1)
 
 
+class Clock:
+    def tick(self, delta: dt.timedelta) -> None:
+        UserSession.objects.update(
+            created_at=F("created_at") - delta, last_seen_at=F("last_seen_at") - delta
+        )
+
+
 @pytest.fixture
 def clock():
-    with freeze_time(timezone.now(), tick=False) as frozen:
-        yield frozen
+    return Clock()
 
 
 def signed_in_client(user):

@@ -10,7 +10,7 @@ from events_site.accounts.models import UserSession
 from events_site.accounts.user_sessions import TOKEN_KEY
 from events_site.congresses.models import AuditEntry
 from events_site.congresses.sign_in_history import SIGNED_OUT_EVERYWHERE
-from tests.accounts.conftest import CHROME, FIREFOX, sign_in
+from tests.accounts.conftest import CHROME, FIREFOX, PASSWORD, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -135,3 +135,18 @@ def test_sessions_work_with_the_cache_down(settings, dora):
     one.post(SIGN_OUT, {"scope": "others"})
     assert two.get("/manage/").status_code == 302
     assert one.get("/manage/").status_code == 200
+
+
+def test_a_password_change_ends_the_other_browsers_and_they_leave_the_list(laptop, phone, dora):
+    response = laptop.post(
+        "/accounts/password_change/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a-new-long-passphrase-42",
+            "new_password2": "a-new-long-passphrase-42",
+        },
+    )
+    assert response.status_code == 302
+    assert phone.get("/manage/").status_code == 302
+    rows = laptop.get(ACTIVITY).context["sessions"]
+    assert [this for _row, this in rows] == [True]
