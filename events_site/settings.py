@@ -86,6 +86,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Sessions ended from another browser, and organisers' idle timeout (after messages: the
+    # sign-in page tells why).
+    "events_site.congresses.sign_in_history.SignedInSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Limits (docs/deployment.md, "Rate limits"): the request for limits below the views, a
     # RateLimited anywhere becomes the 429 page, and axes' sign-in lockout comes last.
@@ -237,6 +240,9 @@ TEAM_INVITATION_DAYS = env.int("TEAM_INVITATION_DAYS", default=7)
 # Refunds, exports of personal data, team changes and token creation need a sign-in or a
 # re-authentication at most this many seconds old (events_site/accounts/reauth.py).
 REAUTH_MAX_AGE = env.int("REAUTH_MAX_AGE", default=15 * 60)
+# A signed-in organiser or staff member is signed out after this many seconds without a
+# request (within a minute); delegates have no account. Sessions end at SESSION_COOKIE_AGE.
+ORGANISER_IDLE_TIMEOUT = env.int("ORGANISER_IDLE_TIMEOUT", default=30 * 60)
 
 # --- Rate limits (docs/deployment.md, "Rate limits") ----------------------------------------
 # Counted in the default cache (Redis in production); an unreachable cache lets requests

@@ -9,6 +9,8 @@ urlpatterns = [
     path("manage/", views.dashboard, name="dashboard"),
     path("manage/congresses/new/", congress_pages.congress_new, name="congress_new"),
     path("manage/invitations/<str:secret>/", team_pages.invitation, name="invitation"),
+    path("accounts/activity/", views.sign_in_activity, name="sign_in_activity"),
+    path("accounts/activity/sign-out/", views.sign_out_everywhere, name="sign_out_everywhere"),
     path("<slug:congress_slug>/", views.congress_detail, name="detail"),
     path("<slug:congress_slug>/manage/", views.backoffice, name="backoffice"),
     path(

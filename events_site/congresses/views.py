@@ -1,10 +1,16 @@
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from . import health
+from events_site.accounts import user_sessions
+
+from . import health, sign_in_history
 from .congress_forms import organisations_for
 from .enums import PUBLIC_STATUSES, Perm
 from .models import Congress
@@ -62,3 +68,41 @@ def backoffice(request, congress):
         "congresses/backoffice.html",
         {"congress": congress, "perms": perms, "venues": venues, "Perm": Perm},
     )
+
+
+@login_required
+@require_GET
+def sign_in_activity(request):
+    """The signed-in person's own sign-ins, failed sign-ins and sign-outs, and the browsers
+    signed in as them, each of which they can sign out."""
+    page = Paginator(sign_in_history.history(request.user), 50).get_page(request.GET.get("page"))
+    entries = [(entry, sign_in_history.ACTIONS[entry.action]) for entry in page]
+    sessions = [
+        (row, user_sessions.is_this_browser(request, row))
+        for row in user_sessions.active_for(request)
+    ]
+    return render(
+        request,
+        "congresses/sign_in_activity.html",
+        {"page": page, "entries": entries, "sessions": sessions},
+    )
+
+
+@login_required
+@require_POST
+def sign_out_everywhere(request):
+    """End the person's other sessions ("everywhere else") or all of them ("everywhere")."""
+    keep = request.POST.get("scope") != "everywhere"
+    ended = sign_in_history.sign_out_everywhere(request=request, keep_this_browser=keep)
+    if not keep:
+        return redirect(settings.LOGIN_URL)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s other browser was signed out.",
+            "%(count)s other browsers were signed out.",
+            ended,
+        )
+        % {"count": ended},
+    )
+    return redirect("congresses:sign_in_activity")
