@@ -393,6 +393,5 @@ class RetentionPolicyForm(ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            field.help_text = _("Days after the congress's last day; empty keeps the data.")
             field.validators.append(MaxValueValidator(3650))
             field.widget.attrs["max"] = 3650

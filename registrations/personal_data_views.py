@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -38,6 +38,10 @@ def _json_download(content: bytes, filename: str) -> HttpResponse:
 
 def _filename(delegate: Delegate) -> str:
     return f"personal-data-{delegate.order.congress.slug}-{delegate.order.code}-{delegate.pk}.json"
+
+
+def _local_date(moment, congress: Congress) -> str:
+    return formats.date_format(timezone.localtime(moment, congress.tz), "DATE_FORMAT")
 
 
 # --- the delegate ----------------------------------------------------------------------------
@@ -91,7 +95,7 @@ def my_data_erase(request, congress_slug: str, delegate_secret: str):
                     "Your request was recorded. The organisers will erase your personal data "
                     "by %(date)s."
                 )
-                % {"date": erasure_request.due_at.date().isoformat()},
+                % {"date": _local_date(erasure_request.due_at, delegate.order.congress)},
             )
             return redirect(
                 "registrations:my_data",
