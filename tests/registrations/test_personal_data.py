@@ -222,7 +222,7 @@ def test_export_queries_do_not_grow_with_orders_payments_and_answers(
             succeeded_at=timezone.now(),
         )
         update_delegate(delegate=ana, changes={"city": f"City {n}"}, actor_label="delegate")
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(15):
         data = personal_data(delegate=ana)
     assert len(data["answers"]) == 22 and len(data["payments"]) == 21
     assert len([e for e in data["audit"] if e["action"] == "convene.delegate.updated"]) == 20
