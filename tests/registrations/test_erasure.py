@@ -295,3 +295,13 @@ def test_another_congresss_delegate_is_404_for_its_organiser(congress, other_con
 
 def test_anonymous_visitors_are_sent_to_sign_in(congress):
     assert Client().get(_manage(congress)).status_code == 302
+
+
+def test_the_page_of_an_erased_delegate_says_so_and_offers_no_second_request(congress):
+    _order, ana, _bea, _invoice = two_delegate_order(congress)
+    erase_delegate(delegate=ana)
+    ana.refresh_from_db()
+    page = Client().get(f"/{congress.slug}/my-data/{ana.secret}/").content.decode()
+    assert "already erased" in page and "erase-link" not in page
+    response = Client().post(_erase_url(ana), {"confirm": "on"})
+    assert response.status_code == 400 and not ErasureRequest.objects.exists()

@@ -110,6 +110,10 @@ HOSTILE = [
 
 @pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
 def test_hostile_text_in_the_data_is_exported_as_valid_json(congress, value):
+    from django.db import connection
+
+    if "\x00" in value and connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL stores no NUL in text, so none can be exported (SQLite can)")
     _order, ana, _bea, _invoice = two_delegate_order(congress)
     type(ana).objects.filter(pk=ana.pk).update(accessibility_needs=value[:300], city=value[:120])
     ana.answers.filter(question__label="T-shirt size").update(value=value)
