@@ -43,7 +43,10 @@ def badges_for_printing(
     sort: str = BadgeSort.FAMILY_NAME,
 ) -> QuerySet[Badge]:
     # Batches print the badges of people who may enter: paid (or free and confirmed), not cancelled.
-    badges = Badge.objects.filter(lifecycle.may_enter_q("delegate__"), congress=congress)
+    # Erased delegates' badges are never printed again (their name is a pseudonym).
+    badges = Badge.objects.filter(
+        lifecycle.may_enter_q("delegate__"), congress=congress, delegate__erased_at__isnull=True
+    )
     if only_unprinted:
         badges = badges.filter(printed_at__isnull=True)
     if registration_type_id:

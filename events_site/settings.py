@@ -193,7 +193,18 @@ PERIODIC_TASKS = {
         "every": dt.timedelta(minutes=5),
     },
     # Retention jobs (security work) go here too, e.g. {"task": ..., "cron": "30 3 * * *"}.
+    # Erase the personal data whose retention delay after its congress has passed.
+    "apply_retention": {
+        "task": "registrations.tasks.apply_retention_task",
+        "cron": "30 3 * * *",
+    },
 }
+
+# --- Personal data (docs/personal-data.md) -----------------------------------------------------
+# What other apps hold about a delegate, without registrations importing them: each function
+# returns (name, dict) for the export, or erases its app's data and returns counts.
+PERSONAL_DATA_SECTIONS = ["sessions.personal_data.section", "badges.personal_data.section"]
+PERSONAL_DATA_ERASERS = ["sessions.personal_data.erase", "badges.personal_data.erase"]
 
 # --- E-mail ---------------------------------------------------------------------------------
 try:

@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from django import forms
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.forms.utils import flatatt
 from django.utils import translation
 from django.utils.html import format_html, format_html_join
@@ -21,7 +22,7 @@ from events_site.congresses.uploads import CSVUploadField
 
 from .enums import QuestionKind
 from .form_cache import new_order_token
-from .models import Delegate, Question, RegistrationType
+from .models import Delegate, Question, RegistrationType, RetentionPolicy
 from .services.orders import DELEGATE_FIELDS
 
 # What a delegate sets on themselves: every delegate field except the role organisers assign.
@@ -364,3 +365,33 @@ class MemberImportForm(Form):
     # The cleaned value is the CSV's text, checked by the one upload pipeline.
     file = CSVUploadField(label=_("CSV file"), help_text=_("Columns: name, country, reference."))
     replace = forms.BooleanField(label=_("Replace the current list"), required=False)
+
+
+class ErasureConfirmForm(Form):
+    """The second step of an erasure: nothing is erased without the box ticked."""
+
+    confirm = forms.BooleanField(
+        label=_("Yes, erase these personal data; this cannot be undone"),
+        error_messages={"required": _("Tick the box to confirm the erasure.")},
+    )
+
+
+class RetentionPolicyForm(ModelForm):
+    """Days after the congress's last day per group of personal data (empty: kept)."""
+
+    class Meta:
+        model = RetentionPolicy
+        fields = [
+            "identity_documents_days",
+            "phone_numbers_days",
+            "accessibility_needs_days",
+            "dietary_needs_days",
+            "sensitive_answers_days",
+            "billing_addresses_days",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.validators.append(MaxValueValidator(3650))
+            field.widget.attrs["max"] = 3650

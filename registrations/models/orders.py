@@ -235,6 +235,8 @@ class Delegate(models.Model):
     is_cancelled = models.BooleanField(_("cancelled"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set once by the erasure service: the person's data was replaced by a pseudonym.
+    erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
 
     class Meta:
         ordering = ["family_name", "given_name"]
