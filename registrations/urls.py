@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import hold_views, views
 
 app_name = "registrations"
 
@@ -28,5 +28,20 @@ urlpatterns = [
         "<slug:congress_slug>/manage/registrations/export.<str:fmt>",
         views.manage_export,
         name="manage_export",
+    ),
+    path(
+        "<slug:congress_slug>/manage/registrations/holds/",
+        hold_views.manage_holds,
+        name="manage_holds",
+    ),
+    path(
+        "<slug:congress_slug>/manage/registrations/holds/caps/",
+        hold_views.manage_hold_caps,
+        name="manage_hold_caps",
+    ),
+    path(
+        "<slug:congress_slug>/manage/registrations/holds/release/",
+        hold_views.manage_hold_release,
+        name="manage_hold_release",
     ),
 ]
