@@ -375,7 +375,12 @@ class HoldFilterForm(Form):
         required=False,
     )
     q = forms.CharField(label=_("Search"), max_length=254, required=False)
-    min = forms.IntegerField(label=_("At least this many orders"), min_value=1, required=False)
+    min = forms.IntegerField(
+        label=_("At least this many orders"),
+        min_value=1,
+        required=False,
+        widget=forms.NumberInput(attrs={"placeholder": "2"}),
+    )
 
 
 class HoldReleaseForm(Form):
