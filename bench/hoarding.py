@@ -13,7 +13,9 @@ same run is repeated on fresh congresses:
 * caps an organiser sets for the opening day (1 per e-mail address, 2 per client address);
 * the default caps, and an organiser who opens the page of suspicious holds after the attack
   and releases every address with 2 or more open orders (the page's default filter, through
-  the page's confirm POST) before the buyers come.
+  the page's confirm POST) before the buyers come;
+* a naive script from one address with one e-mail address, caps off and with the defaults
+  (the rate limit on order placement, 60 an hour per address, applies in both).
 
 Each row prints how many of the last seats the attacker held, how many of the attacker's posts
 were refused by a cap (or by the rate limit), and how many real buyers got a seat.
@@ -138,7 +140,15 @@ def _release_largest_groups(congress, *, min_orders: int) -> int:
 
 
 def scenario(
-    label: str, slug: str, caps, *, posts: int, buyers: int, organiser_releases: bool = False
+    label: str,
+    slug: str,
+    caps,
+    *,
+    posts: int,
+    buyers: int,
+    organiser_releases: bool = False,
+    addresses: int = ATTACKER_ADDRESSES,
+    one_email: bool = False,
 ):
     from django.core.cache import cache
     from django.test import Client
@@ -152,8 +162,8 @@ def scenario(
     outcomes = {"placed": 0, "cap": 0, "sold_out": 0, "rate_limited": 0, "other": 0}
     started = time.perf_counter()
     for n in range(posts):
-        address = f"203.0.113.{1 + n % ATTACKER_ADDRESSES}"
-        email = f"bot{n}@hoard{n % 7}.example"
+        address = f"203.0.113.{1 + n % addresses}"
+        email = "bot@hoard.example" if one_email else f"bot{n}@hoard{n % 7}.example"
         response = client.post(
             url, _form(rtype, n=n, email=email, token=f"{slug}-bot-{n}"), REMOTE_ADDR=address
         )
@@ -186,6 +196,7 @@ def scenario(
     return {
         "figure": label,
         "attacker_posts": posts,
+        "attacker_addresses": addresses,
         "attacker_placed": outcomes["placed"],
         "refused_by_cap": outcomes["cap"],
         "rate_limited": outcomes["rate_limited"],
@@ -212,6 +223,10 @@ def run(quick: bool) -> list[dict]:
                  buyers=buyers),
         scenario("default caps + organiser releases groups of 2+", "hoard-release", default,
                  posts=posts, buyers=buyers, organiser_releases=True),
+        scenario("caps off, naive script (1 address, 1 e-mail)", "hoard-naive-off",
+                 (None, None), posts=posts, buyers=buyers, addresses=1, one_email=True),
+        scenario("default caps, naive script (1 address, 1 e-mail)", "hoard-naive", default,
+                 posts=posts, buyers=buyers, addresses=1, one_email=True),
     ]  # fmt: skip
 
 
