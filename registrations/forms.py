@@ -395,3 +395,48 @@ class RetentionPolicyForm(ModelForm):
         for field in self.fields.values():
             field.validators.append(MaxValueValidator(3650))
             field.widget.attrs["max"] = 3650
+
+
+class HoldFilterForm(Form):
+    """The query string of the organisers' page of suspicious holds."""
+
+    by = forms.ChoiceField(
+        label=_("Group by"),
+        choices=[("address", _("Client address")), ("email", _("E-mail address"))],
+        required=False,
+    )
+    q = forms.CharField(label=_("Search"), max_length=254, required=False)
+    min = forms.IntegerField(
+        label=_("At least this many orders"),
+        min_value=1,
+        required=False,
+        widget=forms.NumberInput(attrs={"placeholder": "2"}),
+    )
+
+
+class HoldReleaseForm(Form):
+    """What to release: one order (by its reference) or every hold of one group."""
+
+    order = forms.CharField(max_length=12, required=False)
+    by = forms.ChoiceField(
+        choices=[("address", _("Client address")), ("email", _("E-mail address"))],
+        required=False,
+    )
+    key = forms.CharField(max_length=254, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("order") and not (data.get("by") and data.get("key")):
+            raise forms.ValidationError(_("Choose an order, or an address and its group."))
+        return data
+
+
+class HoldCapsForm(Form):
+    """The congress's caps on unpaid orders (empty: no cap)."""
+
+    max_unpaid_orders_per_email = forms.IntegerField(
+        label=_("Unpaid orders per e-mail address"), min_value=1, max_value=1000, required=False
+    )
+    max_unpaid_orders_per_address = forms.IntegerField(
+        label=_("Unpaid orders per client address"), min_value=1, max_value=10000, required=False
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import personal_data_views, views
+from . import hold_views, personal_data_views, views
 
 app_name = "registrations"
 
@@ -50,5 +50,20 @@ urlpatterns = [
         f"{personal_data}delegates/<int:delegate_id>/export.json",
         personal_data_views.manage_export,
         name="manage_personal_data_export",
+    ),
+    path(
+        "<slug:congress_slug>/manage/registrations/holds/",
+        hold_views.manage_holds,
+        name="manage_holds",
+    ),
+    path(
+        "<slug:congress_slug>/manage/registrations/holds/caps/",
+        hold_views.manage_hold_caps,
+        name="manage_hold_caps",
+    ),
+    path(
+        "<slug:congress_slug>/manage/registrations/holds/release/",
+        hold_views.manage_hold_release,
+        name="manage_hold_release",
     ),
 ]

@@ -23,6 +23,7 @@ from .errors import (
     OrderAlreadyPlaced,
     RegistrationClosed,
     RegistrationError,
+    TooManyUnpaidOrders,
     VoucherExhausted,
     VoucherInvalid,
     VoucherRequired,
@@ -121,6 +122,8 @@ def waiting_list(request, congress_slug: str):
 def _error_field(exc: DomainError) -> str | None:
     if isinstance(exc, VoucherInvalid | VoucherExhausted | VoucherRequired):
         return "voucher"
+    if isinstance(exc, TooManyUnpaidOrders):
+        return exc.field
     return None
 
 
@@ -155,6 +158,7 @@ def details(request, congress_slug: str):
                 voucher_code=contact.cleaned_data["voucher"],
                 idempotency_key=contact.cleaned_data["token"],
                 offer=page.offer,
+                client_address=rate_limits.client_address(request),
             )
         except OrderAlreadyPlaced as exc:
             # The same token with another body: say so, with the order's link, and keep what
