@@ -22,7 +22,9 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
-from events_site.congresses.enums import Perm, Role
+from badges.models import PrintJob
+from events_site.congresses.enums import CongressStatus, Perm, Role
+from events_site.congresses.models import Congress
 from events_site.congresses.rules import ROLE_PERMISSIONS
 
 from .world import Side
@@ -48,10 +50,11 @@ class Route:
 
     get: str | None = None
     post: str | None = None
+    patch: str | None = None  # API only: the walk sends an empty PATCH to every endpoint
     gate: str | None = None
 
     def needs(self, method: str) -> str | None:
-        return self.get if method == "GET" else self.post
+        return {"GET": self.get, "POST": self.post, "PATCH": self.patch}[method]
 
     def gate_for(self, walked: Walked) -> str | None:
         if walked.is_api:
@@ -105,7 +108,7 @@ ROUTES: dict[str, Route] = {
     "congresses:detail": both(ANYONE),
     "congresses:backoffice": both(V),
     "congress-list": get_only(SIGNED_IN),
-    "congress-detail": get_only(V, gate=SIGNED_IN),
+    "congress-detail": Route(get=V, patch=MC, gate=SIGNED_IN),
     "venue-list": get_only(V),
     # --- registrations ----------------------------------------------------------------------
     "registrations:start": both(ANYONE),
@@ -119,15 +122,15 @@ ROUTES: dict[str, Route] = {
     "registrations:manage_list": both(VR),
     "registrations:manage_export": both(VR),
     "registration-type-list": Route(get=VR, post=MR),
-    "registration-type-detail": get_only(VR),
+    "registration-type-detail": Route(get=VR, patch=MR),
     "order-list": get_only(VR),
-    "order-detail": get_only(VR),
+    "order-detail": Route(get=VR, patch=MR),
     "order-approve": post_only(MR, gate=VR),
     "order-cancel": post_only(MR, gate=VR),
     "delegate-list": get_only(VR),
     "delegate-export-csv": get_only(VR),
     "delegate-export-xlsx": get_only(VR),
-    "delegate-detail": get_only(VR),
+    "delegate-detail": Route(get=VR, patch=MR),
     "delegate-cancel": post_only(MR, gate=VR),
     "registration-figures-list": get_only(VR),
     "member-organisation-list": get_only(VR),
@@ -186,14 +189,14 @@ ROUTES: dict[str, Route] = {
     "agenda-conflicts": get_only(MP),
     "agenda-publish": post_only(MP),
     "agenda-session-list": both(MP),
-    "agenda-session-detail": get_only(MP),
+    "agenda-session-detail": Route(get=MP, patch=MP),
     "agenda-session-cancel": post_only(MP),
     "agenda-speaker-list": both(MP),
-    "agenda-speaker-detail": get_only(MP),
+    "agenda-speaker-detail": Route(get=MP, patch=MP),
     "agenda-track-list": both(MP),
-    "agenda-track-detail": get_only(MP),
+    "agenda-track-detail": Route(get=MP, patch=MP),
     "agenda-room-list": both(MP),
-    "agenda-room-detail": get_only(MP),
+    "agenda-room-detail": Route(get=MP, patch=MP),
     # --- badges and check-in ----------------------------------------------------------------
     "badges:checkin": both(CI),
     "badges:refused_scans": both(CI),
@@ -216,8 +219,6 @@ NOT_WALKED: dict[str, str] = {
     # Stored files carry random names (print jobs: a token_urlsafe directory).
     "^media/(?P<path>.*)$": "DEBUG's media file server, absent in production",
 }
-# MANAGE_CONGRESS is needed for PUT/PATCH of congress-detail, which the walk does not send.
-assert MC in Perm.values
 
 # --- Which object each URL keyword names -----------------------------------------------------
 
@@ -364,12 +365,19 @@ def is_object(walked: Walked, keyword: str) -> bool:
     return keyword not in NOT_OBJECTS and (walked.key, keyword) not in NOT_OBJECTS_BY_ROUTE
 
 
-def url(walked: Walked, side: Side, *, objects_of: Side | None = None) -> str:
-    """The route filled with ``side``'s congress and real objects (``objects_of``'s objects
-    under ``side``'s slug when given)."""
+def url(
+    walked: Walked,
+    side: Side,
+    *,
+    objects_of: Side | None = None,
+    only: str | None = None,
+) -> str:
+    """The route filled with ``side``'s congress and real objects: with ``objects_of``, that
+    side's objects under ``side``'s slug (all of them, or ``only`` that keyword's)."""
     kwargs = {}
     for keyword in walked.keywords:
-        source = objects_of if objects_of is not None and is_object(walked, keyword) else side
+        foreign = objects_of is not None and is_object(walked, keyword)
+        source = objects_of if foreign and only in (None, keyword) else side
         kwargs[keyword] = str(parameter(walked, keyword, source))
     if walked.name is None:
         path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: kwargs[m.group(1)], walked.pattern)
@@ -403,7 +411,13 @@ def client_for(world, persona: str) -> APIClient:
 
 
 def send(client, method: str, path: str):
+    if method == "PATCH":
+        return client.patch(path, {}, format="json")
     return client.get(path) if method == "GET" else client.post(path)
+
+
+def methods(walked: Walked) -> tuple[str, ...]:
+    return ("GET", "POST", "PATCH") if walked.is_api else ("GET", "POST")
 
 
 def _describe(persona, method, path, response) -> str:
@@ -466,25 +480,36 @@ def test_route_answers_each_persona_as_the_table_says(world, walked, persona):
     spec = route_spec(walked)
     path = url(walked, world.a)
     client = client_for(world, persona)
-    for method in ("GET", "POST"):
+    for method in methods(walked):
         check(walked, spec, persona, method, path, send(client, method, path))
 
 
-def _cross_cases():
+def _object_routes():
     for walked in SITE_ROUTES:
-        if any(is_object(walked, k) for k in walked.keywords) and "congress_slug" in (
-            walked.keywords
+        if "congress_slug" in walked.keywords and any(
+            is_object(walked, k) for k in walked.keywords
         ):
-            yield pytest.param(walked, id=walked.key)
+            yield walked
 
 
-@pytest.mark.parametrize("walked", list(_cross_cases()))
-def test_objects_of_another_congress_are_not_found_under_this_congress(world, walked):
+def _cross_cases():
+    """Every route with objects: all of them from B; and, where a route names several, each
+    one alone from B (A's order with B's delegate secret, A's agenda with B's session...)."""
+    for walked in _object_routes():
+        yield pytest.param(walked, None, id=walked.key)
+        objects = [k for k in walked.keywords if is_object(walked, k)]
+        if len(objects) > 1:
+            for keyword in objects:
+                yield pytest.param(walked, keyword, id=f"{walked.key}-only-{keyword}")
+
+
+@pytest.mark.parametrize(("walked", "only"), list(_cross_cases()))
+def test_objects_of_another_congress_are_not_found_under_this_congress(world, walked, only):
     """A's owner (or, on the delegate's side, the holder of B's secret) asks for congress B's
     real objects under A's slug: exactly 404, never B's object and never a 403."""
     spec = route_spec(walked)
-    path = url(walked, world.a, objects_of=world.b)
-    for method in ("GET", "POST"):
+    path = url(walked, world.a, objects_of=world.b, only=only)
+    for method in methods(walked):
         needs = spec.needs(method)
         if needs is None:
             continue
@@ -494,13 +519,13 @@ def test_objects_of_another_congress_are_not_found_under_this_congress(world, wa
         assert response.status_code == 404, f"expected 404 (not this congress's), got: {said}"
 
 
-@pytest.mark.parametrize("walked", list(_cross_cases()))
+@pytest.mark.parametrize("walked", [pytest.param(w, id=w.key) for w in _object_routes()])
 def test_own_objects_are_found_by_the_owner(world, walked):
     """The other half of the check above: the same route with A's own objects is found, so a
     404 there means "not this congress's", not a table that fills the URL wrongly."""
     spec = route_spec(walked)
     path = url(walked, world.a)
-    for method in ("GET", "POST"):
+    for method in methods(walked):
         needs = spec.needs(method)
         if needs is None:
             continue
@@ -566,3 +591,99 @@ def test_admin_sends_everyone_but_staff_to_its_sign_in(world, persona):
             wrong.append(f"{walked.key}: {_describe(persona, 'GET', path, response)}")
     assert len(ADMIN_ROUTES) > 50
     assert wrong == []
+
+
+# --- Congress B's objects named in the query string or the body ------------------------------
+
+
+def _b(attribute: str) -> Callable[[object], object]:
+    def value(world):
+        side = world.b
+        for part in attribute.split("."):
+            side = getattr(side, part)
+        return side
+
+    return value
+
+
+# (route, method, how the other congress's object is named, expected status, persona)
+REFERENCES = [
+    ("badges:checkin", "GET", {"delegate": _b("delegate.pk")}, 404, Role.CHECKIN),
+    ("badges:checkin", "GET", {"code": _b("badge.secret")}, 422, Role.CHECKIN),
+    ("badges-api-checkin-lookup", "POST", {"delegate": _b("delegate.pk")}, 404, Role.CHECKIN),
+    ("badges-api-checkin-lookup", "POST", {"code": _b("badge.secret")}, 400, Role.CHECKIN),
+    ("badges-api-checkin", "POST", {"delegate": _b("delegate.pk")}, 404, Role.CHECKIN),
+    ("badges-api-checkin", "POST", {"code": _b("badge.secret")}, 400, Role.CHECKIN),
+    ("badges:print", "POST", {"registration_type": _b("registration_type.pk")}, 200, Role.OWNER),
+    ("agenda-room-list", "POST", {"venue": _b("room.venue_id"), "name": "X"}, 400, Role.OWNER),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "data", "status", "persona"),
+    [pytest.param(*case, id=f"{case[0]}-{'-'.join(case[2])}") for case in REFERENCES],
+)
+def test_objects_of_another_congress_named_in_the_request_are_not_found(
+    world, name, method, data, status, persona
+):
+    """A badge secret, a delegate, a type or a venue of congress B, sent to congress A's
+    desk and pages: not found (or refused as invalid), and nothing of B's is shown."""
+    walked = next(w for w in SITE_ROUTES if w.key == name)
+    path = url(walked, world.a)
+    values = {key: str(make(world) if callable(make) else make) for key, make in data.items()}
+    client = client_for(world, str(persona))
+    if method == "GET":
+        response = client.get(path, values)
+    else:
+        response = client.post(path, values, format="json" if walked.is_api else None)
+    assert response.status_code == status, _describe(persona, method, path, response)
+    body = response.content.decode("utf-8", "replace")
+    assert world.b.delegate.family_name not in body
+    assert world.b.congress.name not in body
+    assert (
+        not PrintJob.objects.filter(congress=world.a.congress)
+        .exclude(pk__in=[world.a.print_job.pk, world.a.failed_print_job.pk])
+        .exists()
+    )
+
+
+@pytest.mark.parametrize("persona", PERSONAS[1:])
+def test_the_congress_list_shows_only_congresses_the_persona_sees(world, persona):
+    response = client_for(world, persona).get(reverse("congress-list"))
+    assert response.status_code == 200
+    rows = response.json()
+    rows = rows["results"] if isinstance(rows, dict) else rows
+    slugs = {row["slug"] for row in rows}
+    expected = set()
+    if persona == "charlie":
+        expected = {world.b.congress.slug}
+    elif persona in ROLE_PERMISSIONS and Perm.VIEW in ROLE_PERMISSIONS[persona]:
+        expected = {world.a.congress.slug}
+    assert slugs == expected
+
+
+# --- A congress not yet published ----------------------------------------------------------
+
+
+def _public_cases():
+    for walked in SITE_ROUTES:
+        spec = ROUTES.get(walked.key)
+        if spec and "congress_slug" in walked.keywords and ANYONE in (spec.get, spec.post):
+            yield pytest.param(walked, id=walked.key)
+
+
+@pytest.mark.parametrize("walked", list(_public_cases()))
+@pytest.mark.parametrize("persona", ["anonymous", "charlie", str(Role.CHECKIN)])
+def test_public_pages_of_a_draft_congress_are_not_found(world, walked, persona):
+    """Until it is published, a congress's public side does not exist for outsiders (nor for
+    check-in staff, who do not see the back office either)."""
+    Congress.objects.filter(pk=world.a.congress.pk).update(status=CongressStatus.DRAFT)
+    spec = route_spec(walked)
+    path = url(walked, world.a)
+    client = client_for(world, persona)
+    for method in ("GET", "POST"):
+        if spec.needs(method) != ANYONE:
+            continue
+        response = send(client, method, path)
+        said = _describe(persona, method, path, response)
+        assert response.status_code == 404, f"expected 404 (not published), got: {said}"
