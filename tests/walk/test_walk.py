@@ -706,3 +706,25 @@ def test_public_pages_of_a_draft_congress_are_not_found(world, walked, persona):
         response = send(client, method, path)
         said = _describe(persona, method, path, response)
         assert response.status_code == 404, f"expected 404 (not published), got: {said}"
+
+
+# (route, the unpublished object of congress A its keyword names)
+UNPUBLISHED = [
+    ("agenda:session", lambda side: side.draft_session.code),
+    ("agenda:session_ics", lambda side: side.draft_session.code),
+    ("agenda:speaker", lambda side: side.hidden_speaker.code),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "code"), [pytest.param(*case, id=case[0]) for case in UNPUBLISHED]
+)
+@pytest.mark.parametrize("persona", ["anonymous", str(Role.OWNER)])
+def test_what_is_not_published_is_not_found_on_the_public_side(world, name, code, persona):
+    """A draft session and a speaker of no published session: 404 on the public pages, for the
+    owner too (the back office is where drafts are seen)."""
+    walked = next(w for w in SITE_ROUTES if w.key == name)
+    path = reverse(name, kwargs={"congress_slug": world.a.congress.slug, "code": code(world.a)})
+    response = client_for(world, persona).get(path)
+    assert response.status_code == 404, _describe(persona, "GET", path, response)
+    assert walked.keywords == ("congress_slug", "code")

@@ -28,7 +28,7 @@ from registrations.models import Delegate, Invoice, Order, RegistrationType
 from registrations.payments import demo as payments_demo
 from sessions import demo as agenda_demo
 from sessions import services as agenda_services
-from sessions.enums import SessionStatus
+from sessions.enums import SessionStatus, SpeakerRole
 from sessions.models import Session, Speaker, Track
 from tests.factories import CongressFactory, TeamMembershipFactory
 
@@ -49,6 +49,9 @@ class Side:
     speaker: Speaker = None
     track: Track = None
     room: Room = None
+    # Not published: added to the draft after the last version, and a speaker of no session.
+    draft_session: Session = None
+    hidden_speaker: Speaker = None
     print_job: PrintJob = None  # done, with its PDF
     failed_print_job: PrintJob = None
     agenda_token: str = ""
@@ -102,6 +105,18 @@ def _populate(congress, *, seed: int, owner) -> Side:
         congress=congress, by=owner, name=f"Own track {seed}", slug=f"own-track-{seed}"
     )
     side.room = Room.objects.filter(venue__congress=congress).order_by("id").first()
+    side.hidden_speaker = agenda_services.create_speaker(
+        congress=congress, by=owner, name=f"Not yet announced {seed}"
+    )
+    side.draft_session = agenda_services.create_session(
+        congress=congress,
+        by=owner,
+        title=f"Still a draft {seed}",
+        status=SessionStatus.DRAFT,
+        starts_at=dt.datetime.combine(congress.start_date, dt.time(7), tzinfo=congress.tz),
+        ends_at=dt.datetime.combine(congress.start_date, dt.time(7, 45), tzinfo=congress.tz),
+        speakers=[(side.hidden_speaker, SpeakerRole.SPEAKER)],
+    ).session
     agenda = agenda_services.get_or_create_agenda(delegate=side.delegate)
     side.agenda_token = agenda_services.regenerate_feed_token(agenda=agenda).feed_token
 
