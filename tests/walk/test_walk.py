@@ -505,19 +505,25 @@ def _cross_cases():
                 yield pytest.param(walked, keyword, id=f"{walked.key}-only-{keyword}")
 
 
-@pytest.mark.parametrize(("walked", "only"), list(_cross_cases()))
-def test_objects_of_another_congress_are_not_found_under_this_congress(world, walked, only):
-    """A's owner (or, on the delegate's side, the holder of B's secret) asks for congress B's
-    real objects under A's slug: exactly 404, never B's object and never a 403."""
+def _as_entitled(world, walked: Walked, path: str):
+    """Each accepted method sent by who may use the route in A: the owner, or (on the public
+    and delegate side) an anonymous visitor; yields (response, description)."""
     spec = route_spec(walked)
-    path = url(walked, world.a, objects_of=world.b, only=only)
     for method in methods(walked):
         needs = spec.needs(method)
         if needs is None:
             continue
         persona = "anonymous" if needs in (ANYONE, SECRET_LINK) else str(Role.OWNER)
         response = send(client_for(world, persona), method, path)
-        said = _describe(persona, method, path, response)
+        yield response, _describe(persona, method, path, response)
+
+
+@pytest.mark.parametrize(("walked", "only"), list(_cross_cases()))
+def test_objects_of_another_congress_are_not_found_under_this_congress(world, walked, only):
+    """A's owner (or, on the delegate's side, the holder of B's secret) asks for congress B's
+    real objects under A's slug: exactly 404, never B's object and never a 403."""
+    path = url(walked, world.a, objects_of=world.b, only=only)
+    for response, said in _as_entitled(world, walked, path):
         assert response.status_code == 404, f"expected 404 (not this congress's), got: {said}"
 
 
@@ -525,15 +531,7 @@ def test_objects_of_another_congress_are_not_found_under_this_congress(world, wa
 def test_own_objects_are_found_by_the_owner(world, walked):
     """The other half of the check above: the same route with A's own objects is found, so a
     404 there means "not this congress's", not a table that fills the URL wrongly."""
-    spec = route_spec(walked)
-    path = url(walked, world.a)
-    for method in methods(walked):
-        needs = spec.needs(method)
-        if needs is None:
-            continue
-        persona = "anonymous" if needs in (ANYONE, SECRET_LINK) else str(Role.OWNER)
-        response = send(client_for(world, persona), method, path)
-        said = _describe(persona, method, path, response)
+    for response, said in _as_entitled(world, walked, url(walked, world.a)):
         assert response.status_code not in (403, 404), said
         assert response.status_code < 500, said
 
