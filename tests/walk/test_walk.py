@@ -553,6 +553,13 @@ def test_a_route_or_keyword_missing_from_the_tables_fails_with_what_to_add(world
         url(new, world.a)
 
 
+def test_the_matrix_covers_every_permission_and_every_role():
+    """A permission no route asks for, or a role no persona plays, would go unwalked."""
+    asked = {needs for spec in ROUTES.values() for needs in (spec.get, spec.post, spec.patch)}
+    assert set(Perm.values) - asked == set()
+    assert set(ROLE_PERMISSIONS) == {str(role) for role in ROLE_PERSONAS} == set(Role.values)
+
+
 def test_every_table_entry_names_a_route():
     """A route renamed or removed must leave the table too (or the matrix lies)."""
     known = {walked.key for walked in SITE_ROUTES}
