@@ -18,7 +18,9 @@ from django.utils import timezone
 from badges import demo as badges_demo
 from badges import services as badge_services
 from badges.enums import CheckInChannel, PrintJobFailure, PrintJobStatus
+from badges.layouts import save_badge_layout
 from badges.models import Badge, PrintJob
+from events_site.congresses import services as core_services
 from events_site.congresses.enums import CongressStatus, Role
 from events_site.congresses.models import Room, Venue
 from events_site.demo.people import generate_people
@@ -146,6 +148,13 @@ def _populate(congress, *, seed: int, owner) -> Side:
         badge_services.look_up_scan(
             congress=congress, code="NOT-A-BADGE", by=owner, desk="1", channel=CheckInChannel.DESK
         )
+    side.extra["layout"] = save_badge_layout(
+        congress=congress, name=f"Walk layout {seed}", role="press", label="PRESS"
+    )
+    side.extra["member"] = owner
+    side.extra["invitation"] = core_services.invite_to_team(
+        congress=congress, email=f"invited-{seed}@walk.example", roles=["finance"], by=owner
+    )
     return side
 
 
