@@ -498,3 +498,40 @@ def test_the_list_of_500_tokens_is_paginated_in_a_few_queries(
 def test_the_page_is_linked_for_every_team_member(client, bob, congress):
     client.force_login(bob)
     assert list_url(congress) in client.get(reverse("congresses:dashboard")).content.decode()
+
+
+# --- The admin (superusers) ------------------------------------------------------------------
+
+
+def test_the_admin_creates_through_the_service_and_shows_the_key_once(client, congress):
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    client.force_login(root)
+    response = client.post(
+        reverse("admin:congresses_apitoken_add"),
+        {"congress": congress.pk, "name": "Import script", "role": "registration"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    token = ApiToken.objects.get()
+    assert token.user == root and token.role == "registration"
+    (message,) = [str(m) for m in response.context["messages"] if "only once" in str(m)]
+    key = message.rsplit(" ", 1)[-1]
+    assert api_tokens.hash_key(key) == token.key_hash
+    assert AuditEntry.objects.filter(action="convene.api_token.created", actor=root).exists()
+    refused = client.post(
+        reverse("admin:congresses_apitoken_add"),
+        {"congress": congress.pk, "name": "bad\x07", "role": "checkin"},
+    )
+    assert refused.status_code == 200 and ApiToken.objects.count() == 1
+
+
+def test_the_admin_revokes_with_an_action(client, bob, congress):
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    created = create(bob, congress)
+    client.force_login(root)
+    client.post(
+        reverse("admin:congresses_apitoken_changelist"),
+        {"action": "revoke", "_selected_action": [created.token.pk]},
+    )
+    created.token.refresh_from_db()
+    assert created.token.revoked_by == root
