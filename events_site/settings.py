@@ -51,7 +51,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -340,7 +339,7 @@ STORAGES = {
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # DRF's token authentication, wrong tokens counted per address (rate limits).
+        # Convene API tokens (per congress and role), wrong tokens counted per address.
         "events_site.congresses.api_limits.LimitedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],

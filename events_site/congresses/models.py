@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .enums import PUBLIC_STATUSES, CongressStatus, Role
+from .enums import PUBLIC_STATUSES, ApiTokenStatus, CongressStatus, Role
 
 
 @cache
@@ -342,3 +342,56 @@ class TeamInvitation(models.Model):
             and self.withdrawn_at is None
             and self.expires_at > timezone.now()
         )
+
+
+class ApiToken(models.Model):
+    """A key a program (a scanner app, a script) uses to call the API as its creator, narrowed
+    to one congress and one role. Only the SHA-256 of the key is stored; ``prefix`` (its first
+    characters) tells tokens apart in lists."""
+
+    congress = models.ForeignKey(
+        Congress, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("congress")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("created by"),
+        help_text=_("The token acts as this person, with no more than the token's role."),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    role = models.CharField(_("role"), max_length=24, choices=Role.choices)
+    prefix = models.CharField(_("prefix"), max_length=16, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    use_recorded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        indexes = [models.Index(fields=["congress", "user"])]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… {self.name}"
+
+    def is_expired(self, now: dt.datetime) -> bool:
+        return self.expires_at is not None and self.expires_at <= now
+
+    def status(self, now: dt.datetime) -> ApiTokenStatus:
+        if self.revoked_at is not None:
+            return ApiTokenStatus.REVOKED
+        if self.is_expired(now):
+            return ApiTokenStatus.EXPIRED
+        return ApiTokenStatus.ACTIVE

@@ -2,6 +2,8 @@
 
 ``has_congress_perm(user, perm, congress)`` answers from the user's roles in that congress;
 superusers may do everything. Roles are read once per request and user, then cached on the user.
+A request authenticated with an API token (``api_tokens.py``) holds only what the token's role
+grants, and only in the token's congress, whatever its creator may do elsewhere.
 """
 
 from __future__ import annotations
@@ -17,14 +19,35 @@ from rest_framework.permissions import BasePermission
 
 from .enums import Perm
 from .models import Congress, TeamMembership
-from .rules import permissions_for_roles
+from .rules import ROLE_PERMISSIONS, permissions_for_roles
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 
+_TOKEN_SCOPE = "_convene_api_token_scope"  # noqa: S105 - an attribute name
+
+
+def scope_to_token(user: AbstractBaseUser, *, congress_id: int, role: str) -> None:
+    """From now on ``user`` (this object: the request's) holds at most ``role``'s permissions,
+    in the congress ``congress_id`` only. Set by the API token authentication."""
+    user.__dict__[_TOKEN_SCOPE] = (congress_id, ROLE_PERMISSIONS.get(role, frozenset()))
+
+
 def congress_permissions(user: AbstractBaseUser | AnonymousUser, congress: Congress) -> frozenset:
-    """All permissions ``user`` holds in ``congress`` (cached on the user object)."""
+    """All permissions ``user`` holds in ``congress`` (cached on the user object), narrowed to
+    the token's role and congress when the request came with an API token."""
+    held = person_permissions(user, congress)
+    scope = getattr(user, "__dict__", {}).get(_TOKEN_SCOPE)
+    if scope is None:
+        return held
+    congress_id, granted = scope
+    return held & granted if congress.pk == congress_id else frozenset()
+
+
+def person_permissions(user: AbstractBaseUser | AnonymousUser, congress: Congress) -> frozenset:
+    """What the person holds in ``congress`` through their roles, ignoring any token scope
+    (to check that a token's role is still no wider than its creator's)."""
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return frozenset()
     if user.is_superuser:
@@ -51,14 +74,24 @@ def require_congress_perm(user, perm: str, congress: Congress) -> None:
         raise PermissionDenied
 
 
+def require_team_member(user, congress: Congress) -> None:
+    """Any role in ``congress`` will do (pages every team member has, like their API tokens)."""
+    if not congress_permissions(user, congress):
+        raise PermissionDenied
+
+
 def congresses_with_perm(user, perm: str):
     """The congresses in which ``user`` holds ``perm`` (a queryset)."""
     if not getattr(user, "is_authenticated", False):
         return Congress.objects.none()
+    scope = user.__dict__.get(_TOKEN_SCOPE)
+    if scope is not None:
+        congress = Congress.objects.filter(pk=scope[0]).first()
+        if congress is None or not has_congress_perm(user, perm, congress):
+            return Congress.objects.none()
+        return Congress.objects.filter(pk=congress.pk)
     if user.is_superuser:
         return Congress.objects.all()
-    from .rules import ROLE_PERMISSIONS
-
     roles = [role for role, perms in ROLE_PERMISSIONS.items() if str(perm) in perms]
     return Congress.objects.filter(team__user=user, team__role__in=roles).distinct()
 
@@ -76,9 +109,10 @@ for _perm in Perm.values:
     rules.add_perm(_perm, _predicate_for(_perm))
 
 
-def congress_perm_required(perm: str):
+def congress_perm_required(perm: str | None):
     """Decorator for function views taking ``congress_slug``: 404 for an unknown congress,
-    login for anonymous visitors, 403 without the permission; sets ``request.congress``."""
+    login for anonymous visitors, 403 without the permission (``None``: without any role);
+    sets ``request.congress``."""
 
     def decorator(view):
         @wraps(view)
@@ -88,7 +122,10 @@ def congress_perm_required(perm: str):
                 from django.contrib.auth.views import redirect_to_login
 
                 return redirect_to_login(request.get_full_path())
-            require_congress_perm(request.user, perm, congress)
+            if perm is None:
+                require_team_member(request.user, congress)
+            else:
+                require_congress_perm(request.user, perm, congress)
             request.congress = congress
             return view(request, *args, congress=congress, **kwargs)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import congress_pages, team_pages, venue_pages, views
+from . import api_token_views, congress_pages, team_pages, venue_pages, views
 
 app_name = "congresses"
 
@@ -57,5 +57,16 @@ urlpatterns = [
         "<slug:congress_slug>/manage/rooms/<int:room_id>/move/",
         venue_pages.room_move,
         name="room_move",
+    ),
+    path("<slug:congress_slug>/manage/tokens/", api_token_views.token_list, name="api_tokens"),
+    path(
+        "<slug:congress_slug>/manage/tokens/new/",
+        api_token_views.token_create,
+        name="api_token_create",
+    ),
+    path(
+        "<slug:congress_slug>/manage/tokens/<int:token_id>/revoke/",
+        api_token_views.token_revoke,
+        name="api_token_revoke",
     ),
 ]

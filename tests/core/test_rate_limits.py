@@ -224,31 +224,34 @@ def api_url(congress, action):
 
 
 def test_wrong_api_tokens_from_one_address_get_a_json_429(settings, congress, bob):
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
+
+    from tests.factories import api_key
 
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "api_token_failure": "5/h"}
     guesser = APIClient(REMOTE_ADDR="203.0.113.50")
     for n in range(5):
         guesser.credentials(HTTP_AUTHORIZATION=f"Token wrong{n:036d}")
         assert guesser.get(api_url(congress, "search/"), {"q": "a"}).status_code == 401
-    guesser.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=bob).key}")
+    key = api_key(bob, congress)
+    guesser.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     response = guesser.get(api_url(congress, "search/"), {"q": "a"})
     assert response.status_code == 429
     assert response["Retry-After"]
     assert "Too many attempts" in response.json()["detail"]
     scanner = APIClient(REMOTE_ADDR="198.51.100.60")
-    scanner.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get(user=bob).key}")
+    scanner.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert scanner.get(api_url(congress, "search/"), {"q": "a"}).status_code == 200
 
 
 def test_api_check_in_searches_per_account_are_throttled(settings, congress, bob):
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
+
+    from tests.factories import api_key
 
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "checkin_search": "4/m"}
     scanner = APIClient()
-    scanner.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=bob).key}")
+    scanner.credentials(HTTP_AUTHORIZATION=f"Token {api_key(bob, congress)}")
     for n in range(4):
         assert scanner.get(api_url(congress, "search/"), {"q": f"n{n}"}).status_code == 200
     response = scanner.get(api_url(congress, "search/"), {"q": "more"})
@@ -258,12 +261,12 @@ def test_api_check_in_searches_per_account_are_throttled(settings, congress, bob
 
 
 def test_the_api_answers_with_the_cache_down(settings, congress, bob):
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
+    from tests.factories import api_key
     from tests.registrations.test_cache_down import closed_port
 
-    key = Token.objects.create(user=bob).key
+    key = api_key(bob, congress)
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -37,6 +37,7 @@ pytestmark = pytest.mark.django_db
 ANYONE = "anyone"  # public pages, feeds, sign-in
 SIGNED_IN = "signed-in"  # any account (the dashboard, the list of one's congresses)
 SECRET_LINK = "secret-link"  # the delegate's side: whoever holds the order's or agenda's secret
+TEAM = "team member"  # any role in the congress (API tokens: each member makes their own)
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,9 @@ ROUTES: dict[str, Route] = {
     "congresses:room_edit": both(MC),
     "congresses:room_delete": both(MC),
     "congresses:room_move": Route(post=MC, gate=MC),
+    "congresses:api_tokens": get_only(TEAM),
+    "congresses:api_token_create": both(TEAM),
+    "congresses:api_token_revoke": both(MC),  # the owner's token: only owners revoke others'
     # --- registrations ----------------------------------------------------------------------
     "registrations:start": both(ANYONE),
     "registrations:details": both(ANYONE),
@@ -324,6 +328,7 @@ PARAMETERS: dict[str, dict[str, Callable[[Side], object]]] = {
     "room_id": {"*": lambda s: s.room.pk},
     "user_id": {"*": lambda s: s.extra["member"].pk},
     "invitation_id": {"*": lambda s: s.extra["invitation"].pk},
+    "token_id": {"*": lambda s: s.extra["api_token"].pk},
     "fmt": {"*": lambda s: "csv"},
     # Not of a congress: a password-reset link that does not check out.
     "uidb64": {"password_reset_confirm": lambda s: "MQ"},
@@ -447,6 +452,8 @@ def holds(persona: str, needs: str) -> bool:
         return False
     if needs == SIGNED_IN:
         return True
+    if needs == TEAM:
+        return persona in ROLE_PERMISSIONS
     return persona in ROLE_PERMISSIONS and str(needs) in ROLE_PERMISSIONS[persona]
 
 

@@ -20,6 +20,7 @@ from badges import services as badge_services
 from badges.enums import CheckInChannel, PrintJobFailure, PrintJobStatus
 from badges.layouts import save_badge_layout
 from badges.models import Badge, PrintJob
+from events_site.congresses import api_tokens
 from events_site.congresses import services as core_services
 from events_site.congresses.enums import CongressStatus, Role
 from events_site.congresses.models import Room, Venue
@@ -152,6 +153,9 @@ def _populate(congress, *, seed: int, owner) -> Side:
         congress=congress, name=f"Walk layout {seed}", role="press", label="PRESS"
     )
     side.extra["member"] = owner
+    side.extra["api_token"] = api_tokens.create_token(
+        congress=congress, by=owner, name=f"Scanner {seed}", role=Role.CHECKIN
+    ).token
     side.extra["invitation"] = core_services.invite_to_team(
         congress=congress, email=f"invited-{seed}@walk.example", roles=["finance"], by=owner
     )
