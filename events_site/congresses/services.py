@@ -7,6 +7,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from events_site.accounts import two_factor
+
 from . import audit, public_version
 from .enums import Role
 from .errors import DomainError
@@ -148,4 +150,29 @@ def change_team_role(
         )
     for person in (before[1], user):
         person.__dict__.pop("_convene_congress_perms", None)
+    return current
+
+
+def set_two_factor_requirement(*, congress: Congress, required: bool, by) -> Congress:
+    """Require (or stop requiring) two-factor sign-in for the congress's whole team, audited.
+    Turning it on needs the person doing it to have two-factor sign-in themselves, so that an
+    owner never locks the team out of pages they cannot reach either."""
+    if required and not two_factor.has_two_factor(by):
+        raise DomainError(
+            _("Set up two-factor sign-in for your own account first."), code="two_factor_missing"
+        )
+    with transaction.atomic():
+        current = Congress.objects.select_for_update().get(pk=congress.pk)
+        if current.require_two_factor == required:
+            return current
+        current.require_two_factor = required
+        current.save(update_fields=["require_two_factor", "updated_at"])
+        audit.record(
+            action="convene.congress.two_factor_required",
+            congress=current,
+            actor=by,
+            target=current,
+            data={"before": not required, "after": required},
+        )
+    congress.require_two_factor = required
     return current

@@ -9,4 +9,5 @@ urlpatterns = [
     path("manage/", views.dashboard, name="dashboard"),
     path("<slug:congress_slug>/", views.congress_detail, name="detail"),
     path("<slug:congress_slug>/manage/", views.backoffice, name="backoffice"),
+    path("<slug:congress_slug>/manage/security/", views.security, name="security"),
 ]
