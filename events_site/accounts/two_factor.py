@@ -77,7 +77,7 @@ def is_totp_shaped(code: str) -> bool:
     return bool(_TOTP_SHAPE.fullmatch(code))
 
 
-# --- Devices -----------------------------------------------------------------------------------
+# --- Devices ---
 def authenticator(user: AbstractBaseUser, *, confirmed: bool = True) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=confirmed).order_by("pk").first()
 
@@ -170,7 +170,7 @@ def verify(*, user, code: str, allow_recovery: bool = True):
     return None
 
 
-# --- Sessions ------------------------------------------------------------------------------------
+# --- Sessions ---
 def is_verified(request: HttpRequest) -> bool:
     """Whether this session was signed in with a second factor."""
     user = getattr(request, "user", None)
@@ -231,7 +231,7 @@ def check_attempts(request: HttpRequest, *, count: bool) -> None:
     check(request, name="two_factor_account", key=pending_account_key(request), count=count)
 
 
-# --- The gate ------------------------------------------------------------------------------------
+# --- The gate ---
 REQUIRED_MESSAGE = _("Two-factor sign-in is required for this congress.")
 
 

@@ -155,9 +155,11 @@ class HasCongressPerm(BasePermission):
         if not request.user or not request.user.is_authenticated:
             return False
         get_congress = getattr(view, "get_congress", None)
-        congress = get_congress() if get_congress is not None else None
-        if congress is not None and not has_congress_perm(request.user, self._perm(view), congress):
-            return False
+        congress = None
+        if get_congress is not None:
+            congress = get_congress()
+            if not has_congress_perm(request.user, self._perm(view), congress):
+                return False
         self._check_second_factor(request, congress)
         return True
 
@@ -172,4 +174,7 @@ class HasCongressPerm(BasePermission):
 
     def has_object_permission(self, request, view, obj) -> bool:
         congress = obj if isinstance(obj, Congress) else getattr(obj, "congress", None)
-        return has_congress_perm(request.user, self._perm(view), congress)
+        if not has_congress_perm(request.user, self._perm(view), congress):
+            return False
+        self._check_second_factor(request, congress)
+        return True

@@ -70,7 +70,7 @@ SECURITY_TEAM_SHOWN = 50
 
 
 def _security_page(request, congress, form, *, status: int = 200):
-    team = get_user_model().objects.filter(team__congress=congress).distinct()
+    team = get_user_model().objects.filter(congress_roles__congress=congress).distinct()
     missing = two_factor.without_two_factor(team)
     return render(
         request,
