@@ -257,3 +257,24 @@ def test_the_back_office_links_the_security_page_for_owners_only(client, alice, 
     assert url in client.get(f"/{congress.slug}/manage/").content.decode()
     client.force_login(bob)
     assert url not in client.get(f"/{congress.slug}/manage/").content.decode()
+
+
+def test_class_based_organiser_views_apply_the_rule_too(rf, alice, strict):
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.http import HttpResponse
+    from django.views import View
+
+    from events_site.congresses.permissions import CongressPermissionMixin
+
+    class Page(CongressPermissionMixin, View):
+        def get(self, request, *args, **kwargs):
+            return HttpResponse("organiser page")
+
+    request = rf.get(f"/{strict.slug}/manage/some-page/")
+    request.user, request.session = alice, SessionStore()
+    response = Page.as_view()(request, congress_slug=strict.slug)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/two-factor/set-up/?next=")
+    strict.require_two_factor = False
+    strict.save(update_fields=["require_two_factor"])
+    assert Page.as_view()(request, congress_slug=strict.slug).content == b"organiser page"
