@@ -62,6 +62,10 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "django_ratelimit",
+    # Second factor (events_site/accounts/two_factor.py): TOTP apps and single-use recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Convene: the core first, then the apps built on it, then the site's own demo app.
     "events_site.accounts",
     "events_site.congresses",
@@ -84,6 +88,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # user.is_verified(): signed in with a second factor in this session.
+    "django_otp.middleware.OTPMiddleware",
+    # A superuser reaches nothing but the account pages before the second factor.
+    "events_site.accounts.middleware.SuperuserTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Sessions ended from another browser, and organisers' idle timeout (after messages: the
     # sign-in page tells why).
@@ -253,6 +261,15 @@ REAUTH_MAX_AGE = env.int("REAUTH_MAX_AGE", default=15 * 60)
 # A signed-in organiser or staff member is signed out after this many seconds without a
 # request (within a minute); delegates have no account. Sessions end at SESSION_COOKIE_AGE.
 ORGANISER_IDLE_TIMEOUT = env.int("ORGANISER_IDLE_TIMEOUT", default=30 * 60)
+# Two-factor sign-in (docs/security.md): superusers must use a second factor everywhere (admin
+# too). On by default when DEBUG is off; the demo (DEBUG on) leaves its `admin` without one.
+TWO_FACTOR_REQUIRED_FOR_SUPERUSERS = env.bool(
+    "TWO_FACTOR_REQUIRED_FOR_SUPERUSERS", default=not DEBUG
+)
+# The function that counts wrong codes against RATE_LIMITS (the accounts app sits below the core
+# and is handed it here rather than importing it).
+TWO_FACTOR_RATE_LIMIT_CHECK = "events_site.congresses.rate_limits.check"
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Convene")
 
 # --- Rate limits (docs/deployment.md, "Rate limits") ----------------------------------------
 # Counted in the default cache (Redis in production); an unreachable cache lets requests
@@ -267,6 +284,8 @@ _rate_limit_defaults = {
     "checkin_search": "600/m",  # check-in lookups and searches per account
     "api_token_failure": "30/h",  # API requests with a wrong token per client address
     "order_placement": "60/h",  # orders placed per client address
+    "two_factor": "30/15m",  # wrong second-factor codes per client address
+    "two_factor_account": "10/15m",  # wrong second-factor codes per account
 }
 RATE_LIMITS = {
     name: env.str(f"RATE_LIMIT_{name.upper()}", default=rate)

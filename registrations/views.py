@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from events_site.accounts.reauth import reauth_required
 from events_site.congresses import rate_limits
 from events_site.congresses.enums import Perm
 from events_site.congresses.errors import DomainError
@@ -357,6 +358,7 @@ def manage_list(request, congress: Congress):
 
 
 @congress_perm_required(Perm.VIEW_REGISTRATIONS)
+@reauth_required
 def manage_export(request, congress: Congress, fmt: str):
     exporter = EXPORTS.get(fmt)
     if exporter is None:

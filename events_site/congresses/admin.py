@@ -63,6 +63,8 @@ class CongressAdmin(ModelAdmin):
     list_filter = ["status", "organisation"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    # Changed on the owner's Security page only, where it needs a recent sign-in and is audited.
+    readonly_fields = ["require_two_factor"]
     inlines = [VenueInline, TeamInline]
 
     # What a congress shows in public changes here too: start a new version of its pages.

@@ -17,7 +17,11 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from rest_framework.permissions import BasePermission
 
+from events_site.accounts import two_factor
+from events_site.accounts.reauth import authenticated_by_session
+
 from .enums import Perm
+from .errors import DomainError
 from .models import Congress, TeamMembership
 from .rules import ROLE_PERMISSIONS, permissions_for_roles
 
@@ -109,6 +113,21 @@ for _perm in Perm.values:
     rules.add_perm(_perm, _predicate_for(_perm))
 
 
+class TwoFactorRequired(DomainError):
+    """The API's answer to a session that still needs its second factor."""
+
+    code = "two_factor_required"
+    status_code = 403
+
+
+def two_factor_refusal(request, congress: Congress | None):
+    """None when the signed-in person may go on; otherwise the answer sending them to set up or
+    enter their second factor first: the congress requires two-factor sign-in for its team, or
+    the person is a superuser (``TWO_FACTOR_REQUIRED_FOR_SUPERUSERS``)."""
+    required = bool(congress is not None and congress.require_two_factor)
+    return two_factor.gate(request, required=required)
+
+
 def congress_perm_required(perm: str | None):
     """Decorator for function views taking ``congress_slug``: 404 for an unknown congress,
     login for anonymous visitors, 403 without the permission (``None``: without any role);
@@ -126,6 +145,9 @@ def congress_perm_required(perm: str | None):
                 require_team_member(request.user, congress)
             else:
                 require_congress_perm(request.user, perm, congress)
+            refused = two_factor_refusal(request, congress)
+            if refused is not None:
+                return refused
             request.congress = congress
             return view(request, *args, congress=congress, **kwargs)
 
@@ -145,6 +167,9 @@ class CongressPermissionMixin(AccessMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         require_congress_perm(request.user, self.required_perm, self.congress)
+        refused = two_factor_refusal(request, self.congress)
+        if refused is not None:
+            return refused
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -167,10 +192,26 @@ class HasCongressPerm(BasePermission):
         if not request.user or not request.user.is_authenticated:
             return False
         get_congress = getattr(view, "get_congress", None)
-        if get_congress is None:
-            return True
-        return has_congress_perm(request.user, self._perm(view), get_congress())
+        congress = None
+        if get_congress is not None:
+            congress = get_congress()
+            if not has_congress_perm(request.user, self._perm(view), congress):
+                return False
+        self._check_second_factor(request, congress)
+        return True
+
+    @staticmethod
+    def _check_second_factor(request, congress: Congress | None) -> None:
+        """With session authentication, the congress's two-factor rule (and the superuser's)
+        applies as on its pages; an API token is its own credential and passes."""
+        if not authenticated_by_session(request):
+            return
+        if two_factor_refusal(request._request, congress) is not None:
+            raise TwoFactorRequired(two_factor.REQUIRED_MESSAGE)
 
     def has_object_permission(self, request, view, obj) -> bool:
         congress = obj if isinstance(obj, Congress) else getattr(obj, "congress", None)
-        return has_congress_perm(request.user, self._perm(view), congress)
+        if not has_congress_perm(request.user, self._perm(view), congress):
+            return False
+        self._check_second_factor(request, congress)
+        return True

@@ -14,6 +14,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from events_site.accounts import two_factor
+
 from . import audit, public_version
 from .edit_conflicts import refuse_if_changed
 from .enums import Role
@@ -458,3 +460,28 @@ def accept_invitation(*, invitation: TeamInvitation, user) -> set[str]:
             data={"email": invitation.email, "roles": list(invitation.roles)},
         )
     return set(invitation.roles)
+
+
+def set_two_factor_requirement(*, congress: Congress, required: bool, by) -> Congress:
+    """Require (or stop requiring) two-factor sign-in for the congress's whole team, audited.
+    Turning it on needs the person doing it to have two-factor sign-in themselves, so that an
+    owner never locks the team out of pages they cannot reach either."""
+    if required and not two_factor.has_two_factor(by):
+        raise DomainError(
+            _("Set up two-factor sign-in for your own account first."), code="two_factor_missing"
+        )
+    with transaction.atomic():
+        current = Congress.objects.select_for_update().get(pk=congress.pk)
+        if current.require_two_factor == required:
+            return current
+        current.require_two_factor = required
+        current.save(update_fields=["require_two_factor", "updated_at"])
+        audit.record(
+            action="convene.congress.two_factor_required",
+            congress=current,
+            actor=by,
+            target=current,
+            data={"before": not required, "after": required},
+        )
+    congress.require_two_factor = required
+    return current

@@ -69,4 +69,5 @@ urlpatterns = [
         api_token_views.token_revoke,
         name="api_token_revoke",
     ),
+    path("<slug:congress_slug>/manage/security/", views.security, name="security"),
 ]

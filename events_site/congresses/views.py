@@ -1,18 +1,23 @@
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from events_site.accounts import user_sessions
+from events_site.accounts import two_factor, user_sessions
+from events_site.accounts.reauth import reauth_required
 
-from . import health, sign_in_history
+from . import health, services, sign_in_history
 from .congress_forms import organisations_for
 from .enums import PUBLIC_STATUSES, Perm
+from .errors import DomainError
+from .forms import CongressSecurityForm
 from .models import Congress
 from .permissions import congress_perm_required, congress_permissions, congresses_with_perm
 
@@ -106,3 +111,52 @@ def sign_out_everywhere(request):
         % {"count": ended},
     )
     return redirect("congresses:sign_in_activity")
+
+
+SECURITY_TEAM_SHOWN = 50
+
+
+def _security_page(request, congress, form, *, status: int = 200):
+    team = get_user_model().objects.filter(congress_roles__congress=congress).distinct()
+    missing = two_factor.without_two_factor(team)
+    return render(
+        request,
+        "congresses/security.html",
+        {
+            "congress": congress,
+            "form": form,
+            "team_count": team.count(),
+            "missing_count": missing.count(),
+            "missing": missing[:SECURITY_TEAM_SHOWN],
+            "own_two_factor": two_factor.has_two_factor(request.user),
+        },
+        status=status,
+    )
+
+
+@congress_perm_required(Perm.MANAGE_CONGRESS)
+def security(request, congress):
+    """The owner's security page: require two-factor sign-in for the team (a change needs a
+    recent sign-in)."""
+    if request.method == "POST":
+        return _change_security(request, congress=congress)
+    form = CongressSecurityForm(initial={"require_two_factor": congress.require_two_factor})
+    return _security_page(request, congress, form)
+
+
+@reauth_required
+def _change_security(request, *, congress):
+    form = CongressSecurityForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_two_factor_requirement(
+                congress=congress,
+                required=form.cleaned_data["require_two_factor"],
+                by=request.user,
+            )
+        except DomainError as error:
+            form.add_error("require_two_factor", error.message)
+        else:
+            messages.success(request, _("Security settings saved."))
+            return redirect("congresses:security", congress_slug=congress.slug)
+    return _security_page(request, congress, form, status=400)
