@@ -1,10 +1,16 @@
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
-from events_site.congresses.forms import Form
+from events_site.congresses.colours import HEX_COLOUR, READABLE_CONTRAST, contrast_ratio
+from events_site.congresses.edit_conflicts import FingerprintField, fingerprint
+from events_site.congresses.forms import Form, ModelForm
+from registrations.enums import DelegateRole
 from registrations.models import RegistrationType
 
 from .enums import BadgeSort, PageFormat
+from .layouts import LAYOUT_FIELDS
+from .models import BadgeLayout
 
 
 class PrintBatchForm(Form):
@@ -34,3 +40,80 @@ class PrintBatchForm(Form):
 
 class ReasonForm(Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class BadgeLayoutForm(ModelForm):
+    """A badge layout as an organiser edits it: colours readable against each other, names
+    unique in the congress, and the fingerprint that refuses a save over someone else's."""
+
+    fingerprint = FingerprintField()
+
+    class Meta:
+        model = BadgeLayout
+        fields = list(LAYOUT_FIELDS)
+        widgets = {
+            "band_colour": forms.TextInput(attrs={"type": "color"}),
+            "band_text_colour": forms.TextInput(attrs={"type": "color"}),
+            "back_text": forms.Textarea(attrs={"rows": 3}),
+            "extra_css": forms.Textarea(attrs={"rows": 4, "spellcheck": "false", "dir": "ltr"}),
+        }
+
+    def __init__(self, *args, congress, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.congress = congress
+        self.fields["registration_type"].queryset = RegistrationType.objects.filter(
+            congress=congress
+        )
+        self.fields["registration_type"].empty_label = _("Any registration type")
+        self.fields["role"].choices = [("", _("Any role")), *DelegateRole.choices]
+        for name, limit in (("back_text", 1000), ("extra_css", 20000)):
+            self.fields[name].max_length = limit
+            self.fields[name].validators.append(MaxLengthValidator(limit))
+            self.fields[name].widget.attrs["maxlength"] = str(limit)
+        if self.instance.pk and not self.is_bound:
+            self.initial["fingerprint"] = fingerprint(self.instance, LAYOUT_FIELDS)
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        taken = BadgeLayout.objects.filter(congress=self.congress, name__iexact=name)
+        if self.instance.pk:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(
+                _("Another badge layout of this congress has this name."), code="duplicate"
+            )
+        return name
+
+    def clean(self):
+        cleaned = super().clean()
+        band, text = cleaned.get("band_colour"), cleaned.get("band_text_colour")
+        if band and text and HEX_COLOUR.match(band) and HEX_COLOUR.match(text):
+            ratio = contrast_ratio(band, text)
+            if ratio < READABLE_CONTRAST:
+                self.add_error(
+                    "band_text_colour",
+                    forms.ValidationError(
+                        _(
+                            "The band label would be hard to read: the contrast is "
+                            "%(ratio)s:1, it needs at least %(needed)s:1. Choose a darker "
+                            "band or a lighter text colour (or the other way round)."
+                        ),
+                        code="low_contrast",
+                        params={"ratio": f"{ratio:.1f}", "needed": f"{READABLE_CONTRAST:g}"},
+                    ),
+                )
+        return cleaned
+
+    def layout_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in LAYOUT_FIELDS}
+
+
+class LayoutPreviewForm(Form):
+    page_format = forms.ChoiceField(
+        label=_("Page format"), choices=PageFormat.choices, required=False
+    )
+    side = forms.ChoiceField(
+        label=_("Side"),
+        choices=[("front", _("Front")), ("back", _("Back"))],
+        required=False,
+    )

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 
 from events_site.congresses import audit
+from events_site.congresses.edit_conflicts import refuse_if_changed
 from events_site.congresses.models import Congress
 
 from .models import BadgeLayout
@@ -30,10 +31,16 @@ LAYOUT_FIELDS = (
 
 
 def save_badge_layout(
-    *, congress: Congress, by=None, layout: BadgeLayout | None = None, **fields: Any
+    *,
+    congress: Congress,
+    by=None,
+    layout: BadgeLayout | None = None,
+    shown_fingerprint: str | None = None,
+    **fields: Any,
 ) -> BadgeLayout:
     """Create a layout (``layout=None``) or change one; the model's own rules run first. An
-    unchanged layout writes nothing."""
+    unchanged layout writes nothing. ``shown_fingerprint`` (from an organiser's form) refuses
+    the save when someone else changed the layout since the form was shown."""
     unknown = set(fields) - set(LAYOUT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown badge layout fields: {sorted(unknown)}")
@@ -42,6 +49,7 @@ def save_badge_layout(
             current = BadgeLayout(congress=congress)
         else:
             current = BadgeLayout.objects.select_for_update().get(pk=layout.pk)
+            refuse_if_changed(current, LAYOUT_FIELDS, shown_fingerprint)
         changed = audit.changes(current, {"congress": congress, **fields})
         if layout is not None and not changed:
             return current

@@ -346,6 +346,8 @@ def _mark_printed(badges, now) -> None:
 def print_at_desk(*, badge: Badge, by, reason: str = "") -> tuple[PrintJob, bytes]:
     """One badge, rendered now (well under a second), recorded as a desk print job."""
     badge = Badge.objects.select_related("delegate__registration_type", "congress").get(pk=badge.pk)
+    if badge.delegate.erased_at is not None:
+        raise DomainError(_("This delegate's personal data were erased: the badge is not printed."))
     congress = badge.congress
     reprint = badge.printed_at is not None
     options = selectors.render_options(congress, page_format=PageFormat.A6)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import layout_pages, views
 
 app_name = "badges"
 
@@ -22,6 +22,27 @@ urlpatterns = [
         name="checkin_print",
     ),
     path("<slug:congress_slug>/manage/badges/", views.print_batches, name="print"),
+    path("<slug:congress_slug>/manage/badges/layouts/", layout_pages.layout_list, name="layouts"),
+    path(
+        "<slug:congress_slug>/manage/badges/layouts/new/",
+        layout_pages.layout_new,
+        name="layout_new",
+    ),
+    path(
+        "<slug:congress_slug>/manage/badges/layouts/<int:layout_id>/",
+        layout_pages.layout_edit,
+        name="layout_edit",
+    ),
+    path(
+        "<slug:congress_slug>/manage/badges/layouts/<int:layout_id>/delete/",
+        layout_pages.layout_delete,
+        name="layout_delete",
+    ),
+    path(
+        "<slug:congress_slug>/manage/badges/layouts/<int:layout_id>/preview.png",
+        layout_pages.layout_preview,
+        name="layout_preview",
+    ),
     path(
         "<slug:congress_slug>/manage/badges/jobs/<int:job_id>/",
         views.print_job,

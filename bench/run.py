@@ -1,7 +1,7 @@
 """Run every Convene benchmark and print each figure beside its baseline from the same run.
 
 Usage: ``.venv/bin/python bench/run.py [--quick] [name ...]`` (names: agenda, badges,
-payments, registration). These machines are noisy: compare the ratios, not the seconds.
+payments, registration, hoarding). These machines are noisy: compare the ratios, not the seconds.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHES = ("registration", "payments", "agenda", "badges")
+BENCHES = ("registration", "payments", "agenda", "badges", "hoarding")
 
 
 def _format(value) -> str:

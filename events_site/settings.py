@@ -51,7 +51,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -63,6 +62,10 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "django_ratelimit",
+    # Second factor (events_site/accounts/two_factor.py): TOTP apps and single-use recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Convene: the core first, then the apps built on it, then the site's own demo app.
     "events_site.accounts",
     "events_site.congresses",
@@ -85,7 +88,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # user.is_verified(): signed in with a second factor in this session.
+    "django_otp.middleware.OTPMiddleware",
+    # A superuser reaches nothing but the account pages before the second factor.
+    "events_site.accounts.middleware.SuperuserTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Sessions ended from another browser, and organisers' idle timeout (after messages: the
+    # sign-in page tells why).
+    "events_site.congresses.sign_in_history.SignedInSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Limits (docs/deployment.md, "Rate limits"): the request for limits below the views, a
     # RateLimited anywhere becomes the 429 page, and axes' sign-in lockout comes last.
@@ -190,7 +200,18 @@ PERIODIC_TASKS = {
         "every": dt.timedelta(minutes=5),
     },
     # Retention jobs (security work) go here too, e.g. {"task": ..., "cron": "30 3 * * *"}.
+    # Erase the personal data whose retention delay after its congress has passed.
+    "apply_retention": {
+        "task": "registrations.tasks.apply_retention_task",
+        "cron": "30 3 * * *",
+    },
 }
+
+# --- Personal data (docs/personal-data.md) -----------------------------------------------------
+# What other apps hold about a delegate, without registrations importing them: each function
+# returns (name, dict) for the export, or erases its app's data and returns counts.
+PERSONAL_DATA_SECTIONS = ["sessions.personal_data.section", "badges.personal_data.section"]
+PERSONAL_DATA_ERASERS = ["sessions.personal_data.erase", "badges.personal_data.erase"]
 
 # --- E-mail ---------------------------------------------------------------------------------
 try:
@@ -227,9 +248,28 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "congresses:dashboard"
 LOGOUT_REDIRECT_URL = "congresses:home"
+# The agenda's say on a changed room (sessions now too big for it or outside its hours): the
+# core's room pages show these warnings after a save, without importing the agenda.
+ROOM_CHANGE_WARNINGS = env.str(
+    "ROOM_CHANGE_WARNINGS", default="sessions.services.scheduling.room_change_warnings"
+)
+# How long a team invitation's link works.
+TEAM_INVITATION_DAYS = env.int("TEAM_INVITATION_DAYS", default=7)
 # Refunds, exports of personal data, team changes and token creation need a sign-in or a
 # re-authentication at most this many seconds old (events_site/accounts/reauth.py).
 REAUTH_MAX_AGE = env.int("REAUTH_MAX_AGE", default=15 * 60)
+# A signed-in organiser or staff member is signed out after this many seconds without a
+# request (within a minute); delegates have no account. Sessions end at SESSION_COOKIE_AGE.
+ORGANISER_IDLE_TIMEOUT = env.int("ORGANISER_IDLE_TIMEOUT", default=30 * 60)
+# Two-factor sign-in (docs/security.md): superusers must use a second factor everywhere (admin
+# too). On by default when DEBUG is off; the demo (DEBUG on) leaves its `admin` without one.
+TWO_FACTOR_REQUIRED_FOR_SUPERUSERS = env.bool(
+    "TWO_FACTOR_REQUIRED_FOR_SUPERUSERS", default=not DEBUG
+)
+# The function that counts wrong codes against RATE_LIMITS (the accounts app sits below the core
+# and is handed it here rather than importing it).
+TWO_FACTOR_RATE_LIMIT_CHECK = "events_site.congresses.rate_limits.check"
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Convene")
 
 # --- Rate limits (docs/deployment.md, "Rate limits") ----------------------------------------
 # Counted in the default cache (Redis in production); an unreachable cache lets requests
@@ -244,6 +284,8 @@ _rate_limit_defaults = {
     "checkin_search": "600/m",  # check-in lookups and searches per account
     "api_token_failure": "30/h",  # API requests with a wrong token per client address
     "order_placement": "60/h",  # orders placed per client address
+    "two_factor": "30/15m",  # wrong second-factor codes per client address
+    "two_factor_account": "10/15m",  # wrong second-factor codes per account
 }
 RATE_LIMITS = {
     name: env.str(f"RATE_LIMIT_{name.upper()}", default=rate)
@@ -316,7 +358,7 @@ STORAGES = {
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # DRF's token authentication, wrong tokens counted per address (rate limits).
+        # Convene API tokens (per congress and role), wrong tokens counted per address.
         "events_site.congresses.api_limits.LimitedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],

@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from events_site.accounts import views as account_views
 from events_site.congresses import views as core_views
 from events_site.congresses.rate_limits import limit_posts
 
@@ -30,7 +31,9 @@ urlpatterns = [
     # the rest of django.contrib.auth's pages as they come.
     path(
         "accounts/login/",
-        limit_posts(("sign_in", None))(auth_views.LoginView.as_view()),
+        # One step, or two when the account has an authenticator app (the code step counts
+        # wrong codes per address and account itself: RATE_LIMITS "two_factor*").
+        limit_posts(("sign_in", None))(account_views.SignInView.as_view()),
         name="login",
     ),
     path(

@@ -12,6 +12,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from events_site.accounts.reauth import reauth_required
 from events_site.congresses.api import CongressScopedMixin
 from events_site.congresses.enums import Perm
 from events_site.congresses.uploads import UploadRefused, read_csv_text
@@ -250,11 +251,13 @@ class DelegateViewSet(
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.BINARY})
     @action(detail=False, methods=["get"], url_path="export-csv")
+    @reauth_required
     def export_csv(self, request, **kwargs):
         return self._export("csv")
 
     @extend_schema(responses={(200, EXPORTS["xlsx"].content_type): OpenApiTypes.BINARY})
     @action(detail=False, methods=["get"], url_path="export-xlsx")
+    @reauth_required
     def export_xlsx(self, request, **kwargs):
         return self._export("xlsx")
 

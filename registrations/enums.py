@@ -54,3 +54,18 @@ class WaitingListStatus(models.TextChoices):
     REDEEMED = "redeemed", _("Registered")
     EXPIRED = "expired", _("Offer expired")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class PersonalDataKind(models.TextChoices):
+    """What an answer holds, for retention: ordinary answers are kept with the registration,
+    the others are erased on the congress's retention schedule (and on erasure)."""
+
+    ORDINARY = "", _("Ordinary")
+    IDENTITY_DOCUMENT = "identity_document", _("Passport or ID document number")
+    PHONE_NUMBER = "phone_number", _("Phone number")
+    SENSITIVE = "sensitive", _("Sensitive (health, beliefs...)")
+
+
+class ErasureRequestStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for an organiser")
+    DONE = "done", _("Carried out")

@@ -16,6 +16,7 @@ __all__ = [
     "DeadlinePassed",
     "OfferInvalid",
     "OrderAlreadyPlaced",
+    "TooManyUnpaidOrders",
 ]
 
 
@@ -75,3 +76,15 @@ class OrderAlreadyPlaced(RegistrationError):
             or _("This order was already placed. The changes you made since were not added to it.")
         )
         self.order = order
+
+
+class TooManyUnpaidOrders(RegistrationError):
+    """The e-mail address or client address already has as many unpaid orders holding seats as
+    the congress allows (seat hoarding). ``field`` is the form field the message belongs to."""
+
+    code = "too_many_unpaid_orders"
+    status_code = 409
+
+    def __init__(self, message, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field

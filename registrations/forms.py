@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from django import forms
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.forms.utils import flatatt
 from django.utils import translation
 from django.utils.html import format_html, format_html_join
@@ -21,7 +22,7 @@ from events_site.congresses.uploads import CSVUploadField
 
 from .enums import QuestionKind
 from .form_cache import new_order_token
-from .models import Delegate, Question, RegistrationType
+from .models import Delegate, Question, RegistrationType, RetentionPolicy
 from .services.orders import DELEGATE_FIELDS
 
 # What a delegate sets on themselves: every delegate field except the role organisers assign.
@@ -364,3 +365,78 @@ class MemberImportForm(Form):
     # The cleaned value is the CSV's text, checked by the one upload pipeline.
     file = CSVUploadField(label=_("CSV file"), help_text=_("Columns: name, country, reference."))
     replace = forms.BooleanField(label=_("Replace the current list"), required=False)
+
+
+class ErasureConfirmForm(Form):
+    """The second step of an erasure: nothing is erased without the box ticked."""
+
+    confirm = forms.BooleanField(
+        label=_("Yes, erase these personal data; this cannot be undone"),
+        error_messages={"required": _("Tick the box to confirm the erasure.")},
+    )
+
+
+class RetentionPolicyForm(ModelForm):
+    """Days after the congress's last day per group of personal data (empty: kept)."""
+
+    class Meta:
+        model = RetentionPolicy
+        fields = [
+            "identity_documents_days",
+            "phone_numbers_days",
+            "accessibility_needs_days",
+            "dietary_needs_days",
+            "sensitive_answers_days",
+            "billing_addresses_days",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.validators.append(MaxValueValidator(3650))
+            field.widget.attrs["max"] = 3650
+
+
+class HoldFilterForm(Form):
+    """The query string of the organisers' page of suspicious holds."""
+
+    by = forms.ChoiceField(
+        label=_("Group by"),
+        choices=[("address", _("Client address")), ("email", _("E-mail address"))],
+        required=False,
+    )
+    q = forms.CharField(label=_("Search"), max_length=254, required=False)
+    min = forms.IntegerField(
+        label=_("At least this many orders"),
+        min_value=1,
+        required=False,
+        widget=forms.NumberInput(attrs={"placeholder": "2"}),
+    )
+
+
+class HoldReleaseForm(Form):
+    """What to release: one order (by its reference) or every hold of one group."""
+
+    order = forms.CharField(max_length=12, required=False)
+    by = forms.ChoiceField(
+        choices=[("address", _("Client address")), ("email", _("E-mail address"))],
+        required=False,
+    )
+    key = forms.CharField(max_length=254, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("order") and not (data.get("by") and data.get("key")):
+            raise forms.ValidationError(_("Choose an order, or an address and its group."))
+        return data
+
+
+class HoldCapsForm(Form):
+    """The congress's caps on unpaid orders (empty: no cap)."""
+
+    max_unpaid_orders_per_email = forms.IntegerField(
+        label=_("Unpaid orders per e-mail address"), min_value=1, max_value=1000, required=False
+    )
+    max_unpaid_orders_per_address = forms.IntegerField(
+        label=_("Unpaid orders per client address"), min_value=1, max_value=10000, required=False
+    )

@@ -57,6 +57,9 @@ ENDED_STATUSES = (OrderStatus.CANCELLED, OrderStatus.EXPIRED, OrderStatus.REFUND
 
 # Not yet paid: the total may still go down without a refund.
 UNPAID_STATUSES = (OrderStatus.AWAITING_APPROVAL, OrderStatus.PENDING_PAYMENT)
+# The order's record of who placed an unpaid hold (client address, normalised e-mail), for the
+# hoarding caps; :func:`apply` clears it when the order leaves the unpaid statuses.
+HOLD_PLACER_FIELDS = ("hold_address", "hold_email")
 # Money may be received for these (an expired one retakes its seats first).
 PAYABLE_STATUSES = (OrderStatus.PENDING_PAYMENT, OrderStatus.EXPIRED)
 # Cancelled or refunded: never paid again (the payment pages say so).
@@ -143,6 +146,10 @@ def apply(order: models.Model, transition: Transition, /, *, only_if=None, **fie
 
     Returns whether the row changed; on True ``order`` carries the new status and ``fields``.
     The order's model is taken from the instance, so this module imports no model."""
+    if transition.target not in UNPAID_STATUSES:
+        # Who placed a hold is kept only while it is an unpaid hold (personal data).
+        for name in HOLD_PLACER_FIELDS:
+            fields.setdefault(name, "")
     rows = type(order)._default_manager.filter(pk=order.pk, status__in=transition.sources)
     if only_if is not None:
         rows = rows.filter(only_if)

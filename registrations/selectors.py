@@ -74,6 +74,16 @@ def order_for_link(*, congress_slug: str, code: str, secret: str) -> Order:
     )
 
 
+def delegate_for_link(*, congress_slug: str, delegate_secret: str) -> Delegate:
+    """The delegate behind their own secret link (personal data); any mismatch is a 404."""
+    return get_by_secret_or_404(
+        Delegate.objects.select_related("order__congress", "registration_type").filter(
+            order__congress__slug=congress_slug
+        ),
+        secret=delegate_secret,
+    )
+
+
 def order_delegate(order: Order, delegate_secret: str) -> Delegate:
     """The order's delegate behind ``delegate_secret`` (with its type and answers); a secret
     of another order's delegate is a 404."""

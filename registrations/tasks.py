@@ -10,8 +10,10 @@ from .services.notifications import (
     send_order_email_task,
 )
 from .services.orders import expire_stale_holds, send_payment_reminders
+from .services.personal_data import apply_retention
 
 __all__ = [
+    "apply_retention_task",
     "expire_holds",
     "remind_unpaid_orders",
     "send_delegate_cancelled_task",
@@ -29,3 +31,9 @@ def expire_holds() -> int:
 @task(queue_name="default")
 def remind_unpaid_orders() -> int:
     return send_payment_reminders()
+
+
+@task(queue_name="default")
+def apply_retention_task() -> int:
+    """Erase the personal data past each congress's retention delay (daily); idempotent."""
+    return sum(line.count for line in apply_retention())

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from events_site.accounts.reauth import reauth_required
 from events_site.congresses import audit, rate_limits
 from events_site.congresses.enums import Perm
 from events_site.congresses.errors import DomainError
@@ -23,6 +24,7 @@ from .errors import (
     OrderAlreadyPlaced,
     RegistrationClosed,
     RegistrationError,
+    TooManyUnpaidOrders,
     VoucherExhausted,
     VoucherInvalid,
     VoucherRequired,
@@ -121,6 +123,8 @@ def waiting_list(request, congress_slug: str):
 def _error_field(exc: DomainError) -> str | None:
     if isinstance(exc, VoucherInvalid | VoucherExhausted | VoucherRequired):
         return "voucher"
+    if isinstance(exc, TooManyUnpaidOrders):
+        return exc.field
     return None
 
 
@@ -155,6 +159,7 @@ def details(request, congress_slug: str):
                 voucher_code=contact.cleaned_data["voucher"],
                 idempotency_key=contact.cleaned_data["token"],
                 offer=page.offer,
+                client_address=rate_limits.client_address(request),
             )
         except OrderAlreadyPlaced as exc:
             # The same token with another body: say so, with the order's link, and keep what
@@ -353,6 +358,7 @@ def manage_list(request, congress: Congress):
 
 
 @congress_perm_required(Perm.VIEW_REGISTRATIONS)
+@reauth_required
 def manage_export(request, congress: Congress, fmt: str):
     exporter = EXPORTS.get(fmt)
     if exporter is None:

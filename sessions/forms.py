@@ -7,14 +7,17 @@ import datetime as dt
 
 from django import forms
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
+from events_site.congresses.colours import HEX_COLOUR, MARKER_CONTRAST, contrast_ratio
+from events_site.congresses.edit_conflicts import FingerprintField, fingerprint
 from events_site.congresses.forms import Form, ModelForm
 from events_site.congresses.models import Congress, Room
 
 from .enums import SessionFormat, SessionStatus, SpeakerRole
 from .models import Speaker, Track
-from .services.programme import SESSION_FIELDS
+from .services.programme import SESSION_FIELDS, TRACK_EDIT_FIELDS
 from .services.scheduling import wall_clock_conflict
 from .wallclock import aware, repeats
 
@@ -181,3 +184,55 @@ class SpeakerForm(ModelForm):
 
 class PublishForm(Form):
     comment = forms.CharField(label=_("Comment (shown publicly)"), max_length=300, required=False)
+
+
+class TrackForm(ModelForm):
+    """A track as an organiser edits it: a colour that shows on white (the timetable draws it
+    as a stripe), a slug unique in the congress, and the edit fingerprint."""
+
+    fingerprint = FingerprintField()
+
+    class Meta:
+        model = Track
+        fields = ["name", "slug", "colour", "description"]
+        widgets = {
+            "colour": forms.TextInput(attrs={"type": "color"}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, congress: Congress, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.congress = congress
+        self.fields["description"].validators.append(MaxLengthValidator(2000))
+        if self.instance.pk and not self.is_bound:
+            self.initial["fingerprint"] = fingerprint(self.instance, TRACK_EDIT_FIELDS)
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        taken = Track.objects.filter(congress=self.congress, slug=slug)
+        if self.instance.pk:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(
+                _("Another track of this congress has this slug."), code="duplicate"
+            )
+        return slug
+
+    def clean_colour(self):
+        colour = self.cleaned_data["colour"]
+        if HEX_COLOUR.match(colour):
+            ratio = contrast_ratio(colour, "#ffffff")
+            if ratio < MARKER_CONTRAST:
+                raise forms.ValidationError(
+                    _(
+                        "This colour is too pale to see on the timetable's white background "
+                        "(contrast %(ratio)s:1, it needs at least %(needed)s:1): choose a "
+                        "darker one."
+                    ),
+                    code="low_contrast",
+                    params={"ratio": f"{ratio:.1f}", "needed": f"{MARKER_CONTRAST:g}"},
+                )
+        return colour
+
+    def track_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ("name", "slug", "colour", "description")}

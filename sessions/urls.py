@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import feeds, manage, personal, public
+from .views import feeds, manage, personal, public, tracks
 
 app_name = "agenda"
 
@@ -85,6 +85,27 @@ urlpatterns = [
         name="manage_session_cancel",
     ),
     path("<slug:congress_slug>/manage/agenda/conflicts/", manage.conflicts, name="conflicts"),
+    path("<slug:congress_slug>/manage/agenda/tracks/", tracks.track_list, name="manage_tracks"),
+    path(
+        "<slug:congress_slug>/manage/agenda/tracks/new/",
+        tracks.track_edit,
+        name="manage_track_create",
+    ),
+    path(
+        "<slug:congress_slug>/manage/agenda/tracks/<int:track_id>/",
+        tracks.track_edit,
+        name="manage_track_edit",
+    ),
+    path(
+        "<slug:congress_slug>/manage/agenda/tracks/<int:track_id>/delete/",
+        tracks.track_delete,
+        name="manage_track_delete",
+    ),
+    path(
+        "<slug:congress_slug>/manage/agenda/tracks/<int:track_id>/move/",
+        tracks.track_move,
+        name="manage_track_move",
+    ),
     path("<slug:congress_slug>/manage/agenda/publish/", manage.publish, name="publish"),
     path(
         "<slug:congress_slug>/manage/agenda/speakers/",

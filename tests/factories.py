@@ -109,3 +109,13 @@ class DelegateFactory(factory.django.DjangoModelFactory):
     city = "Lisbon"
     country = "PT"
     price = Decimal("450.00")
+
+
+def api_key(user, congress, role: str = "checkin", **fields) -> str:
+    """A new API token's key for ``user`` in ``congress`` (through the service, so the role
+    must be one the person holds there)."""
+    from events_site.congresses import api_tokens
+
+    return api_tokens.create_token(
+        congress=congress, by=user, name=fields.pop("name", "Test scanner"), role=role, **fields
+    ).key

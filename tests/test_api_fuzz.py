@@ -16,7 +16,6 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import override_settings
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 
 from registrations.enums import OrderStatus
 from sessions import services as agenda
@@ -26,6 +25,7 @@ from tests.factories import (
     RegistrationTypeFactory,
     RoomFactory,
     VenueFactory,
+    api_key,
 )
 
 SLUG = "wcg-2027"
@@ -114,8 +114,8 @@ def congress_data(fast_passwords, congress, alice):
 
 
 @pytest.fixture
-def owner_token(alice):
-    return Token.objects.create(user=alice).key
+def owner_token(alice, congress):
+    return api_key(alice, congress, role="owner")
 
 
 FUZZ = settings(deadline=None, suppress_health_check=list(HealthCheck), database=None)

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import resolve_url
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.request import Request
 
 SESSION_KEY = "convene_reauth_at"
 
@@ -31,16 +33,31 @@ def is_recently_authenticated(request: HttpRequest) -> bool:
     return 0 <= time.time() - stamp <= settings.REAUTH_MAX_AGE
 
 
+def authenticated_by_session(request) -> bool:
+    """Whether the person came with a session cookie (every page; an API call through DRF's
+    session authentication) rather than an API token, which is its own credential: a stolen
+    session is what re-authentication and the second factor guard against."""
+    if isinstance(request, Request):
+        return isinstance(request.successful_authenticator, SessionAuthentication)
+    return True
+
+
 def reauth_required(view):
-    """Decorator for function views and DRF/class views' ``dispatch``: the view runs only within
-    ``REAUTH_MAX_AGE`` of the last sign-in or re-authentication. Apply it after (inside) the
-    permission check, so that people without the permission still get their 403 first."""
+    """Decorator for function views, DRF actions and class views' ``dispatch``: the view runs
+    only within ``REAUTH_MAX_AGE`` of the last sign-in or re-authentication. Apply it after
+    (inside) the permission check, so that people without the permission get their 403 first."""
 
     @wraps(view)
-    def wrapped(request, *args, **kwargs):
+    def wrapped(*args, **kwargs):
+        # A function view gets the request first; a method (a DRF action) gets it after self.
+        request = args[0] if isinstance(args[0], HttpRequest | Request) else args[1]
         django_request = getattr(request, "_request", request)
-        if not django_request.user.is_authenticated or is_recently_authenticated(django_request):
-            return view(request, *args, **kwargs)
+        if (
+            not django_request.user.is_authenticated
+            or not authenticated_by_session(request)
+            or is_recently_authenticated(django_request)
+        ):
+            return view(*args, **kwargs)
         if django_request.path.startswith("/api/"):
             return JsonResponse(
                 {"detail": "Sign in again (recent authentication required).", "code": "reauth"},

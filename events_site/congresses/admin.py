@@ -1,8 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
-from . import public_version
-from .forms import ModelAdmin, StackedInline, TabularInline
-from .models import AuditEntry, Congress, Organisation, Room, TeamMembership, Venue
+from . import api_tokens, public_version
+from .errors import DomainError
+from .forms import ModelAdmin, ModelForm, StackedInline, TabularInline
+from .models import ApiToken, AuditEntry, Congress, Organisation, Room, TeamMembership, Venue
 from .services import change_team_role, grant_role, revoke_role
 
 
@@ -60,6 +63,8 @@ class CongressAdmin(ModelAdmin):
     list_filter = ["status", "organisation"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    # Changed on the owner's Security page only, where it needs a recent sign-in and is audited.
+    readonly_fields = ["require_two_factor"]
     inlines = [VenueInline, TeamInline]
 
     # What a congress shows in public changes here too: start a new version of its pages.
@@ -135,3 +140,78 @@ class AuditEntryAdmin(ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ApiTokenAdminForm(ModelForm):
+    class Meta:
+        model = ApiToken
+        fields = ["congress", "name", "role", "expires_at"]
+
+    def clean(self):
+        cleaned = super().clean()
+        needed = ("congress", "name", "role")
+        if self.instance.pk is None and all(cleaned.get(field) for field in needed):
+            try:
+                api_tokens.check_request(
+                    by=self.request_user,
+                    congress=cleaned["congress"],
+                    name=cleaned["name"],
+                    role=cleaned["role"],
+                    expires_at=cleaned.get("expires_at"),
+                )
+            except DomainError as error:
+                raise ValidationError(error.message, code=error.code) from None
+        return cleaned
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ModelAdmin):
+    """Tokens through the service: an added token acts as the superuser adding it and its key
+    is shown once, in the message; tokens are revoked, never edited."""
+
+    list_display = ["prefix", "name", "congress", "user", "role", "expires_at", "revoked_at"]
+    list_filter = ["congress", "role"]
+    search_fields = ["prefix", "name", "user__username"]
+    fields = ["congress", "name", "role", "expires_at"]
+    form = ApiTokenAdminForm
+    actions = ["revoke"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.request_user = request.user
+        return form
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return ["congress", "name", "role", "expires_at", "user", "prefix", "last_used_at"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return self.fields
+        return [*self.get_readonly_fields(request, obj), "revoked_at"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        created = api_tokens.create_token(
+            congress=obj.congress,
+            by=request.user,
+            name=obj.name,
+            role=obj.role,
+            expires_at=obj.expires_at,
+        )
+        obj.pk = created.token.pk
+        messages.warning(
+            request,
+            _("Copy the token now, it is shown only once: %(key)s") % {"key": created.key},
+        )
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        for token in queryset.select_related("congress"):
+            api_tokens.revoke_token(token=token, by=request.user)

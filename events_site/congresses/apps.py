@@ -27,3 +27,13 @@ class CongressesConfig(AppConfig):
         from .sign_in import send_lockout_notice
 
         user_locked_out.connect(send_lockout_notice, dispatch_uid="convene-lockout-notice")
+
+        # Sign-in history and sessions per person (events_site/congresses/sign_in_history.py):
+        # audit entries for sign-ins, failed sign-ins and sign-outs, and the browser tracked.
+        from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+
+        from .sign_in_history import record_failed_sign_in, record_sign_in, record_sign_out
+
+        user_logged_in.connect(record_sign_in, dispatch_uid="convene-sign-in-history")
+        user_login_failed.connect(record_failed_sign_in, dispatch_uid="convene-sign-in-failed")
+        user_logged_out.connect(record_sign_out, dispatch_uid="convene-sign-out-history")

@@ -122,12 +122,31 @@ def redact(
     ``entries``' data and actor label, stamping ``redacted_at``; who, what and when of an entry
     never change (the database trigger allows nothing else). Writes one entry of its own
     (``convene.audit.redacted``) and returns how many entries changed."""
+    return redact_with(
+        entries=entries,
+        transform=lambda value: _replaced(value, replacements),
+        congress=congress,
+        by=by,
+        reason=reason,
+    )
+
+
+def redact_with(
+    *,
+    entries: models.QuerySet,
+    transform,
+    congress: Congress | None = None,
+    by=None,
+    reason: str = "",
+) -> int:
+    """Like :func:`redact`, with ``transform`` applied to each entry's data and actor label
+    (erasure replaces every text it copied); returns how many entries changed."""
     changed = 0
     now = timezone.now()
     with transaction.atomic():
         rows: Iterable = entries.values_list("pk", "data", "actor_label")
         for pk, data, label in list(rows):
-            new_data, new_label = _replaced(data, replacements), _replaced(label, replacements)
+            new_data, new_label = transform(data), transform(label)
             if new_data == data and new_label == label:
                 continue
             changed += AuditEntry.objects.filter(pk=pk)._redact(

@@ -37,3 +37,11 @@ class Perm(models.TextChoices):
     MANAGE_FINANCE = "finance.manage", _("Manage payments, invoices and refunds")
     CHECK_IN = "checkin.operate", _("Check delegates in and print badges")
     MANAGE_BADGES = "badges.manage", _("Design badge layouts and run print jobs")
+
+
+class ApiTokenStatus(models.TextChoices):
+    """Where an API token stands (computed from its dates, not stored)."""
+
+    ACTIVE = "active", _("Active")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")

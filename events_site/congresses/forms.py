@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.utils import pretty_name
+from django.utils.translation import gettext_lazy as _
 
 from . import text
 from .uploads import ImageUploadField, upload_formfield
@@ -76,3 +77,16 @@ class TabularInline(admin.TabularInline):
 class StackedInline(admin.StackedInline):
     form = ModelForm
     formfield_overrides = {models.ImageField: {"form_class": ImageUploadField}}
+
+
+class CongressSecurityForm(Form):
+    """The owner's security settings of one congress (the "Security" organiser page)."""
+
+    require_two_factor = forms.BooleanField(
+        label=_("Require two-factor sign-in for the whole team"),
+        required=False,
+        help_text=_(
+            "Team members without a second factor are asked to set one up before any organiser "
+            "page or API call of this congress (scanner apps with API tokens are not affected)."
+        ),
+    )

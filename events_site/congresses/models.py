@@ -1,6 +1,7 @@
 """The shared core: organisations, congresses, venues, rooms, organiser teams, the audit log."""
 
 import datetime as dt
+import secrets
 import zoneinfo
 from functools import cache
 
@@ -10,9 +11,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .enums import PUBLIC_STATUSES, CongressStatus, Role
+from .enums import PUBLIC_STATUSES, ApiTokenStatus, CongressStatus, Role
 
 
 @cache
@@ -110,6 +112,14 @@ class Congress(models.Model):
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     website = models.URLField(_("website"), blank=True)
     logo = models.ImageField(_("logo"), upload_to="congress-logos/", blank=True)
+    require_two_factor = models.BooleanField(
+        _("require two-factor sign-in"),
+        default=False,
+        help_text=_(
+            "Every team member must sign in with a second factor before the congress's "
+            "organiser pages and API."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -341,3 +351,108 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditLogIsAppendOnly("Audit entries cannot be deleted.")
+
+
+def new_invitation_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class TeamInvitation(models.Model):
+    """An invitation to join a congress's team with some roles, sent by e-mail; its link
+    works once, for a limited time."""
+
+    congress = models.ForeignKey(
+        Congress, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("congress")
+    )
+    email = models.EmailField(_("e-mail"))
+    roles = models.JSONField(_("roles"), default=list)
+    secret = models.CharField(
+        max_length=64, unique=True, default=new_invitation_secret, editable=False
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("team invitation")
+        verbose_name_plural = _("team invitations")
+
+    def __str__(self) -> str:
+        return f"{self.email} – {self.congress}"
+
+    @property
+    def is_open(self) -> bool:
+        return (
+            self.accepted_at is None
+            and self.withdrawn_at is None
+            and self.expires_at > timezone.now()
+        )
+
+
+class ApiToken(models.Model):
+    """A key a program (a scanner app, a script) uses to call the API as its creator, narrowed
+    to one congress and one role. Only the SHA-256 of the key is stored; ``prefix`` (its first
+    characters) tells tokens apart in lists."""
+
+    congress = models.ForeignKey(
+        Congress, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("congress")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("created by"),
+        help_text=_("The token acts as this person, with no more than the token's role."),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    role = models.CharField(_("role"), max_length=24, choices=Role.choices)
+    prefix = models.CharField(_("prefix"), max_length=16, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    use_recorded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        indexes = [models.Index(fields=["congress", "user"])]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… {self.name}"
+
+    def is_expired(self, now: dt.datetime) -> bool:
+        return self.expires_at is not None and self.expires_at <= now
+
+    def status(self, now: dt.datetime) -> ApiTokenStatus:
+        if self.revoked_at is not None:
+            return ApiTokenStatus.REVOKED
+        if self.is_expired(now):
+            return ApiTokenStatus.EXPIRED
+        return ApiTokenStatus.ACTIVE

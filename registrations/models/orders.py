@@ -163,12 +163,32 @@ class Order(models.Model):
         _("cancellation fee"), max_digits=12, decimal_places=2, default=Decimal("0.00")
     )
     reminder_sent_at = models.DateTimeField(_("payment reminder sent at"), null=True, blank=True)
+    # Who placed an unpaid hold, for the hoarding caps and the organisers' review: the client
+    # address (an IPv6 one as its /64 network) and the e-mail address in a normalised form.
+    # Personal data, so kept only while the order is unpaid: lifecycle.apply clears both the
+    # moment the order is paid, cancelled, expired or refunded.
+    hold_address = models.CharField(_("placed from"), max_length=64, blank=True, editable=False)
+    hold_email = models.CharField(
+        _("placed by (normalised e-mail)"), max_length=254, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("order")
         verbose_name_plural = _("orders")
-        indexes = [models.Index(fields=["congress", "status"])]
+        indexes = [
+            models.Index(fields=["congress", "status"]),
+            models.Index(
+                fields=["congress", "hold_address"],
+                condition=~models.Q(hold_address=""),
+                name="order_hold_address_idx",
+            ),
+            models.Index(
+                fields=["congress", "hold_email"],
+                condition=~models.Q(hold_email=""),
+                name="order_hold_email_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.code
@@ -235,6 +255,8 @@ class Delegate(models.Model):
     is_cancelled = models.BooleanField(_("cancelled"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set once by the erasure service: the person's data was replaced by a pseudonym.
+    erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
 
     class Meta:
         ordering = ["family_name", "given_name"]

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events_site.congresses.models import Congress
 
-from ..enums import QuestionKind
+from ..enums import PersonalDataKind, QuestionKind
 from .orders import Delegate, RegistrationType
 
 
@@ -32,6 +32,14 @@ class Question(models.Model):
     )
     position = models.PositiveIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("asked"), default=True)
+    personal_data_kind = models.CharField(
+        _("personal data"),
+        max_length=20,
+        choices=PersonalDataKind.choices,
+        default=PersonalDataKind.ORDINARY,
+        blank=True,
+        help_text=_("Answers of this kind are erased on the congress's retention schedule."),
+    )
 
     class Meta:
         ordering = ["congress", "position", "id"]

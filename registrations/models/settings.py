@@ -49,6 +49,29 @@ class RegistrationSettings(models.Model):
     reminder_after_hours = models.PositiveIntegerField(
         _("remind unpaid orders after (hours)"), default=24
     )
+    # Seat hoarding: a new order is refused while its e-mail address (or the client address it
+    # comes from) already has this many unpaid orders holding seats. Empty: no cap.
+    max_unpaid_orders_per_email = models.PositiveIntegerField(
+        _("unpaid orders per e-mail address"),
+        null=True,
+        blank=True,
+        default=3,
+        help_text=_(
+            "New orders are refused while one e-mail address has this many unpaid orders "
+            "holding seats. Empty means no cap."
+        ),
+    )
+    max_unpaid_orders_per_address = models.PositiveIntegerField(
+        _("unpaid orders per client address"),
+        null=True,
+        blank=True,
+        default=10,
+        help_text=_(
+            "New orders are refused while one network address has this many unpaid orders "
+            "holding seats (offices and venues share one address: keep it generous). "
+            "Empty means no cap."
+        ),
+    )
 
     class Meta:
         verbose_name = _("registration settings")

@@ -11,6 +11,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from events_site.accounts.reauth import reauth_required
 from events_site.congresses.api import CongressScopedMixin
 from events_site.congresses.enums import Perm
 
@@ -160,6 +161,7 @@ class FinanceOrderViewSet(CongressScopedMixin, mixins.ListModelMixin, viewsets.G
         return Response(selectors.finance_counts(congress=self.get_congress(), today=self._today()))
 
     @action(detail=True, methods=["post"], serializer_class=RefundRequestSerializer)
+    @reauth_required
     def refunds(self, request, *args, **kwargs):
         order = self._order()
         data = RefundRequestSerializer(data=request.data)

@@ -22,6 +22,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
+from events_site.accounts.reauth import reauth_required
 from events_site.congresses import audit
 from events_site.congresses.enums import Perm
 from events_site.congresses.errors import DomainError
@@ -264,6 +265,7 @@ def finance_overview(request, congress: Congress):
 
 
 @congress_perm_required(Perm.MANAGE_FINANCE)
+@reauth_required
 def finance_export(request, congress: Congress, fmt: str):
     exporter = EXPORTERS.get(fmt)
     if exporter is None:
@@ -344,6 +346,7 @@ def finance_record_transfer(request, congress: Congress, code: str):
 
 @require_POST
 @congress_perm_required(Perm.MANAGE_FINANCE)
+@reauth_required
 def finance_refund(request, congress: Congress, code: str):
     def action(order, data):
         refund_services.request_refund(order=order, by=request.user, **data)

@@ -46,6 +46,8 @@ SETTINGS_FIELDS = (
     "waiting_list_enabled",
     "waiting_list_offer_hours",
     "reminder_after_hours",
+    "max_unpaid_orders_per_email",
+    "max_unpaid_orders_per_address",
 )
 
 

@@ -13,9 +13,12 @@ from typing import Any
 from django.conf import global_settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models.deletion import ProtectedError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from events_site.congresses import audit
+from events_site.congresses.edit_conflicts import refuse_if_changed
 from events_site.congresses.models import Congress, Room, Venue
 
 from ..enums import SessionStatus, SpeakerRole
@@ -46,6 +49,8 @@ SPEAKER_FIELDS = frozenset(
     {"name", "title", "organisation", "city", "country", "bio", "photo", "delegate"}
 )
 TRACK_FIELDS = frozenset({"name", "slug", "colour", "description", "position"})
+# What an organiser's track form edits (its fingerprint refuses a save over another's edit).
+TRACK_EDIT_FIELDS = ("name", "slug", "colour", "description")
 ROOM_FIELDS = frozenset(
     {"name", "floor", "capacity", "accessibility_notes", "opens_at", "closes_at", "position"}
 )
@@ -288,24 +293,80 @@ def create_track(*, congress: Congress, by, **fields: Any) -> Track:
     return track
 
 
-def update_track(*, track: Track, by, **fields: Any) -> Track:
+def update_track(*, track: Track, by, shown_fingerprint: str | None = None, **fields: Any) -> Track:
+    """Change a track; refused when someone else changed it since the form was shown."""
     _reject_unknown(fields, TRACK_FIELDS)
     try:
         with transaction.atomic():
+            current = Track.objects.select_for_update().get(pk=track.pk)
+            refuse_if_changed(current, TRACK_EDIT_FIELDS, shown_fingerprint)
             for name, value in fields.items():
-                setattr(track, name, value)
-            _full_clean(track, exclude=["congress"])
-            track.save()
+                setattr(current, name, value)
+            _full_clean(current, exclude=["congress"])
+            current.save()
             audit.record(
                 action="convene.agenda.track_changed",
-                congress=track.congress,
+                congress=current.congress,
                 actor=by,
-                target=track,
-                data={"slug": track.slug, "fields": sorted(fields)},
+                target=current,
+                data={"slug": current.slug, "fields": sorted(fields)},
             )
     except IntegrityError as exc:
         raise InvalidProgrammeData(_("A track with that slug already exists.")) from exc
-    return track
+    return current
+
+
+def delete_track(*, track: Track, by) -> None:
+    """Delete a track no session belongs to (sessions keep their track: PROTECT)."""
+    with transaction.atomic():
+        current = Track.objects.select_for_update().get(pk=track.pk)
+        audit.record(
+            action="convene.agenda.track_deleted",
+            congress=current.congress,
+            actor=by,
+            target=current,
+            data={"slug": current.slug},
+        )
+        try:
+            current.delete()
+        except ProtectedError as exc:
+            n = len(exc.protected_objects)
+            raise InvalidProgrammeData(
+                ngettext(
+                    "%(n)s session belongs to this track: give it another track first.",
+                    "%(n)s sessions belong to this track: give them another track first.",
+                    n,
+                )
+                % {"n": n}
+            ) from exc
+
+
+def move_track(*, track: Track, by, offset: int) -> None:
+    """Move a track up (-1) or down (+1) in the congress's order (positions renumbered)."""
+    if offset not in (-1, 1):
+        raise ValueError("offset must be -1 or 1")
+    with transaction.atomic():
+        tracks = list(
+            Track.objects.select_for_update()
+            .filter(congress_id=track.congress_id)
+            .order_by("position", "name", "pk")
+        )
+        index = next(i for i, candidate in enumerate(tracks) if candidate.pk == track.pk)
+        target = index + offset
+        if not 0 <= target < len(tracks):
+            return
+        tracks[index], tracks[target] = tracks[target], tracks[index]
+        for position, candidate in enumerate(tracks):
+            if candidate.position != position:
+                candidate.position = position
+                candidate.save(update_fields=["position"])
+        audit.record(
+            action="convene.agenda.track_moved",
+            congress=track.congress,
+            actor=by,
+            target=track,
+            data={"order": [candidate.slug for candidate in tracks]},
+        )
 
 
 # --- rooms ----------------------------------------------------------------------------------

@@ -317,3 +317,11 @@ def congress_conflicts(
             found.append(_speaker_clash(later, earlier, speakers[speaker_id], congress))
     found.sort(key=lambda c: (c.severity != Severity.ERROR, c.session_code, c.kind))
     return found
+
+
+def room_change_warnings(room: Room) -> list[str]:
+    """What a changed room (size, hours) now clashes with in the agenda, as messages for the
+    organiser who changed it: reported, not refused (``ROOM_CHANGE_WARNINGS`` in settings, the
+    core's room pages call it)."""
+    congress = room.venue.congress
+    return [c.message for c in congress_conflicts(congress) if c.other == room.name]

@@ -1,19 +1,18 @@
 """The check-in API for scanner apps: token auth, lookup, check-in, search, bad input."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from badges import services
 from registrations.enums import OrderStatus
 from tests.badges.conftest import make_delegate
+from tests.factories import api_key
 
 
 @pytest.fixture
-def scanner(bob):
+def scanner(bob, congress):
     client = APIClient()
-    token = Token.objects.create(user=bob)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(bob, congress)}")
     return client
 
 
@@ -76,14 +75,15 @@ def test_check_in_by_delegate_id_from_search(scanner, congress, delegate):
     assert response.status_code == 201
 
 
-def test_outsider_and_anonymous_are_refused(congress, delegate, charlie):
+def test_outsider_and_anonymous_are_refused(congress, other_congress, delegate, charlie):
     anonymous = APIClient()
     for action in ("", "lookup/"):
         assert anonymous.post(url(congress, action), {"code": "x"}).status_code == 401
     assert anonymous.get(url(congress, "search/")).status_code == 401
     outsider = APIClient()
-    token = Token.objects.create(user=charlie)
-    outsider.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    # charlie's own token, as an owner of the other congress: no use in this one.
+    key = api_key(charlie, other_congress, role="checkin")
+    outsider.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     for action in ("", "lookup/"):
         response = outsider.post(url(congress, action), {"code": delegate.badge.secret})
         assert response.status_code == 403

@@ -5,21 +5,21 @@ from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from badges import selectors, services
 from badges.enums import CheckInChannel
 from registrations.enums import OrderStatus
 from tests.badges.conftest import make_delegate
+from tests.factories import api_key
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def scanner(bob):
+def scanner(bob, congress):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=bob).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(bob, congress)}")
     return client
 
 

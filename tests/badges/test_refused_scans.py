@@ -3,13 +3,13 @@ listed newest first for check-in staff, on the page and in the API."""
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from badges import services
 from badges.models import RefusedScan
 from registrations.enums import OrderStatus
 from tests.badges.conftest import make_delegate
+from tests.factories import api_key
 
 HOSTILE = [
     "garbage",
@@ -21,9 +21,9 @@ HOSTILE = [
 
 
 @pytest.fixture
-def scanner(bob):
+def scanner(bob, congress):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=bob).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(bob, congress)}")
     return client
 
 

@@ -1,10 +1,10 @@
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from events_site.congresses import services
 from events_site.congresses.enums import Perm
 from events_site.congresses.permissions import has_congress_perm
+from tests.factories import api_key
 
 pytestmark = pytest.mark.django_db
 
@@ -43,9 +43,8 @@ def test_anonymous_visitor_is_sent_to_sign_in(client, congress):
 
 
 def test_api_token_authentication_lists_only_the_organisers_congresses(alice, congress):
-    token = Token.objects.create(user=alice)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(alice, congress, role='owner')}")
     response = client.get("/api/v1/congresses/")
     assert response.status_code == 200
     assert [c["slug"] for c in response.json()["results"]] == [congress.slug]

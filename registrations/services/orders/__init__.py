@@ -14,7 +14,13 @@ from .cancelling import (
     seat_cancellation_fee,
 )
 from .editing import DELEGATE_FIELDS, edit_deadline, update_delegate, update_own_delegate
-from .holds import expire_order, expire_stale_holds, send_payment_reminders
+from .holds import (
+    expire_order,
+    expire_stale_holds,
+    release_hold,
+    release_holds,
+    send_payment_reminders,
+)
 from .paying import approve_order, mark_order_paid, reread_for_update, retake_seats
 from .placing import (
     NewDelegate,
@@ -39,6 +45,8 @@ __all__ = [
     "find_voucher",
     "mark_order_paid",
     "place_order",
+    "release_hold",
+    "release_holds",
     "reread_for_update",
     "retake_seats",
     "seat_cancellation_fee",

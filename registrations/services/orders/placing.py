@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from events_site.congresses import audit
 from events_site.congresses.models import Congress
 
+from ... import lifecycle
 from ...capacity import count_taken, ensure_seats, holding_orders_q, lock_capacity
 from ...enums import WaitingListStatus
 from ...errors import (
@@ -41,6 +42,7 @@ from ...models.vouchers import normalise_organisation_name
 from ...selectors import registration_settings
 from .. import notifications
 from ..pricing import congress_today, list_price, voucher_covers
+from . import hoarding
 from .editing import DELEGATE_FIELDS
 
 
@@ -114,11 +116,13 @@ def place_order(
     voucher_code: str = "",
     idempotency_key: str | None = None,
     offer: WaitingListEntry | None = None,
+    client_address: str = "",
     now: dt.datetime | None = None,
 ) -> Order:
     """Create one order for a delegation, holding its seats, or raise and leave nothing behind.
 
-    Guarantees: seats and voucher uses are decided under the capacity lock; prices come from
+    Guarantees: seats, voucher uses and the caps on unpaid orders per e-mail address and per
+    ``client_address`` (see :mod:`.hoarding`) are decided under the capacity lock; prices come from
     the server; a repeated ``idempotency_key`` returns the first order instead of a second (the
     key is unique, so a repeat is found when it fails, not looked up on every order), or raises
     :class:`OrderAlreadyPlaced` when it comes with another body than the first time."""
@@ -149,6 +153,7 @@ def place_order(
             idempotency_key=idempotency_key or None,
             digest=digest,
             offer=offer,
+            client_address=client_address,
             now=now,
         )
     except (IntegrityError, RegistrationError):
@@ -282,6 +287,7 @@ def _place_order_locked(
     idempotency_key: str | None,
     digest: str,
     offer: WaitingListEntry | None,
+    client_address: str,
     now: dt.datetime,
 ) -> Order:
     """Prices first; then the rows (order, delegates and answers in bulk, audit entry) go in
@@ -293,6 +299,11 @@ def _place_order_locked(
     types_by_id = {d.registration_type.pk: d.registration_type for d in delegates}
     wanted = Counter(d.registration_type.pk for d in delegates)
     hold = registration_settings(congress).hold
+    unpaid = status in lifecycle.UNPAID_STATUSES
+    placer = {
+        "hold_email": hoarding.email_key(email) if unpaid else "",
+        "hold_address": hoarding.address_key(client_address) if unpaid else "",
+    }
     with transaction.atomic():
         order = Order.objects.create(
             congress=congress,
@@ -309,6 +320,7 @@ def _place_order_locked(
             idempotency_key=idempotency_key,
             submission_digest=digest,
             voucher=voucher,
+            **placer,
         )
         rows = []
         for item, price, tier, used in priced.lines:
@@ -354,6 +366,10 @@ def _place_order_locked(
         )
         if offer is not None:
             offer = _check_offer(offer=offer, wanted=wanted, now=now)
+        if unpaid:
+            hoarding.check_hold_caps(
+                congress=congress, exclude_order_id=order.pk, now=now, **placer
+            )
         ensure_seats(
             congress=congress,
             wanted=wanted,

@@ -94,7 +94,7 @@ def drop_trigger(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('congresses', '0001_initial'),
+        ('congresses', '0004_congress_require_two_factor'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
