@@ -125,8 +125,10 @@ def _release_target(congress: Congress, form: HoldReleaseForm):
 def manage_hold_release(request, congress: Congress):
     """GET: what would be released, with a confirm button; POST: release it."""
     form = HoldReleaseForm(request.POST if request.method == "POST" else request.GET)
-    if not form.is_valid():
-        raise Http404
+    if not form.is_valid():  # nothing chosen: back to the list, saying what to do
+        for error in form.non_field_errors():
+            messages.error(request, error)
+        return redirect(_holds_url(congress))
     target = _release_target(congress, form)
     if request.method != "POST":
         if "order" in target:

@@ -184,6 +184,7 @@ def audit_export(request, congress, fmt: str):
     return export.attachment(content, filename=export.filename(congress))
 
 
+@congress_perm_required(Perm.MANAGE_CONGRESS)
 def security(request, congress):
     """The owner's security page: require two-factor sign-in for the team (a change needs a
     recent sign-in)."""

@@ -7,12 +7,12 @@ import time
 from decimal import Decimal
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from events_site.accounts.reauth import SESSION_KEY
 from registrations.models import Refund
 from registrations.payments.services import payments as payment_services
+from tests.factories import api_key
 from tests.payments.conftest import make_order
 
 from .conftest import PASSWORD, code_for, give_two_factor
@@ -104,7 +104,7 @@ def test_without_the_permission_the_answer_is_403_before_any_reauth(client, bob,
 
 def test_an_api_token_is_its_own_credential(alice, congress, paid):
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=alice).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_key(alice, congress, role='owner')}")
     response = api.get(f"/api/v1/congresses/{congress.slug}/delegates/export-csv/")
     assert response.status_code == 200
 

@@ -5,13 +5,12 @@ import time
 
 import pytest
 from django_otp import DEVICE_ID_SESSION_KEY
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from events_site.accounts.reauth import SESSION_KEY as REAUTH_KEY
 from events_site.congresses.models import AuditEntry
 from events_site.congresses.services import set_two_factor_requirement
-from tests.factories import UserFactory
+from tests.factories import UserFactory, api_key
 
 from .conftest import code_for, give_two_factor
 
@@ -107,11 +106,11 @@ def test_the_api_with_a_verified_session_answers(alice, strict):
 
 def test_api_tokens_are_not_affected(bob, alice, strict):
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=alice).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_key(alice, strict, role='owner')}")
     assert api.get(f"/api/v1/congresses/{strict.slug}/venues/").status_code == 200
     assert api.get(f"/api/v1/congresses/{strict.slug}/").status_code == 200
     scanner = APIClient()
-    scanner.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=bob).key}")
+    scanner.credentials(HTTP_AUTHORIZATION=f"Token {api_key(bob, strict)}")
     lookup = scanner.post(
         f"/api/v1/congresses/{strict.slug}/checkin/lookup/", {"code": "x" * 20}, format="json"
     )

@@ -411,7 +411,8 @@ def test_a_team_member_revokes_their_own_token_but_not_anothers(client, alice, b
     own = create(bob, congress)
     others = create(alice, congress, role="owner")
     client.force_login(bob)
-    assert client.post(revoke_url(congress, others.token)).status_code == 404
+    # Another member's token of this congress: seen to exist, not theirs to revoke.
+    assert client.post(revoke_url(congress, others.token)).status_code == 403
     assert client.post(revoke_url(congress, own.token)).status_code == 302
     own.token.refresh_from_db()
     others.token.refresh_from_db()

@@ -162,7 +162,8 @@ def test_holds_of_another_congress_are_not_found(client, congress, other_congres
     group = {"by": "address", "key": "192.0.2.200"}
     assert client.get(url, group).status_code == 404
     assert client.post(url, group).status_code == 404
-    assert client.post(url, {"order": "", "by": "bogus", "key": "x"}).status_code == 404
+    # A form that names nothing valid goes back to the list, releasing nothing.
+    assert client.post(url, {"order": "", "by": "bogus", "key": "x"}).status_code == 302
     assert Order.objects.get(pk=foreign.pk).status == OrderStatus.PENDING_PAYMENT
 
 

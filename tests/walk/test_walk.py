@@ -168,7 +168,7 @@ ROUTES: dict[str, Route] = {
     "registrations:my_data_export": both(SECRET_LINK),
     "registrations:my_data_erase": both(SECRET_LINK),
     "registrations:manage_personal_data": both(MR),
-    "registrations:manage_retention": post_only(MR),
+    "registrations:manage_retention": post_only(MC),  # owners set retention; others see it
     "registrations:manage_erase": both(MR),
     "registrations:manage_personal_data_export": both(MR),
     "registrations:manage_holds": get_only(MR),
