@@ -299,10 +299,10 @@ def test_placing_a_delegation_of_three_takes_a_constant_number_of_queries(
     ]
     congress.refresh_from_db()  # no cached settings: the count includes reading them
     # Settings, voucher and its types; then savepoint (the test's transaction), the lock (one
-    # round trip, PostgreSQL only), seats, voucher uses, order, delegates, answers, audit,
-    # release. The e-mail task is queued after the commit.
+    # round trip, PostgreSQL only), the caps on unpaid orders (one statement), seats, voucher
+    # uses, order, delegates, answers, audit, release. The e-mail task is queued after commit.
     with (
-        django_assert_max_num_queries(12),
+        django_assert_max_num_queries(13),
         django_capture_on_commit_callbacks(execute=False) as callbacks,
     ):
         order = place_order(
