@@ -45,6 +45,7 @@ from ..models import (
 )
 from ..models.orders import new_order_code, new_secret
 from ..models.personal_data import ERASURE_DEADLINE
+from .orders.editing import DELEGATE_FIELDS
 
 FORMAT = "convene.personal-data/1"
 ERASED_GIVEN_NAME = "Erased delegate"
@@ -52,27 +53,8 @@ ERASED_CONTACT_NAME = "Erased contact"
 ERASED_EMAIL_DOMAIN = "erased.invalid"  # RFC 2606: never delivered
 ERASED_TEXT = "[erased]"
 
-PERSON_FIELDS = (
-    "given_name",
-    "family_name",
-    "badge_name",
-    "title",
-    "organisation_name",
-    "organisation_type",
-    "city",
-    "country",
-    "email",
-    "language",
-    "role",
-    "dietary_needs",
-    "accessibility_needs",
-    "needs_visa_letter",
-    "listed_publicly",
-    "is_cancelled",
-    "created_at",
-    "updated_at",
-    "erased_at",
-)
+# What the delegate gave (the fields they edit themselves), then the record's own dates.
+PERSON_FIELDS = (*DELEGATE_FIELDS, "is_cancelled", "created_at", "updated_at", "erased_at")
 # Cleared on erasure (organisation type, country, role and language stay: they are statistics,
 # not a person).
 CLEARED_FIELDS = (
