@@ -141,45 +141,44 @@ def room_edit(request, congress, venue_id: int | None = None, room_id: int | Non
     )
 
 
-@congress_perm_required(Perm.MANAGE_CONGRESS)
-def venue_delete(request, congress, venue_id: int):
-    venue = _venue(congress, venue_id)
+def _delete_after_confirming(request, congress, *, question: str, delete, done: str):
+    """GET: ask ``question``; POST: run ``delete`` (refused while sessions use the room)."""
     if request.method == "POST":
         try:
-            services.delete_venue(venue=venue, by=request.user)
+            delete()
         except services.StillInUse as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, _("Venue deleted."))
+            messages.success(request, done)
         return redirect(_list_url(congress))
     return render(
         request,
         "congresses/manage/confirm_delete.html",
-        {
-            "congress": congress,
-            "question": _("Delete the venue “%(name)s” and all its rooms?") % {"name": venue.name},
-        },
+        {"congress": congress, "question": question},
+    )
+
+
+@congress_perm_required(Perm.MANAGE_CONGRESS)
+def venue_delete(request, congress, venue_id: int):
+    venue = _venue(congress, venue_id)
+    return _delete_after_confirming(
+        request,
+        congress,
+        question=_("Delete the venue “%(name)s” and all its rooms?") % {"name": venue.name},
+        delete=lambda: services.delete_venue(venue=venue, by=request.user),
+        done=_("Venue deleted."),
     )
 
 
 @congress_perm_required(Perm.MANAGE_CONGRESS)
 def room_delete(request, congress, room_id: int):
     room = _room(congress, room_id)
-    if request.method == "POST":
-        try:
-            services.delete_room(room=room, by=request.user)
-        except services.StillInUse as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("Room deleted."))
-        return redirect(_list_url(congress))
-    return render(
+    return _delete_after_confirming(
         request,
-        "congresses/manage/confirm_delete.html",
-        {
-            "congress": congress,
-            "question": _("Delete the room “%(name)s”?") % {"name": room.name},
-        },
+        congress,
+        question=_("Delete the room “%(name)s”?") % {"name": room.name},
+        delete=lambda: services.delete_room(room=room, by=request.user),
+        done=_("Room deleted."),
     )
 
 
