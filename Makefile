@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # Calendar clients the feed tests parse with (npm, pinned by their package-lock.json).
 CALENDAR_CLIENTS := tests/agenda/calendar_clients
 
-.PHONY: run test install system-deps bench lint format demo-data clean
+.PHONY: run test install system-deps bench bench-day lint format demo-data clean
 
 run: install
 	scripts/run-demo.sh
@@ -32,6 +32,11 @@ $(CALENDAR_CLIENTS)/node_modules/.installed: $(CALENDAR_CLIENTS)/package.json $(
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/convene_bench
 bench: install
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The whole site on the congress's first morning (gunicorn, PostgreSQL convene_bench_day, Redis
+# db 13, the RQ worker, Locust): make bench-day BENCH_ARGS="--duration 60 --users 400"
+bench-day: install
+	$(BIN)/python bench/run.py congress_day $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports

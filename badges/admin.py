@@ -6,7 +6,15 @@ from events_site.congresses.forms import ModelAdmin, TabularInline
 
 from . import services
 from .layouts import LAYOUT_FIELDS, delete_badge_layout, save_badge_layout
-from .models import Badge, BadgeLayout, CheckIn, PrintJob, RefusedScan, RevokedBadgeSecret
+from .models import (
+    Badge,
+    BadgeLayout,
+    CheckIn,
+    OfflineCheckIn,
+    PrintJob,
+    RefusedScan,
+    RevokedBadgeSecret,
+)
 
 
 @admin.register(BadgeLayout)
@@ -124,6 +132,32 @@ class RefusedScanAdmin(ModelAdmin):
     list_select_related = ["congress", "by"]
     readonly_fields = [f.name for f in RefusedScan._meta.fields]
     date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OfflineCheckIn)
+class OfflineCheckInAdmin(ModelAdmin):
+    """Check-ins queued by desks while offline and what the sync made of them (read-only)."""
+
+    list_display = [
+        "nonce",
+        "congress",
+        "delegate_id",
+        "at",
+        "received_at",
+        "by",
+        "desk",
+        "outcome",
+    ]
+    list_filter = ["congress", "outcome", "desk"]
+    search_fields = ["nonce"]
+    list_select_related = ["congress", "by"]
+    date_hierarchy = "received_at"
 
     def has_add_permission(self, request):
         return False

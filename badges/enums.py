@@ -41,6 +41,7 @@ class BadgeSort(models.TextChoices):
 class CheckInChannel(models.TextChoices):
     DESK = "desk", _("Check-in page")
     API = "api", _("Scanner app (API)")
+    OFFLINE = "offline", _("Desk offline, synced later")
 
 
 class EntryProblem(models.TextChoices):
@@ -60,3 +61,12 @@ class ScanRefusal(models.TextChoices):
     OTHER_CONGRESS = "badge_other_congress", _("Badge of another congress")
     NOT_ALLOWED = "not_allowed_to_enter", _("May not enter")
     ALREADY_CHECKED_IN = "already_checked_in", _("Already checked in")
+
+
+class OfflineOutcome(models.TextChoices):
+    """What the server made of one check-in queued by a desk while offline."""
+
+    CHECKED_IN = "checked_in", _("Checked in")
+    EARLIER = "earlier", _("Checked in; the earlier time from this desk stands")
+    ALREADY = "already", _("Already checked in earlier at another desk")
+    REFUSED = "refused", _("Refused")

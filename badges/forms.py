@@ -42,6 +42,24 @@ class ReasonForm(Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
 
+class UndoCheckInForm(Form):
+    reason = forms.CharField(
+        label=_("Why undo this check-in?"),
+        max_length=200,
+        help_text=_("For example: checked in the wrong person."),
+    )
+
+
+class PrintStationForm(Form):
+    name = forms.CharField(label=_("Name of this print station"), max_length=60)
+    desks = forms.CharField(
+        label=_("Desks it prints for"),
+        max_length=300,
+        required=False,
+        help_text=_("Desk labels, separated by commas. Empty: every desk."),
+    )
+
+
 class BadgeLayoutForm(ModelForm):
     """A badge layout as an organiser edits it: colours readable against each other, names
     unique in the congress, and the fingerprint that refuses a save over someone else's."""

@@ -15,6 +15,7 @@ from .enums import (
     BadgeSort,
     CheckInChannel,
     EntryProblem,
+    OfflineOutcome,
     PageFormat,
     PrintJobFailure,
     PrintJobKind,
@@ -141,7 +142,8 @@ class RevokedBadgeSecret(models.Model):
 
 
 class CheckIn(models.Model):
-    """Every successful check-in (one per badge, guaranteed by the compare-and-set)."""
+    """Every successful check-in: at most one live (not undone) per badge, guaranteed by the
+    compare-and-set; an undone check-in keeps who undid it and why."""
 
     congress = models.ForeignKey(
         Congress, on_delete=models.CASCADE, related_name="check_ins", verbose_name=_("congress")
@@ -162,6 +164,16 @@ class CheckIn(models.Model):
     channel = models.CharField(
         _("channel"), max_length=8, choices=CheckInChannel.choices, default=CheckInChannel.DESK
     )
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("undone by"),
+    )
+    undo_reason = models.CharField(_("why it was undone"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-at"]
@@ -294,6 +306,9 @@ class RefusedScan(models.Model):
         related_name="refused_scans",
         verbose_name=_("badge"),
     )
+    # A refusal a desk made offline and synced later: its nonce makes it one row however often
+    # the desk sends it (the phone's UUID; empty for refusals made online).
+    nonce = models.CharField(max_length=36, unique=True, null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -303,3 +318,155 @@ class RefusedScan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+# --- The offline desk (badges/offline.py) -----------------------------------------------------
+
+
+class DeskListState(models.Model):
+    """A congress's desk list change counter: ``seq`` grows by one for every desk row that
+    changed, appeared or went away, so a desk asks only for what changed since its cursor."""
+
+    congress = models.OneToOneField(
+        Congress, on_delete=models.CASCADE, related_name="desk_list_state"
+    )
+    seq = models.BigIntegerField(default=0)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("desk list state")
+        verbose_name_plural = _("desk list states")
+
+    def __str__(self) -> str:
+        return f"{self.congress} @ {self.seq}"
+
+
+class DeskRow(models.Model):
+    """The last seen fingerprint of one delegate's desk row and the change number it was given.
+    No personal data: a digest and an id (kept after the delegate is deleted, as a removal)."""
+
+    congress = models.ForeignKey(Congress, on_delete=models.CASCADE, related_name="+")
+    delegate_id = models.BigIntegerField()
+    digest = models.CharField(max_length=32)
+    seq = models.BigIntegerField()
+    removed = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("desk row")
+        verbose_name_plural = _("desk rows")
+        constraints = [
+            models.UniqueConstraint(fields=["congress", "delegate_id"], name="deskrow_unique")
+        ]
+        indexes = [models.Index(fields=["congress", "seq"], name="deskrow_changes")]
+
+    def __str__(self) -> str:
+        return f"{self.delegate_id} @ {self.seq}"
+
+
+NONCE_LENGTH = 36
+
+
+class OfflineCheckIn(models.Model):
+    """One check-in a desk queued while offline, applied once: its client-made nonce is unique,
+    a replay finds this row and gets the same answer."""
+
+    nonce = models.CharField(max_length=NONCE_LENGTH, unique=True)
+    congress = models.ForeignKey(
+        Congress, on_delete=models.CASCADE, related_name="+", verbose_name=_("congress")
+    )
+    delegate_id = models.BigIntegerField(_("delegate"))
+    badge = models.ForeignKey(
+        Badge, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(_("checked in at (desk clock)"))
+    received_at = models.DateTimeField(_("synced at"), auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    desk = models.CharField(_("desk"), max_length=60, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=OfflineOutcome.choices)
+    message = models.CharField(_("message"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("offline check-in")
+        verbose_name_plural = _("offline check-ins")
+
+    def __str__(self) -> str:
+        return f"{self.nonce} {self.outcome}"
+
+
+class PrintStation(models.Model):
+    """A desk computer that prints the badge of everyone checked in at its desks, as they
+    arrive (``desks`` empty: every desk)."""
+
+    congress = models.ForeignKey(
+        Congress,
+        on_delete=models.CASCADE,
+        related_name="print_stations",
+        verbose_name=_("congress"),
+    )
+    name = models.CharField(_("name"), max_length=60)
+    desks = models.CharField(
+        _("desks"),
+        max_length=300,
+        blank=True,
+        help_text=_("Desk labels, separated by commas. Empty: every desk."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["congress", "name"]
+        verbose_name = _("print station")
+        verbose_name_plural = _("print stations")
+        constraints = [
+            models.UniqueConstraint(fields=["congress", "name"], name="printstation_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def desk_labels(self) -> list[str]:
+        return [d.strip() for d in self.desks.split(",") if d.strip()]
+
+    def serves(self, desk: str) -> bool:
+        labels = self.desk_labels
+        return not labels or desk.strip().casefold() in {d.casefold() for d in labels}
+
+
+class StationPrint(models.Model):
+    """One badge waiting at (or printed by) a print station, queued by its check-in."""
+
+    station = models.ForeignKey(
+        PrintStation, on_delete=models.CASCADE, related_name="queue", verbose_name=_("station")
+    )
+    badge = models.ForeignKey(
+        Badge, on_delete=models.CASCADE, related_name="station_prints", verbose_name=_("badge")
+    )
+    check_in = models.ForeignKey(
+        CheckIn, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    desk = models.CharField(_("desk"), max_length=60, blank=True)
+    queued_at = models.DateTimeField(_("queued at"), db_index=True)
+    printed_at = models.DateTimeField(_("printed at"), null=True, blank=True)
+    printed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("printed by"),
+    )
+    times_printed = models.PositiveIntegerField(_("times printed"), default=0)
+
+    class Meta:
+        ordering = ["queued_at", "pk"]
+        verbose_name = _("badge at a print station")
+        verbose_name_plural = _("badges at print stations")
+        indexes = [
+            models.Index(fields=["station", "printed_at", "queued_at"], name="stationprint_queue")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.badge} @ {self.station}"

@@ -343,24 +343,30 @@ def _mark_printed(badges, now) -> None:
     badges.update(print_count=F("print_count") + 1)
 
 
-def print_at_desk(*, badge: Badge, by, reason: str = "") -> tuple[PrintJob, bytes]:
-    """One badge, rendered now (well under a second), recorded as a desk print job."""
+def render_desk_badge(*, badge: Badge) -> tuple[Badge, bytes, float]:
+    """One badge rendered now (well under a second), nothing recorded: the print station's
+    GET shows it; :func:`record_desk_print` records it once the station says it printed."""
     badge = Badge.objects.select_related("delegate__registration_type", "congress").get(pk=badge.pk)
     if badge.delegate.erased_at is not None:
         raise DomainError(_("This delegate's personal data were erased: the badge is not printed."))
     congress = badge.congress
-    reprint = badge.printed_at is not None
     options = selectors.render_options(congress, page_format=PageFormat.A6)
     chooser = selectors.LayoutChooser(congress)
     with translation.override(options.language):
         item = selectors.print_item(badge, chooser.for_delegate(badge.delegate))
     started = time.monotonic()
     pdf = render_single(item, options)
-    seconds = time.monotonic() - started
+    return badge, pdf, time.monotonic() - started
+
+
+def record_desk_print(*, badge: Badge, by, reason: str = "", seconds: float | None = None):
+    """Record one badge printed at a desk or print station: a desk print job, the badge marked
+    printed, an audit entry."""
+    reprint = badge.printed_at is not None
     now = timezone.now()
     with transaction.atomic():
         job = PrintJob.objects.create(
-            congress=congress,
+            congress=badge.congress,
             kind=PrintJobKind.DESK,
             status=PrintJobStatus.DONE,
             created_by=_user(by),
@@ -376,9 +382,16 @@ def print_at_desk(*, badge: Badge, by, reason: str = "") -> tuple[PrintJob, byte
         _mark_printed(Badge.objects.filter(pk=badge.pk), now)
         audit.record(
             action="convene.badges.printed_at_desk",
-            congress=congress,
+            congress=badge.congress,
             actor=by,
             target=badge,
             data={"job": job.pk, "reprint": reprint},
         )
+    return job
+
+
+def print_at_desk(*, badge: Badge, by, reason: str = "") -> tuple[PrintJob, bytes]:
+    """One badge, rendered now (well under a second), recorded as a desk print job."""
+    badge, pdf, seconds = render_desk_badge(badge=badge)
+    job = record_desk_print(badge=badge, by=by, reason=reason, seconds=seconds)
     return job, pdf

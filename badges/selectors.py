@@ -12,9 +12,11 @@ from django.utils import timezone, translation
 
 from events_site.congresses.models import Congress
 from events_site.congresses.pdf_fetcher import pdf_sources
+from events_site.congresses.text import printable
 from registrations import lifecycle
 from registrations.enums import DelegateRole
-from registrations.models import Delegate
+from registrations.models import Delegate, Order
+from registrations.search_keys import is_latin_key, normalise_search_text
 
 from .enums import BadgeSort, EntryProblem
 from .models import Badge, BadgeLayout, RefusedScan
@@ -23,6 +25,7 @@ from .pdf import RenderOptions, name_language
 # The desk's reason for each way a delegate can stand (the lifecycle decides which).
 ENTRY_PROBLEMS = {
     lifecycle.DelegateStanding.ADMITTED: "",
+    lifecycle.DelegateStanding.INVOICED_UNPAID: "",
     lifecycle.DelegateStanding.CANCELLED: EntryProblem.CANCELLED,
     lifecycle.DelegateStanding.AWAITING_APPROVAL: EntryProblem.AWAITING_APPROVAL,
     lifecycle.DelegateStanding.UNPAID: EntryProblem.UNPAID,
@@ -111,7 +114,7 @@ def print_item(badge: Badge, layout: BadgeLayout | None) -> dict:
         "organisation": delegate.organisation_name,
         "place": place,
         "role": delegate.role,
-        "type_name": delegate.registration_type.name,
+        "type_name": delegate.registration_type.translated("name"),
         "label": (layout.label if layout and layout.label else role_label),
         "band_colour": layout.band_colour if layout else "",
         "band_text_colour": layout.band_text_colour if layout else "",
@@ -202,19 +205,61 @@ def desk_person(delegate: Delegate) -> DeskPerson:
     )
 
 
-def desk_search(congress: Congress, query: str, *, limit: int = 25) -> QuerySet[Delegate]:
-    """Delegates matching a name or organisation, for the check-in desk."""
-    query = " ".join(query.split())[:100]
-    if len(query) < 2:
-        return Delegate.objects.none()
+DESK_SEARCH_WORDS = 6  # more words than a name has narrow nothing, they only cost
+
+
+def _orders_by_code_or_email(congress: Congress, words: list[str]) -> dict[str, set[int]]:
+    """Word -> the congress's orders it names, as an order code (exactly) or contact e-mail
+    (case ignored): one indexed query, and only for words that look like either."""
+    codes = {w.upper(): w for w in words if w.isalnum() and 6 <= len(w) <= 12}
+    emails = {w.casefold(): w for w in words if "@" in w and len(w) <= 254}
+    if not codes and not emails:
+        return {}
+    match = Q(code__in=list(codes))
+    for email in emails.values():
+        match |= Q(email__iexact=email)
+    found: dict[str, set[int]] = {}
+    rows = Order.objects.filter(match, congress=congress).values_list("pk", "code", "email")
+    for pk, code, email in rows:
+        for word in filter(None, (codes.get(code), emails.get(email.casefold()))):
+            found.setdefault(word, set()).add(pk)
+    return found
+
+
+def desk_search_q(congress: Congress, query: str) -> Q | None:
+    """The desk's match for ``query`` (``None``: nothing to look for). Every word must match:
+    an order code (exactly), an order's contact e-mail, or the delegate's normalised search
+    text (names in any script and in Latin letters, e-mail, organisation, city; accents and
+    case ignored). A Latin word matches at the start of a word ("wang" finds "Wang Wei", not
+    "Mwangi"); a word in another script anywhere (Chinese and Japanese names have no spaces).
+    Every condition is on the delegate's own row, so PostgreSQL's trigram index serves it."""
+    words = printable(query or "")[:200].split()[:DESK_SEARCH_WORDS]
+    orders = _orders_by_code_or_email(congress, words)
     match = Q()
-    for word in query.split(" "):
-        match &= (
-            Q(given_name__icontains=word)
-            | Q(family_name__icontains=word)
-            | Q(badge_name__icontains=word)
-            | Q(organisation_name__icontains=word)
-        )
+    found = False
+    for word in words:
+        key = normalise_search_text(word)
+        latin = is_latin_key(key)
+        # Punctuation only ("%", "_", "*") holds nothing to find; one Latin letter finds all.
+        if not key or (latin and len(key) < 2):
+            continue
+        if latin:
+            term = Q(search_text__startswith=key) | Q(search_text__contains=f" {key}")
+        else:
+            term = Q(search_text__contains=key)
+        if word in orders:
+            term |= Q(order_id__in=sorted(orders[word]))
+        match &= term
+        found = True
+    return match if found else None
+
+
+def desk_search(congress: Congress, query: str, *, limit: int = 25) -> QuerySet[Delegate]:
+    """Delegates matching a name (any script, or in Latin letters), order code, e-mail or
+    organisation, for the check-in desk; at most ``limit``, in name order."""
+    match = desk_search_q(congress, query)
+    if match is None:
+        return Delegate.objects.none()
     return (
         desk_delegates(congress).filter(match).order_by("family_name", "given_name", "pk")[:limit]
     )

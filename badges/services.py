@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +17,9 @@ from events_site.congresses import audit
 from events_site.congresses.errors import DomainError
 from events_site.congresses.models import Congress
 from events_site.congresses.secret_links import find_by_secret
+from events_site.congresses.text import printable
 from registrations.models import Delegate
+from registrations.services import certificates
 
 from . import selectors
 from .enums import CheckInChannel, EntryProblem, ScanRefusal
@@ -25,8 +27,10 @@ from .models import (
     SCANNED_TEXT_LENGTH,
     Badge,
     CheckIn,
+    PrintStation,
     RefusedScan,
     RevokedBadgeSecret,
+    StationPrint,
     new_badge_secret,
 )
 
@@ -41,6 +45,11 @@ class InvalidBadgeCode(DomainError):
 
 class NotAllowedToEnter(DomainError):
     code = "not_allowed_to_enter"
+    status_code = 409
+
+
+class CannotUndoCheckIn(DomainError):
+    code = "cannot_undo_check_in"
     status_code = 409
 
 
@@ -65,6 +74,25 @@ def issue_badges(*, congress: Congress) -> int:
     badges = [Badge(delegate_id=pk, congress=congress, secret=new_badge_secret()) for pk in missing]
     Badge.objects.bulk_create(badges, batch_size=1000, ignore_conflicts=True)
     return len(badges)
+
+
+def badge_codes(delegate_ids: list[int]) -> dict[int, str]:
+    """Delegate id -> the QR code of their badge, making the missing badges (idempotent): the
+    registration confirmation prints it (``CONFIRMATION_BADGE_CODES`` names this function)."""
+    codes = dict(
+        Badge.objects.filter(delegate_id__in=delegate_ids).values_list("delegate_id", "secret")
+    )
+    missing = [pk for pk in delegate_ids if pk not in codes]
+    if missing:
+        rows = Delegate.objects.filter(pk__in=missing).values_list("pk", "order__congress_id")
+        Badge.objects.bulk_create(
+            [Badge(delegate_id=pk, congress_id=c, secret=new_badge_secret()) for pk, c in rows],
+            ignore_conflicts=True,
+        )
+        codes.update(
+            Badge.objects.filter(delegate_id__in=missing).values_list("delegate_id", "secret")
+        )
+    return codes
 
 
 def badge_for(*, delegate: Delegate) -> Badge:
@@ -121,6 +149,13 @@ def resolve_code(*, congress: Congress, code: str) -> Badge:
     return badge
 
 
+def delegate_id_for_code(*, congress: Congress, code: str) -> int:
+    """The delegate a badge code opens (``InvalidBadgeCode`` otherwise). Named by the setting
+    ``ATTENDANCE_BADGE_LOOKUP``: the agenda's room scanning reads badges through it, since the
+    agenda and badges apps do not import each other."""
+    return resolve_code(congress=congress, code=code).delegate_id
+
+
 # --- Check-in --------------------------------------------------------------------------------
 
 
@@ -135,10 +170,11 @@ def _claim(*, badge_id: int, at, by, desk: str) -> bool:
 
 
 def check_in(
-    *, badge: Badge, by, desk: str = "", channel: str = CheckInChannel.DESK
+    *, badge: Badge, by, desk: str = "", channel: str = CheckInChannel.DESK, at=None
 ) -> CheckInResult:
     """Check the badge's holder in, once. Refuses people who may not enter (unpaid, awaiting
-    approval, cancelled); someone already checked in is reported, not checked in again."""
+    approval, cancelled); someone already checked in is reported, not checked in again.
+    ``at``: when it happened, if not now (a desk's offline queue, ``offline.apply_queue``)."""
     delegate = Delegate.objects.select_related("order").get(pk=badge.delegate_id)
     problem = selectors.entry_problem(delegate)
     if problem:
@@ -146,12 +182,12 @@ def check_in(
             _("%(name)s may not enter: %(problem)s. Send them to the registration desk.")
             % {"name": delegate.printed_name, "problem": EntryProblem(problem).label}
         )
-    now = timezone.now()
+    now = at or timezone.now()
     user = _user(by)
     with transaction.atomic():
         claimed = _claim(badge_id=badge.pk, at=now, by=user, desk=desk[:60])
         if claimed:
-            CheckIn.objects.create(
+            record = CheckIn.objects.create(
                 congress_id=badge.congress_id,
                 badge_id=badge.pk,
                 at=now,
@@ -159,6 +195,7 @@ def check_in(
                 desk=desk[:60],
                 channel=channel,
             )
+            queue_at_print_stations(check_in=record)
             audit.record(
                 action="convene.checkin.checked_in",
                 congress=badge.congress,
@@ -168,6 +205,72 @@ def check_in(
             )
     badge = Badge.objects.select_related("checked_in_by", "delegate").get(pk=badge.pk)
     return CheckInResult(badge=badge, checked_in=claimed)
+
+
+def queue_at_print_stations(*, check_in: CheckIn) -> int:
+    """Queue the badge at every print station of the congress serving the check-in's desk
+    (inside the check-in's transaction); returns how many stations will print it."""
+    stations = [
+        s
+        for s in PrintStation.objects.filter(congress_id=check_in.congress_id)
+        if s.serves(check_in.desk)
+    ]
+    StationPrint.objects.bulk_create(
+        StationPrint(
+            station=station,
+            badge_id=check_in.badge_id,
+            check_in=check_in,
+            desk=check_in.desk,
+            queued_at=check_in.at,
+        )
+        for station in stations
+    )
+    return len(stations)
+
+
+UNDO_REASON_LENGTH = 200
+
+
+def undo_check_in(*, badge: Badge, by, reason: str) -> Badge:
+    """Undo a check-in made by mistake (the wrong person, the wrong badge): the badge is no
+    longer checked in, so its holder can check in again; the check-in row keeps who undid it,
+    when and why, and the audit log says so. Badges still waiting at a print station are taken
+    out of its queue."""
+    reason = " ".join(printable(reason or "").split())[:UNDO_REASON_LENGTH]
+    if not reason:
+        raise CannotUndoCheckIn(_("Say why the check-in is undone."), code="reason_required")
+    now = timezone.now()
+    user = _user(by)
+    with transaction.atomic():
+        locked = Badge.objects.select_for_update().get(pk=badge.pk)
+        if locked.checked_in_at is None:
+            raise CannotUndoCheckIn(_("This person is not checked in."), code="not_checked_in")
+        undone = Badge.objects.filter(pk=locked.pk, checked_in_at=locked.checked_in_at).update(
+            checked_in_at=None, checked_in_by=None, checked_in_desk=""
+        )
+        if not undone:  # pragma: no cover - the row lock above rules it out
+            raise CannotUndoCheckIn(_("This person is not checked in."), code="not_checked_in")
+        live = CheckIn.objects.filter(badge_id=locked.pk, undone_at__isnull=True)
+        ids = list(live.values_list("pk", flat=True))
+        live.update(undone_at=now, undone_by=user, undo_reason=reason)
+        StationPrint.objects.filter(check_in_id__in=ids, printed_at__isnull=True).delete()
+        audit.record(
+            action="convene.checkin.undone",
+            congress=locked.congress,
+            actor=by,
+            target=locked,
+            data={
+                "delegate": locked.delegate_id,
+                "checked_in_at": locked.checked_in_at.isoformat(),
+                "desk": locked.checked_in_desk,
+                "reason": reason,
+            },
+        )
+        # A certificate of attendance resting on this check-in no longer stands.
+        certificates.revoke_unsupported(
+            delegate=locked.delegate, by=by, reason=f"check-in undone: {reason}"
+        )
+    return Badge.objects.select_related("delegate").get(pk=badge.pk)
 
 
 # --- Scans at the desk: every refusal is recorded ----------------------------------------------
@@ -196,13 +299,16 @@ def _record_refusal(
     scanned: str,
     badge: Badge | None = None,
     problem: str = "",
+    at=None,
+    nonce: str | None = None,
 ) -> RefusedScan:
     """One line of the desk's refusal log (who, which desk, what was scanned, why), and its
     entry in the audit log (the scanned text only as the refusal log keeps it)."""
     with transaction.atomic():
         refused = RefusedScan.objects.create(
             congress_id=congress.pk,
-            at=timezone.now(),
+            at=at or timezone.now(),
+            nonce=nonce,
             by=_user(by),
             desk=(desk or "").replace("\x00", "\ufffd")[:60],
             channel=channel,
@@ -224,9 +330,47 @@ def _record_refusal(
                 "channel": str(channel),
                 "scanned": scanned,
                 "delegate": badge.delegate_id if badge is not None else None,
+                **({"nonce": nonce, "at": refused.at.isoformat()} if nonce else {}),
             },
         )
     return refused
+
+
+def record_offline_refusal(
+    *,
+    congress: Congress,
+    nonce: str,
+    at,
+    by,
+    desk: str,
+    reason: str,
+    scanned: str,
+    badge: Badge | None = None,
+    problem: str = "",
+) -> tuple[RefusedScan, bool]:
+    """A refusal a desk made offline, logged as the desk's online refusals are, exactly once per
+    nonce: returns the row and whether this call made it (a replay gets the first one back).
+    A full badge code in ``scanned`` is cut to its first characters, as online."""
+    seen = RefusedScan.objects.filter(nonce=nonce).first()
+    if seen is not None:
+        return seen, False
+    text = (scanned or "").strip()
+    try:
+        refused = _record_refusal(
+            congress=congress,
+            by=by,
+            desk=desk,
+            channel=CheckInChannel.OFFLINE,
+            reason=reason,
+            scanned=_scanned_text(text, live=bool(SECRET_PATTERN.match(text))),
+            badge=badge,
+            problem=problem,
+            at=at,
+            nonce=nonce,
+        )
+    except IntegrityError:  # the same nonce, logged at this very moment by a retry
+        return RefusedScan.objects.get(nonce=nonce), False
+    return refused, True
 
 
 def scan_code(

@@ -1,11 +1,41 @@
 from django.urls import path
 
-from . import layout_pages, views
+from . import layout_pages, offline_views, station_pages, views
 
 app_name = "badges"
 
 urlpatterns = [
     path("<slug:congress_slug>/manage/checkin/", views.checkin_desk, name="checkin"),
+    path(
+        "<slug:congress_slug>/manage/checkin/manifest.webmanifest",
+        offline_views.desk_manifest,
+        name="desk_manifest",
+    ),
+    path(
+        "<slug:congress_slug>/manage/checkin/sw.js",
+        offline_views.desk_service_worker,
+        name="desk_sw",
+    ),
+    path(
+        "<slug:congress_slug>/manage/checkin/offline/key/",
+        offline_views.desk_key,
+        name="desk_key",
+    ),
+    path(
+        "<slug:congress_slug>/manage/checkin/offline/list/",
+        offline_views.desk_list,
+        name="desk_list",
+    ),
+    path(
+        "<slug:congress_slug>/manage/checkin/offline/sync/",
+        offline_views.desk_sync,
+        name="desk_sync",
+    ),
+    path(
+        "<slug:congress_slug>/manage/checkin/<int:delegate_id>/photo/",
+        views.delegate_photo,
+        name="delegate_photo",
+    ),
     path(
         "<slug:congress_slug>/manage/checkin/refused/",
         views.refused_scans,
@@ -15,6 +45,31 @@ urlpatterns = [
         "<slug:congress_slug>/manage/checkin/<int:delegate_id>/",
         views.checkin_person,
         name="checkin_person",
+    ),
+    path(
+        "<slug:congress_slug>/manage/checkin/<int:delegate_id>/undo/",
+        views.undo_checkin,
+        name="checkin_undo",
+    ),
+    path(
+        "<slug:congress_slug>/manage/checkin/print-station/",
+        station_pages.print_station,
+        name="print_station",
+    ),
+    path(
+        "<slug:congress_slug>/manage/checkin/print-station/<int:item_id>/badge.pdf",
+        station_pages.station_badge_pdf,
+        name="print_station_pdf",
+    ),
+    path(
+        "<slug:congress_slug>/manage/checkin/print-station/<int:item_id>/printed/",
+        station_pages.station_printed,
+        name="print_station_printed",
+    ),
+    path(
+        "<slug:congress_slug>/manage/checkin/print-station/<int:item_id>/reprint/",
+        station_pages.station_reprint,
+        name="print_station_reprint",
     ),
     path(
         "<slug:congress_slug>/manage/checkin/<int:delegate_id>/print/",

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import mimetypes
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext
+from django.views.decorators.http import require_GET, require_POST
 
 from events_site.congresses import audit, rate_limits
 from events_site.congresses.enums import Perm
@@ -19,7 +22,7 @@ from registrations.models import Delegate
 
 from . import printing, selectors, services
 from .enums import CheckInChannel, PrintJobStatus
-from .forms import PrintBatchForm, ReasonForm
+from .forms import PrintBatchForm, ReasonForm, UndoCheckInForm
 from .models import Badge, PrintJob
 
 
@@ -66,6 +69,26 @@ def checkin_desk(request, congress):
     return render(request, "badges/checkin.html", context, status=status)
 
 
+@require_GET
+@congress_perm_required(Perm.CHECK_IN)
+def delegate_photo(request, congress, delegate_id: int):
+    """The photo a delegate gave (private storage), for the desk to tell homonyms apart: check-in
+    staff of this congress only, never cached by a shared cache."""
+    delegate = get_object_or_404(
+        Delegate.objects.only("photo"),
+        pk=delegate_id,
+        order__congress=congress,
+        erased_at__isnull=True,
+    )
+    if not delegate.photo:
+        raise Http404
+    content_type = mimetypes.guess_type(delegate.photo.name)[0] or "application/octet-stream"
+    response = FileResponse(delegate.photo.open("rb"), content_type=content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @congress_perm_required(Perm.CHECK_IN)
 def refused_scans(request, congress):
     """The desk's refusal log, newest first, 50 a page."""
@@ -93,6 +116,31 @@ def checkin_person(request, congress, delegate_id: int):
         messages.error(request, error.message)
         return redirect(f"{url}?delegate={delegate.pk}")
     return redirect(f"{url}?delegate={delegate.pk}&done={1 if result.checked_in else 0}")
+
+
+@require_POST
+@congress_perm_required(Perm.CHECK_IN)
+def undo_checkin(request, congress, delegate_id: int):
+    """Undo a check-in (with a reason): the person may check in again afterwards."""
+    delegate = _desk_delegate(congress, delegate_id)
+    url = reverse("badges:checkin", kwargs={"congress_slug": congress.slug})
+    form = UndoCheckInForm(request.POST)
+    badge = getattr(delegate, "badge", None)
+    if not form.is_valid() or badge is None:
+        messages.error(request, _undo_refused_message(form))
+        return redirect(f"{url}?delegate={delegate.pk}")
+    try:
+        services.undo_check_in(badge=badge, by=request.user, reason=form.cleaned_data["reason"])
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, gettext("Check-in undone: this person may check in again."))
+    return redirect(f"{url}?delegate={delegate.pk}")
+
+
+def _undo_refused_message(form) -> str:
+    errors = [str(e) for e in form.errors.get("reason", [])]
+    return " ".join([gettext("The check-in was not undone."), *errors])
 
 
 @require_POST

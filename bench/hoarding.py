@@ -2,21 +2,25 @@
 
     .venv/bin/python bench/hoarding.py [--quick]
 
-A congress has its last 10 seats left. A script posts 200 single-delegate orders (a fresh
-e-mail address each time, as a hoarder would) from 4 client addresses through the registration
+A congress has its last 10 seats left. A script posts 200 orders through the registration
 page (Django's test client, the whole middleware stack: CSRF, rate limits, the form, the
-capacity lock); then 20 real buyers, each from an address of their own, try to register. The
-same run is repeated on fresh congresses:
+capacity lock); then 20 real buyers, each from an address of their own, try to register one
+seat. Every attack runs beside its baseline on fresh congresses of the same run:
 
-* caps off (the organiser emptied both caps): the baseline, the review's finding;
-* the default caps (3 unpaid orders per e-mail address, 10 per client address);
-* caps an organiser sets for the opening day (1 per e-mail address, 2 per client address);
-* the default caps, and an organiser who opens the page of suspicious holds after the attack
-  and releases every address with 2 or more open orders (the page's default filter, through
-  the page's confirm POST) before the buyers come;
-* a naive script from one address with one e-mail address, caps off and with the defaults
-  (the rate limit on order placement, 60 an hour per address, applies in both).
+* 200 single-delegate orders, a fresh e-mail address each time, from 4 client addresses: caps
+  off (the baseline, the review's finding), the default caps, caps an organiser sets for the
+  opening day (1 order per e-mail address, 2 per client address, 2 seats among the last), and
+  the defaults with an organiser who opens the page of suspicious holds after the attack and
+  releases every address with 2 or more open orders before the buyers come;
+* a naive script from one address with one e-mail address, caps off and with the defaults;
+* fresh e-mail addresses from one client address: caps off, the caps on orders alone (what
+  the order caps let through: 10 orders of one seat take the 10 last seats), the defaults;
+* one big delegation (10 delegates) posted again and again under fresh e-mail addresses from
+  one client address: caps off, the caps on orders alone, the defaults.
 
+The defaults: 3 unpaid orders and 20 unpaid seats per e-mail address, 10 orders and 60 seats
+per client address, and among the last 10 seats at most 4 unpaid per client address. The rate
+limit on order placement (60 an hour per address) applies in every row.
 Each row prints how many of the last seats the attacker held, how many of the attacker's posts
 were refused by a cap (or by the rate limit), and how many real buyers got a seat.
 ``main()`` runs in a fresh interpreter on a throwaway SQLite database under ``bench/out/``.
@@ -65,27 +69,56 @@ def _setup_django() -> None:
     logging.getLogger("django.request").setLevel(logging.CRITICAL)
 
 
-def _form(rtype, *, n: int, email: str, token: str) -> dict:
-    return {
+def _form(rtype, *, n: int, email: str, token: str, delegates: int = 1) -> dict:
+    data = {
         "contact_name": f"Person {n}",
         "email": email,
         "language": "en",
         "voucher": "",
         "token": token,
-        "delegates-TOTAL_FORMS": "1",
+        "delegates-TOTAL_FORMS": str(delegates),
         "delegates-INITIAL_FORMS": "0",
         "delegates-MIN_NUM_FORMS": "1",
         "delegates-MAX_NUM_FORMS": "20",
-        "delegates-0-registration_type": str(rtype.pk),
-        "delegates-0-given_name": f"Given{n}",
-        "delegates-0-family_name": f"Family{n}",
-        "delegates-0-email": email,
-        "delegates-0-country": "PT",
-        "delegates-0-language": "en",
+        "step": "confirm",  # a bot posts the summary's confirmation directly
+        "consent": "yes",
     }
+    for d in range(delegates):
+        data.update(
+            {
+                f"delegates-{d}-registration_type": str(rtype.pk),
+                f"delegates-{d}-given_name": f"Given{n}",
+                f"delegates-{d}-family_name": f"Family{n}-{d}",
+                f"delegates-{d}-email": email,
+                f"delegates-{d}-country": "PT",
+                f"delegates-{d}-language": "en",
+            }
+        )
+    return data
 
 
-def _congress(slug: str, caps: tuple[int | None, int | None]):
+# The caps as an organiser sets them on the page of suspicious holds.
+CAPS_OFF = {
+    "max_unpaid_orders_per_email": None,
+    "max_unpaid_orders_per_address": None,
+    "max_unpaid_seats_per_email": None,
+    "max_unpaid_seats_per_address": None,
+    "last_seats_threshold": None,
+}
+ORDER_CAPS_ONLY = {
+    **CAPS_OFF,
+    "max_unpaid_orders_per_email": 3,
+    "max_unpaid_orders_per_address": 10,
+}
+DEFAULT_CAPS: dict = {}  # the model's defaults
+OPENING_DAY_CAPS = {
+    "max_unpaid_orders_per_email": 1,
+    "max_unpaid_orders_per_address": 2,
+    "last_seats_per_address": 2,
+}
+
+
+def _congress(slug: str, caps: dict):
     """A congress whose one type has ``LAST_SEATS`` seats left (the rest sold and paid)."""
     from decimal import Decimal
 
@@ -105,12 +138,7 @@ def _congress(slug: str, caps: tuple[int | None, int | None]):
     for _n in range(40):
         order = OrderFactory(congress=congress, status=OrderStatus.PAID)
         DelegateFactory(order=order, registration_type=rtype)
-    per_email, per_address = caps
-    update_registration_settings(
-        congress=congress,
-        max_unpaid_orders_per_email=per_email,
-        max_unpaid_orders_per_address=per_address,
-    )
+    update_registration_settings(congress=congress, **caps)
     return congress, rtype
 
 
@@ -149,6 +177,7 @@ def scenario(
     organiser_releases: bool = False,
     addresses: int = ATTACKER_ADDRESSES,
     one_email: bool = False,
+    delegates: int = 1,
 ):
     from django.core.cache import cache
     from django.test import Client
@@ -164,14 +193,13 @@ def scenario(
     for n in range(posts):
         address = f"203.0.113.{1 + n % addresses}"
         email = "bot@hoard.example" if one_email else f"bot{n}@hoard{n % 7}.example"
-        response = client.post(
-            url, _form(rtype, n=n, email=email, token=f"{slug}-bot-{n}"), REMOTE_ADDR=address
-        )
+        data = _form(rtype, n=n, email=email, token=f"{slug}-bot-{n}", delegates=delegates)
+        response = client.post(url, data, REMOTE_ADDR=address)
         if response.status_code == 302:
             outcomes["placed"] += 1
         elif response.status_code == 429:
             outcomes["rate_limited"] += 1
-        elif b"unpaid order" in response.content:
+        elif b"unpaid order" in response.content.lower():
             outcomes["cap"] += 1
         elif b"seat(s) left" in response.content or b"full" in response.content:
             outcomes["sold_out"] += 1
@@ -197,6 +225,7 @@ def scenario(
         "figure": label,
         "attacker_posts": posts,
         "attacker_addresses": addresses,
+        "delegates_per_post": delegates,
         "attacker_placed": outcomes["placed"],
         "refused_by_cap": outcomes["cap"],
         "rate_limited": outcomes["rate_limited"],
@@ -214,19 +243,32 @@ def scenario(
 def run(quick: bool) -> list[dict]:
     _setup_django()
     posts, buyers = (60, 10) if quick else (200, 20)
-    default = (3, 10)
+    size = {"posts": posts, "buyers": buyers}
+    one_address = {**size, "addresses": 1}
+    big = {**one_address, "delegates": LAST_SEATS}
     return [
-        scenario("caps off (baseline)", "hoard-off", (None, None), posts=posts, buyers=buyers),
-        scenario("default caps 3/e-mail 10/address", "hoard-def", default, posts=posts,
-                 buyers=buyers),
-        scenario("opening-day caps 1/e-mail 2/address", "hoard-strict", (1, 2), posts=posts,
-                 buyers=buyers),
-        scenario("default caps + organiser releases groups of 2+", "hoard-release", default,
-                 posts=posts, buyers=buyers, organiser_releases=True),
-        scenario("caps off, naive script (1 address, 1 e-mail)", "hoard-naive-off",
-                 (None, None), posts=posts, buyers=buyers, addresses=1, one_email=True),
-        scenario("default caps, naive script (1 address, 1 e-mail)", "hoard-naive", default,
-                 posts=posts, buyers=buyers, addresses=1, one_email=True),
+        scenario("caps off (baseline)", "hoard-off", CAPS_OFF, **size),
+        scenario("default caps", "hoard-def", DEFAULT_CAPS, **size),
+        scenario("opening-day caps 1/e-mail 2/address 2 last seats", "hoard-strict",
+                 OPENING_DAY_CAPS, **size),
+        scenario("default caps + organiser releases groups of 2+", "hoard-release",
+                 DEFAULT_CAPS, organiser_releases=True, **size),
+        scenario("caps off, naive script (1 address, 1 e-mail)", "hoard-naive-off", CAPS_OFF,
+                 one_email=True, **one_address),
+        scenario("default caps, naive script (1 address, 1 e-mail)", "hoard-naive",
+                 DEFAULT_CAPS, one_email=True, **one_address),
+        scenario("caps off, fresh e-mails from 1 address (baseline)", "hoard-fresh-off",
+                 CAPS_OFF, **one_address),
+        scenario("order caps only, fresh e-mails from 1 address", "hoard-fresh-orders",
+                 ORDER_CAPS_ONLY, **one_address),
+        scenario("default caps, fresh e-mails from 1 address", "hoard-fresh", DEFAULT_CAPS,
+                 **one_address),
+        scenario("caps off, one 10-delegate order repeated (baseline)", "hoard-big-off",
+                 CAPS_OFF, **big),
+        scenario("order caps only, one 10-delegate order repeated", "hoard-big-orders",
+                 ORDER_CAPS_ONLY, **big),
+        scenario("default caps, one 10-delegate order repeated", "hoard-big", DEFAULT_CAPS,
+                 **big),
     ]  # fmt: skip
 
 

@@ -346,6 +346,56 @@ def bench_organiser(delegates: int) -> list[dict]:
     ]
 
 
+def bench_vouchers(count: int) -> list[dict]:
+    """The organisers' voucher list at ``count`` vouchers (a batch, a few used), a filtered
+    page and the CSV export, beside /healthz from the same client."""
+    from decimal import Decimal
+
+    from django.test import Client
+
+    from registrations.services.vouchers import create_voucher_batch
+    from tests.factories import CongressFactory, RegistrationTypeFactory, UserFactory
+
+    congress = CongressFactory(slug="bench-vouchers")
+    speaker = RegistrationTypeFactory(congress=congress, code="speaker", name="Speaker")
+    create_voucher_batch(
+        congress=congress,
+        count=count,
+        prefix="BENCH-",
+        value=Decimal("100"),
+        max_uses=1,
+        registration_types=[speaker],
+    )
+    admin = UserFactory(username="bench-vouchers", is_superuser=True, is_staff=True)
+    client = Client()
+    client.force_login(admin)
+
+    def best(url: str, repeat: int = 5) -> float:
+        assert client.get(url).status_code == 200, url
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            client.get(url)
+            times.append(time.perf_counter() - started)
+        return min(times)
+
+    base = f"/{congress.slug}/manage/registrations/vouchers/"
+    healthz = best("/healthz")
+    first = best(base)
+    filtered = best(f"{base}?status=active&type=speaker&q=BENCH&page=40")
+    export = best(f"{base}export.csv", 3)
+    return [
+        {
+            "figure": f"voucher list, {count} vouchers (page 1 / filtered page 40)",
+            "ms": first * 1000,
+            "filtered_ms": filtered * 1000,
+            "baseline_healthz_ms": healthz * 1000,
+            "ratio": first / healthz,
+        },
+        {"figure": f"voucher CSV export, {count} vouchers", "ms": export * 1000},
+    ]
+
+
 def _free_port() -> int:
     import socket
 
@@ -521,6 +571,8 @@ def bench_http(clients: int, seats: int, workers: int) -> list[dict]:
                 "delegates-INITIAL_FORMS": "0",
                 "delegates-MIN_NUM_FORMS": "1",
                 "delegates-MAX_NUM_FORMS": "20",
+                "step": "confirm",
+                "consent": "yes",
                 "delegates-0-registration_type": str(rtype.pk),
                 "delegates-0-language": "en",
                 **{f"delegates-0-{k}": v for k, v in _details(person).items()},
@@ -616,6 +668,7 @@ def run(quick: bool) -> list[dict]:
     rows += bench_sequential(100 if quick else 500)
     rows += bench_contention(32, 50 if quick else 500, 3 if quick else 20)
     rows += bench_organiser(500 if quick else 2000)
+    rows += bench_vouchers(1000 if quick else 5000)
     rows += bench_http(32, 100 if quick else 500, workers=gunicorn_workers())
     return rows
 

@@ -1,7 +1,9 @@
 """Run every Convene benchmark and print each figure beside its baseline from the same run.
 
-Usage: ``.venv/bin/python bench/run.py [--quick] [name ...]`` (names: agenda, badges,
-payments, registration, hoarding). These machines are noisy: compare the ratios, not the seconds.
+Usage: ``.venv/bin/python bench/run.py [--quick] [name ...]`` (names: agenda, editor, badges,
+payments, registration, hoarding, dashboard, checkin, congress_day). These machines are noisy:
+compare the ratios, not the seconds. ``congress_day`` (the whole site under Locust) also takes
+``--duration SECONDS``, ``--users N`` and ``--workers N``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,17 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHES = ("registration", "payments", "agenda", "badges", "hoarding")
+BENCHES = (
+    "registration",
+    "payments",
+    "agenda",
+    "editor",
+    "badges",
+    "hoarding",
+    "dashboard",
+    "checkin",
+    "congress_day",
+)
 
 
 def _format(value) -> str:
@@ -26,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("names", nargs="*", help=f"any of {', '.join(BENCHES)} (default: all)")
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    parser.add_argument("--duration", type=int, help="congress_day: seconds of load (60)")
+    parser.add_argument("--users", type=int, help="congress_day: simulated clients (400)")
+    parser.add_argument("--workers", type=int, help="congress_day: gunicorn workers (4)")
     args = parser.parse_args(argv)
     unknown = set(args.names) - set(BENCHES)
     if unknown:
@@ -42,7 +57,16 @@ def main(argv: list[str] | None = None) -> int:
             )
             module = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(module)
-            rows = module.main(quick=args.quick)
+            options = {"quick": args.quick}
+            if name == "congress_day":
+                options.update(
+                    {
+                        key: value
+                        for key in ("duration", "users", "workers")
+                        if (value := getattr(args, key)) is not None
+                    }
+                )
+            rows = module.main(**options)
         except Exception as exc:  # report and go on with the other benchmarks
             failures += 1
             print(f"  FAILED: {exc!r}")

@@ -82,6 +82,8 @@ MIDDLEWARE = [
     # Before sessions and views: a NUL byte in the URL or a form never reaches the database.
     "events_site.congresses.middleware.RefuseNulMiddleware",
     "events_site.csp.ConveneCSPMiddleware",
+    # A sign-out's answer wipes the browser's copy of the desk list (Clear-Site-Data).
+    "events_site.congresses.sign_out.ClearSiteDataOnSignOutMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -183,6 +185,11 @@ RQ_QUEUES = {
 PERIODIC_TASKS = {
     # Release lapsed seat holds and offer the seats to the waiting list.
     "expire_holds": {"task": "registrations.tasks.expire_holds", "every": dt.timedelta(minutes=1)},
+    # Quotes past their validity, or whose held seats were released, end as expired.
+    "expire_quotes": {
+        "task": "registrations.payments.tasks.expire_quotes_task",
+        "every": dt.timedelta(minutes=15),
+    },
     # Settle card payments and refunds whose webhook was lost (the demo: every minute, since the
     # Stripe emulator sends no refund events).
     "reconcile_payments": {
@@ -194,9 +201,20 @@ PERIODIC_TASKS = {
         "task": "registrations.tasks.remind_unpaid_orders",
         "cron": "0 * * * *",
     },
+    # Dunning: reminders for overdue invoices, for the congresses whose payment settings switch
+    # them on (each order at most once per its congress's interval, never twice in 24 hours).
+    "send_invoice_reminders": {
+        "task": "registrations.payments.tasks.send_scheduled_reminders_task",
+        "cron": "15 * * * *",
+    },
     # Badge print jobs left running by a dead worker (or past their time limit) marked failed.
     "fail_stale_print_jobs": {
         "task": "badges.tasks.fail_stale_print_jobs_task",
+        "every": dt.timedelta(minutes=5),
+    },
+    # Bulk jobs left running by a dead worker queued again (their pending items only).
+    "requeue_stale_bulk_jobs": {
+        "task": "registrations.bulk.requeue_stale_bulk_jobs_task",
         "every": dt.timedelta(minutes=5),
     },
     # Retention jobs (security work) go here too, e.g. {"task": ..., "cron": "30 3 * * *"}.
@@ -205,6 +223,11 @@ PERIODIC_TASKS = {
         "task": "registrations.tasks.apply_retention_task",
         "cron": "30 3 * * *",
     },
+    # Visa letter requests a rule now approves (the order was paid or invoiced since).
+    "apply_visa_letter_rules": {
+        "task": "registrations.tasks.apply_visa_letter_rules_task",
+        "cron": "*/15 * * * *",
+    },
 }
 
 # --- Personal data (docs/personal-data.md) -----------------------------------------------------
@@ -212,6 +235,49 @@ PERIODIC_TASKS = {
 # returns (name, dict) for the export, or erases its app's data and returns counts.
 PERSONAL_DATA_SECTIONS = ["sessions.personal_data.section", "badges.personal_data.section"]
 PERSONAL_DATA_ERASERS = ["sessions.personal_data.erase", "badges.personal_data.erase"]
+# the e-mail log the core's mail module writes every logged message to (empty: none kept)
+EMAIL_LOG = "registrations.services.email_log"
+# The agenda's room scanning reads a badge's QR code through this function (congress, code) ->
+# delegate id, raising a DomainError for a code that opens nothing (the apps stay independent).
+ATTENDANCE_BADGE_LOOKUP = "badges.services.delegate_id_for_code"
+# The registration confirmation PDF prints each delegate's badge QR code and chosen sessions
+# through these (delegate ids -> {id: code} / {id: [session rows]}); empty: left out.
+CONFIRMATION_BADGE_CODES = "badges.services.badge_codes"
+CONFIRMATION_SESSIONS = "sessions.confirmation.chosen_sessions"
+# Certificates of attendance and of speaking read who checked in, how many sessions each
+# delegate attended and the confirmed sessions they spoke at through these functions
+# (congress, delegate ids or None) -> ... (registrations imports neither app; docs/documents.md).
+CERTIFICATE_SOURCES = {
+    "checked_in": "badges.certificates.checked_in",
+    "sessions_attended": "sessions.certificates.sessions_attended",
+    "sessions_spoken": "sessions.certificates.sessions_spoken",
+}
+
+# --- The back office dashboard (docs/architecture.md, "Dashboard panels") -------------------
+# Each function returns its app's panels of figures and charts for a congress and the person's
+# permissions; the core shows only the panels those permissions allow, in this order.
+BACKOFFICE_PANELS = [
+    "registrations.dashboard.panels",
+    "registrations.payments.dashboard.panels",
+    "sessions.dashboard.panels",
+    "badges.dashboard.panels",
+]
+
+# --- Copying a congress's set-up (docs/architecture.md, "Copying a set-up") -------------------
+# The apps' parts of a congress's set-up, in the order they are copied (a part that refers to
+# another comes after it: badge layouts and questions after the registration types). Each is a
+# ``events_site.congresses.setup_copy.SetupPart``; the core copies venues and rooms itself.
+CONGRESS_SETUP_COPIERS = [
+    "registrations.setup_copy.registration_types",
+    "registrations.setup_copy.questions",
+    "registrations.setup_copy.registration_settings",
+    "registrations.setup_copy.billing_settings",
+    "registrations.setup_copy.member_organisations",
+    "sessions.setup_copy.tracks",
+    "sessions.setup_copy.formats",
+    "sessions.setup_copy.tags",
+    "badges.setup_copy.badge_layouts",
+]
 
 # --- E-mail ---------------------------------------------------------------------------------
 try:
@@ -282,10 +348,13 @@ _rate_limit_defaults = {
     "secret_lookup": "100/h",  # wrong order/delegate/agenda/offer secrets per client address
     "voucher": "60/h",  # wrong voucher codes per client address
     "checkin_search": "600/m",  # check-in lookups and searches per account
+    "checkin_offline": "600/m",  # offline desk list pages, keys and syncs per account
     "api_token_failure": "30/h",  # API requests with a wrong token per client address
     "order_placement": "60/h",  # orders placed per client address
+    "document_verification": "60/h",  # visa letter and certificate checks per client address
     "two_factor": "30/15m",  # wrong second-factor codes per client address
     "two_factor_account": "10/15m",  # wrong second-factor codes per account
+    "public_api": "1200/m",  # calls of the public programme API per client address
 }
 RATE_LIMITS = {
     name: env.str(f"RATE_LIMIT_{name.upper()}", default=rate)
@@ -321,10 +390,15 @@ LANGUAGES = [
     ("fr", _("French")),
     ("es", _("Spanish")),
     ("pt", _("Portuguese")),
+    ("de", _("German")),
     ("ar", _("Arabic")),
     ("zh-hans", _("Simplified Chinese")),
     ("ru", _("Russian")),
 ]
+# The languages the interface is offered in (the language menu): only those whose catalogue in
+# locale/ is complete, which tests/core/test_catalogues.py checks. LANGUAGES above is wider: the
+# languages a congress may name for its content and its delegates may prefer.
+INTERFACE_LANGUAGES = ["en", "fr", "es", "pt", "de", "ar"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -336,6 +410,9 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Files only staff pages hand out, after their permission check (delegates' photos for the
+# check-in desk): never under MEDIA_URL, so no web server serves them to the public.
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private-media")))
 # --- Uploads (events_site/congresses/uploads.py) ----------------------------------------------
 # A request body other than files over this is refused before it is read (Django's 400).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
@@ -344,6 +421,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_6
 # Per kind, checked from the declared size before the body is read.
 UPLOAD_MAX_IMAGE_BYTES = env.int("UPLOAD_MAX_IMAGE_BYTES", default=5 * 1024 * 1024)
 UPLOAD_MAX_CSV_BYTES = env.int("UPLOAD_MAX_CSV_BYTES", default=5 * 1024 * 1024)
+# A bank statement (CAMT.053, MT940 or CSV) finance imports (docs/payments.md).
+UPLOAD_MAX_STATEMENT_BYTES = env.int("UPLOAD_MAX_STATEMENT_BYTES", default=5 * 1024 * 1024)
 # An image declaring more pixels than this is refused before it is decoded.
 UPLOAD_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=40_000_000)
 STORAGES = {
@@ -422,6 +501,9 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
+        # The check-in desk's service worker and web app manifest (badges/offline_views.py).
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "frame-ancestors": ["'none'"],
@@ -460,6 +542,13 @@ BADGES_CHUNK_SIZE = env.int("BADGES_CHUNK_SIZE", default=50)
 # lost its worker. A run may last at most the time limit. Both in seconds; see docs/badges.md.
 BADGES_PRINT_JOB_STALE_AFTER = env.int("BADGES_PRINT_JOB_STALE_AFTER", default=300)
 BADGES_PRINT_JOB_TIME_LIMIT = env.int("BADGES_PRINT_JOB_TIME_LIMIT", default=3600)
+# A running bulk job with no progress for this long lost its worker: the sweep queues it again,
+# at most BULK_JOB_MAX_RUNS runs in all (then its pending items are failed with the reason).
+BULK_JOB_STALE_MINUTES = env.int("BULK_JOB_STALE_MINUTES", default=10)
+BULK_JOB_MAX_RUNS = env.int("BULK_JOB_MAX_RUNS", default=3)
+# The offline desk (badges/offline.py): the desk list's changes are numbered at most this often
+# (seconds), whatever the number of desks asking.
+BADGES_DESK_REFRESH_SECONDS = env.int("BADGES_DESK_REFRESH_SECONDS", default=10)
 
 # --- agenda ---------------------------------------------------------------------------------
 # Name the agenda's choice sets in the API schema (they share field names with other apps').

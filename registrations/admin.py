@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -42,6 +43,7 @@ from .services.orders import (
     voucher_uses,
 )
 from .services.setup import (
+    PAYMENT_METHOD_FIELDS,
     SETTINGS_FIELDS,
     TYPE_FIELDS,
     reset_registration_settings,
@@ -150,7 +152,11 @@ class RegistrationSettingsAdmin(ShownOnFormPage, CongressScopedAdmin):
         return ["congress"] if obj is not None else []  # one row per congress, for good
 
     def save_model(self, request, obj, form, change):
-        fields = {name: form.cleaned_data[name] for name in SETTINGS_FIELDS if name in form.fields}
+        fields = {
+            name: form.cleaned_data[name]
+            for name in (*SETTINGS_FIELDS, *PAYMENT_METHOD_FIELDS)
+            if name in form.fields
+        }
         congress = form.cleaned_data.get("congress") or obj.congress
         obj.pk = update_registration_settings(congress=congress, by=request.user, **fields).pk
 
@@ -370,6 +376,10 @@ class MemberOrganisationAdmin(CongressScopedAdmin):
         return extra + super().get_urls()
 
     def import_view(self, request):
+        """The superuser's import in one step; organisers import with a preview on the
+        member list's page of the organiser area."""
+        if not request.user.is_superuser:
+            raise PermissionDenied
         congresses = congresses_with_perm(request.user, Perm.MANAGE_REGISTRATIONS)
         form = MemberImportForm(request.POST or None, request.FILES or None)
         form.fields["congress"] = forms.ModelChoiceField(queryset=congresses, label=_("Congress"))
@@ -386,7 +396,10 @@ class MemberOrganisationAdmin(CongressScopedAdmin):
             else:
                 self.message_user(
                     request,
-                    _("%(added)s added, %(unchanged)s already listed, %(removed)s removed.")
+                    _(
+                        "%(added)s added, %(updated)s updated, %(unchanged)s already listed, "
+                        "%(removed)s removed."
+                    )
                     % result,
                     messages.SUCCESS,
                 )

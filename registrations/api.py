@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from events_site.accounts.reauth import reauth_required
 from events_site.congresses.api import CongressScopedMixin
+from events_site.congresses.api_fields import TranslatedSerializerMixin
 from events_site.congresses.enums import Perm
 from events_site.congresses.uploads import UploadRefused, read_csv_text
 
@@ -32,7 +33,7 @@ WRITE_ACTIONS = dict.fromkeys(
 )
 
 
-class RegistrationTypeSerializer(serializers.ModelSerializer):
+class RegistrationTypeSerializer(TranslatedSerializerMixin, serializers.ModelSerializer):
     class Meta:
         model = RegistrationType
         fields = ["id", *TYPE_FIELDS]
@@ -45,7 +46,7 @@ class RegistrationTypeSerializer(serializers.ModelSerializer):
             clash = clash.exclude(pk=self.instance.pk)
         if code and clash.exists():
             raise serializers.ValidationError({"code": "A type with this code exists already."})
-        return attrs
+        return super().validate(attrs)
 
 
 class RegistrationTypeViewSet(

@@ -184,10 +184,12 @@ def ensure_seats(
     types_by_id: dict,
     exclude_order_id: int | None = None,
     exclude_offer_id: int | None = None,
-) -> None:
-    """Raise :class:`SoldOut` unless ``wanted`` (type id -> seats) fits. Call under the lock."""
+) -> int | None:
+    """Raise :class:`SoldOut` unless ``wanted`` (type id -> seats) fits. Call under the lock.
+    Returns the fewest seats left, before this order, among its types and the congress's total
+    (None: unlimited), for the last-seats rule."""
     if not wanted:
-        return
+        return None
     total_capacity = RegistrationSettings.for_congress(congress).total_capacity
     taken = count_taken(
         congress_id=congress.pk,
@@ -206,3 +208,33 @@ def ensure_seats(
                 _("Sorry, only %(left)s seat(s) left for “%(type)s”.")
                 % {"left": left, "type": rtype.name}
             )
+    lefts = [] if total_capacity is None else [total_capacity - taken.total]
+    lefts += [
+        types_by_id[type_id].capacity - taken.by_type[type_id]
+        for type_id in wanted
+        if types_by_id[type_id].capacity is not None
+    ]
+    return min(lefts) if lefts else None
+
+
+def ensure_one_seat(*, congress, rtype: RegistrationType, new_seat: bool) -> None:
+    """Raise :class:`SoldOut` unless one more delegate of ``rtype`` fits. Call under the lock.
+
+    ``new_seat``: the delegate is new to the congress (an addition), so the congress's total
+    capacity counts it too; a delegate moving from another type keeps the seat it has there,
+    so only the new type's capacity is asked."""
+    total_capacity = RegistrationSettings.for_congress(congress).total_capacity
+    if new_seat or total_capacity is None:
+        ensure_seats(
+            congress=congress, wanted=Counter({rtype.pk: 1}), types_by_id={rtype.pk: rtype}
+        )
+        return
+    if rtype.capacity is None:
+        return
+    taken = count_taken(congress_id=congress.pk, type_ids=[rtype.pk])
+    if taken.by_type[rtype.pk] + 1 > rtype.capacity:
+        left = max(0, rtype.capacity - taken.by_type[rtype.pk])
+        raise SoldOut(
+            _("Sorry, only %(left)s seat(s) left for “%(type)s”.")
+            % {"left": left, "type": rtype.name}
+        )

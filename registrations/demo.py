@@ -66,6 +66,61 @@ TYPES = [
     ),
 ]
 
+# The types in the demo congress's other languages: every state of the organisers' indicator
+# (complete, partly translated, untranslated). German is kept only where the site offers it.
+TYPE_TRANSLATIONS = {
+    "member": {
+        "fr": {"name": "Collectivité locale membre"},
+        "es": {"name": "Gobierno local miembro"},
+        "pt": {"name": "Governo local membro"},
+        "de": {"name": "Kommunalverwaltung (Mitglied)"},
+        "ar": {"name": "حكومة محلية عضو"},
+    },
+    "non-member": {
+        "fr": {"name": "Collectivité locale non membre"},
+        "es": {"name": "Gobierno local no miembro"},
+        "pt": {"name": "Governo local não membro"},
+        "de": {"name": "Kommunalverwaltung (kein Mitglied)"},
+        "ar": {"name": "حكومة محلية غير عضو"},
+    },
+    "business": {"fr": {"name": "Entreprise"}, "es": {"name": "Empresa"}},
+    "ngo-academia": {"fr": {"name": "ONG et universités"}, "es": {"name": "ONG y academia"}},
+    "student": {
+        "fr": {"name": "Étudiant"},
+        "es": {"name": "Estudiante"},
+        "pt": {"name": "Estudante"},
+        "de": {"name": "Studierende"},
+        "ar": {"name": "طالب"},
+    },
+    "press": {"fr": {"name": "Presse"}, "es": {"name": "Prensa"}},
+    "speaker": {"fr": {"name": "Intervenant"}},  # Spanish left missing: the indicator shows it
+}
+QUESTION_TRANSLATIONS = {
+    "Will you attend the welcome reception?": {
+        "fr": {"label": "Participerez-vous à la réception de bienvenue ?"},
+        "es": {"label": "¿Asistirá a la recepción de bienvenida?"},
+        "pt": {"label": "Vai participar na receção de boas-vindas?"},
+        "de": {"label": "Nehmen Sie am Empfang teil?"},
+        "ar": {"label": "هل ستحضر حفل الاستقبال؟"},
+    },
+    "Which topics interest you?": {
+        "fr": {
+            "label": "Quels thèmes vous intéressent ?",
+            "choices": "Climat\nLogement\nFinances\nNumérique\nCulture",
+        },
+        "es": {
+            "label": "¿Qué temas le interesan?",
+            "choices": "Clima\nVivienda\nFinanzas\nDigital\nCultura",
+        },
+    },
+}
+
+
+def _offered(translations: dict, congress: Congress) -> dict:
+    """Only the congress's own languages (German only where the site offers it)."""
+    return {code: texts for code, texts in translations.items() if code in congress.languages}
+
+
 QUESTIONS = [
     (
         "Which site visit would you like to join?",
@@ -124,6 +179,7 @@ def _seed_setup(congress: Congress, people: list[dict], rng: random.Random) -> d
             "early_bird_price": Decimal(early) if early else None,
             "early_bird_until": congress.start_date - dt.timedelta(days=120) if early else None,
             "on_site_price": Decimal(on_site) if on_site else None,
+            "translations": _offered(TYPE_TRANSLATIONS.get(code, {}), congress),
             **extra,
         }
         types[code], _created = RegistrationType.objects.get_or_create(
@@ -184,7 +240,13 @@ def _seed_setup(congress: Congress, people: list[dict], rng: random.Random) -> d
         question, created = Question.objects.get_or_create(
             congress=congress,
             label=label,
-            defaults={"kind": kind, "choices": choices, "required": required, "position": position},
+            defaults={
+                "kind": kind,
+                "choices": choices,
+                "required": required,
+                "position": position,
+                "translations": _offered(QUESTION_TRANSLATIONS.get(label, {}), congress),
+            },
         )
         if created and type_code:
             question.registration_types.set([types[type_code]])
@@ -334,6 +396,7 @@ def seed_demo(*, congress: Congress, people: list[dict], rng: random.Random) -> 
         for order, rows in zip(orders, delegates_per_order, strict=True):
             for delegate, _code in rows:
                 delegate.order = order
+                delegate.refresh_search_text()
                 all_delegates.append(delegate)
         Delegate.objects.bulk_create(all_delegates, batch_size=1000)
         answers = []

@@ -48,12 +48,23 @@ class VoucherKind(models.TextChoices):
     SET_PRICE = "set_price", _("Set price")
 
 
+class VoucherStatus(models.TextChoices):
+    """Where a voucher stands for the organisers' list (computed, not stored): each voucher is
+    in exactly one, checked in this order: inactive, expired, used up, else active."""
+
+    ACTIVE = "active", _("Active")
+    USED_UP = "used_up", _("Used up")
+    EXPIRED = "expired", _("Expired")
+    INACTIVE = "inactive", _("Inactive")
+
+
 class WaitingListStatus(models.TextChoices):
     WAITING = "waiting", _("Waiting")
     OFFERED = "offered", _("Seat offered")
     REDEEMED = "redeemed", _("Registered")
     EXPIRED = "expired", _("Offer expired")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    REMOVED = "removed", _("Removed by the organisers")
 
 
 class PersonalDataKind(models.TextChoices):
@@ -69,3 +80,83 @@ class PersonalDataKind(models.TextChoices):
 class ErasureRequestStatus(models.TextChoices):
     OPEN = "open", _("Waiting for an organiser")
     DONE = "done", _("Carried out")
+
+
+class MailKey(models.TextChoices):
+    """The automatic e-mails an organiser may reword per congress and language (each value is
+    also the name of its default template pair under ``registrations/emails/``)."""
+
+    CONFIRMATION = "confirmation", _("Registration confirmed")
+    APPROVED = "approved", _("Registration approved")
+    PAYMENT_REMINDER = "payment_reminder", _("Payment reminder")
+    WAITING_LIST_OFFER = "waiting_list_offer", _("Waiting-list offer")
+    REFUND = "refund", _("Refund made")
+
+
+class BulkKind(models.TextChoices):
+    """What a bulk job does to each item (orders, or delegates for ``CANCEL_DELEGATES``)."""
+
+    APPROVE = "approve", _("Approve orders")
+    REJECT = "reject", _("Reject orders")
+    CANCEL_ORDERS = "cancel_orders", _("Cancel orders")
+    CANCEL_DELEGATES = "cancel_delegates", _("Cancel delegates")
+
+
+class BulkJobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Finished")
+
+
+class BulkItemOutcome(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    DONE = "done", _("Done")
+    SKIPPED = "skipped", _("Skipped")
+    FAILED = "failed", _("Failed")
+
+
+class EmailStatus(models.TextChoices):
+    """Where one logged e-mail stands: queued until a worker claims it (sending), then sent or
+    failed (with the error)."""
+
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class OutboxAudience(models.TextChoices):
+    """Who an outbox message goes to: each delegate of the filter, or the contacts of their
+    orders (one message per address either way)."""
+
+    DELEGATES = "delegates", _("The delegates")
+    CONTACTS = "contacts", _("The contacts of their orders")
+
+
+class VisaLetterStatus(models.TextChoices):
+    """requested -> approved -> issued; refused from requested or approved; revoked from
+    approved or issued (the verification page then says so)."""
+
+    REQUESTED = "requested", _("Requested")
+    APPROVED = "approved", _("Approved")
+    ISSUED = "issued", _("Issued")
+    REFUSED = "refused", _("Refused")
+    REVOKED = "revoked", _("Revoked")
+
+
+class CertificateKind(models.TextChoices):
+    ATTENDANCE = "attendance", _("Certificate of attendance")
+    SPEAKING = "speaking", _("Certificate of speaking")
+
+
+class CertificateStatus(models.TextChoices):
+    ISSUED = "issued", _("Issued")
+    REVOKED = "revoked", _("Revoked")
+
+
+class NameOrder(models.TextChoices):
+    """How a delegate's full name is written: by the name's culture unless they choose."""
+
+    AUTO = "auto", _("As usual for my name")
+    GIVEN_FIRST = "given_first", _("Given name first")
+    FAMILY_FIRST = "family_first", _("Family name first")

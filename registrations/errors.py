@@ -13,8 +13,10 @@ __all__ = [
     "VoucherInvalid",
     "VoucherExhausted",
     "VoucherRequired",
+    "VoucherRefused",
     "DeadlinePassed",
     "OfferInvalid",
+    "OfferRefused",
     "OrderAlreadyPlaced",
     "TooManyUnpaidOrders",
 ]
@@ -55,12 +57,38 @@ class VoucherRequired(RegistrationError):
     code = "voucher_required"
 
 
+class VoucherRefused(RegistrationError):
+    """An organiser's change to a voucher that its uses (or another voucher) forbid: a code
+    taken, a maximum below the uses already made, a delete of a used voucher. ``field`` is the
+    form field the message belongs to (None: the whole form)."""
+
+    code = "voucher_refused"
+    status_code = 409
+
+    def __init__(self, message, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
 class DeadlinePassed(RegistrationError):
     code = "deadline_passed"
 
 
 class OfferInvalid(RegistrationError):
     code = "offer_invalid"
+
+
+class OfferRefused(RegistrationError):
+    """An organiser's waiting-list action the entry's state or the seats forbid (an offer with
+    no seat free, an extension of a lapsed offer whose seat has gone). ``field``: the form field
+    the message belongs to (None: the whole form)."""
+
+    code = "offer_refused"
+    status_code = 409
+
+    def __init__(self, message, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 class OrderAlreadyPlaced(RegistrationError):

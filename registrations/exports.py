@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy
 
 from events_site.congresses.exporters import CSVExporter, SpreadsheetExporter, XLSXExporter
 
-from .enums import DelegateRole, OrganisationType
+from .enums import DelegateRole, OrganisationType, VoucherKind
 from .lifecycle import OrderStatus
-from .models import Answer, Question
+from .models import Answer, Question, Voucher
 
 
 class DelegateExport(SpreadsheetExporter):
@@ -117,8 +117,83 @@ class DelegateXLSXExport(DelegateExport, XLSXExporter):
         return _("Delegates")
 
 
+class VoucherCSVExport(CSVExporter):
+    """The organisers' vouchers (any filtered set, or one batch) as CSV: one row per voucher
+    with its uses, read as plain values; the types in one extra query. Comments are the
+    organisers' own text, so they pass through the formula guard like every cell."""
+
+    name = gettext_lazy("Vouchers")
+
+    def rows(self, *, congress, vouchers):
+        zone = congress.tz
+        kinds = dict(VoucherKind.choices)
+        yield [
+            _("Code"),
+            _("Kind"),
+            _("Value"),
+            _("Currency"),
+            _("Uses"),
+            _("Maximum uses"),
+            _("Registration types"),
+            _("Valid until (%(zone)s)") % {"zone": congress.time_zone},
+            _("Active"),
+            _("Comment"),
+            _("Batch"),
+        ]
+        types: dict[int, list[str]] = {}
+        for voucher_id, name in (
+            Voucher.registration_types.through.objects.filter(voucher__congress=congress)
+            .order_by("registrationtype__position", "registrationtype__name")
+            .values_list("voucher_id", "registrationtype__name")
+        ):
+            types.setdefault(voucher_id, []).append(name)
+        fields = ["pk", "code", "kind", "value", "uses", "max_uses", "valid_until"]
+        fields += ["is_active", "comment", "batch"]
+        for row in vouchers.prefetch_related(None).values(*fields).iterator(chunk_size=2000):
+            yield [
+                row["code"],
+                kinds.get(row["kind"], row["kind"]),
+                row["value"],
+                congress.currency if row["kind"] != VoucherKind.PERCENTAGE else "%",
+                row["uses"],
+                "" if row["max_uses"] is None else row["max_uses"],
+                ", ".join(types.get(row["pk"], [])) or _("every type"),
+                row["valid_until"].astimezone(zone).strftime("%Y-%m-%d %H:%M")
+                if row["valid_until"]
+                else "",
+                _("yes") if row["is_active"] else _("no"),
+                row["comment"],
+                row["batch"],
+            ]
+
+    def response(self, *, congress, vouchers, batch: str = "") -> HttpResponse:
+        stamp = timezone.now().astimezone(congress.tz).strftime("%Y%m%d-%H%M")
+        stem = f"{congress.slug}-vouchers-{batch.lower()}-{stamp}" if batch else None
+        return self.attachment(
+            self.write(self.rows(congress=congress, vouchers=vouchers)),
+            filename=self.filename_for(stem or f"{congress.slug}-vouchers-{stamp}"),
+        )
+
+
 EXPORTS: dict[str, DelegateExport] = {
     export.identifier: export for export in (DelegateCSVExport(), DelegateXLSXExport())
 }
 
-__all__ = ["EXPORTS", "DelegateCSVExport", "DelegateXLSXExport"]
+__all__ = ["EXPORTS", "DelegateCSVExport", "DelegateXLSXExport", "VoucherCSVExport"]
+
+
+class MemberOrganisationCSVExport(CSVExporter):
+    """The member list (filtered as shown) with the columns the import reads back: an export
+    imported again changes nothing (the import strips the formula guard's quote)."""
+
+    name = gettext_lazy("Member organisations")
+
+    def rows(self, *, organisations, fields):
+        yield list(fields)
+        yield from organisations.values_list(*fields).iterator(chunk_size=2000)
+
+    def response(self, *, congress, organisations, fields) -> HttpResponse:
+        return self.attachment(
+            self.write(self.rows(organisations=organisations, fields=fields)),
+            filename=self.filename_for(f"{congress.slug}-members"),
+        )

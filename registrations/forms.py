@@ -11,18 +11,20 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.forms.utils import flatatt
 from django.utils import translation
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from events_site.congresses.forms import Form, ModelForm
-from events_site.congresses.uploads import CSVUploadField
+from events_site.congresses.uploads import CSVUploadField, ImageUploadField
 
-from .enums import QuestionKind
+from .enums import NameOrder, QuestionKind
 from .form_cache import new_order_token
 from .models import Delegate, Question, RegistrationType, RetentionPolicy
+from .models.settings import seat_cap_refusal
+from .search_keys import suggest_latin_name
 from .services.orders import DELEGATE_FIELDS
 
 # What a delegate sets on themselves: every delegate field except the role organisers assign.
@@ -33,6 +35,13 @@ def language_choices(congress) -> list[tuple[str, str]]:
     names = dict(settings.LANGUAGES)
     codes = [code for code in (congress.languages or []) if code in names] or list(names)
     return [(code, names[code]) for code in codes]
+
+
+def reading_language(congress) -> str | None:
+    """The language the visitor reads the form in, when the congress offers it: whoever registers
+    in Arabic gets the e-mails in Arabic unless they choose otherwise."""
+    code = translation.get_language()
+    return code if code in dict(language_choices(congress)) else None
 
 
 class QuickSelect(forms.Select):
@@ -100,6 +109,11 @@ class CountryField(forms.ChoiceField):
         return str(value) in country_choices()[1]
 
 
+def type_label(rtype: RegistrationType) -> str:
+    """A registration type as the reader's language names it."""
+    return rtype.translated("name")
+
+
 class StartForm(Form):
     """Step one (a GET form): which type, how many delegates, an optional voucher."""
 
@@ -118,6 +132,7 @@ class StartForm(Form):
     def __init__(self, *args, types=None, max_delegates: int = 20, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["registration_type"].queryset = types
+        self.fields["registration_type"].label_from_instance = type_label
         self.fields["delegates"] = forms.IntegerField(
             label=_("Number of delegates"), min_value=1, max_value=max_delegates, initial=1
         )
@@ -133,6 +148,7 @@ class ContactForm(Form):
     def __init__(self, *args, congress, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = language_choices(congress)
+        self.fields["language"].initial = reading_language(congress)
         self.fields["token"].initial = new_order_token()
 
 
@@ -142,17 +158,17 @@ def question_applies(question: Question, rtype: RegistrationType | None) -> bool
 
 
 def question_field(question: Question) -> forms.Field:
-    label = question.label
-    common = {"label": label, "required": False, "help_text": question.help_text}
+    label = question.translated("label")
+    # Django's field template prints help text as markup; an organiser's is text.
+    help_text = question.translated("help_text")
+    common = {"label": label, "required": False, "help_text": escape(help_text)}
     if question.kind == QuestionKind.NUMBER:
         return forms.DecimalField(max_digits=14, decimal_places=4, **common)
     if question.kind == QuestionKind.CHOICE:
-        return forms.ChoiceField(
-            choices=[("", "—")] + [(c, c) for c in question.choice_list], **common
-        )
+        return forms.ChoiceField(choices=[("", "—"), *question.choice_labels()], **common)
     if question.kind == QuestionKind.MULTIPLE_CHOICE:
         return forms.MultipleChoiceField(
-            choices=[(c, c) for c in question.choice_list],
+            choices=question.choice_labels(),
             widget=forms.CheckboxSelectMultiple,
             **common,
         )
@@ -188,16 +204,11 @@ class QuestionsMixin:
         for question in questions:
             name = f"q_{question.pk}"
             self.fields[name] = question_field(question)
-            restricted = [t.name for t in question.registration_types.all()]
+            restricted = [t.translated("name") for t in question.registration_types.all()]
             if restricted:
-                self.fields[name].help_text = " ".join(
-                    filter(
-                        None,
-                        [
-                            str(question.help_text),
-                            str(_("Only for: %(types)s.") % {"types": ", ".join(restricted)}),
-                        ],
-                    )
+                only_for = _("Only for: %(types)s.") % {"types": ", ".join(restricted)}
+                self.fields[name].help_text = escape(
+                    " ".join(filter(None, [question.translated("help_text"), str(only_for)]))
                 )
             if question.required and not restricted:
                 self.fields[name].widget.attrs["required"] = True
@@ -219,6 +230,22 @@ class QuestionsMixin:
                 continue
             answers[question.pk] = answer_text(value) if applies else ""
         return answers
+
+
+def offer_name_orders(form) -> None:
+    """The three name orders without an empty choice ("as usual for my name" is the default)."""
+    if "name_order" in form.fields:
+        form.fields["name_order"].choices = NameOrder.choices
+        form.fields["name_order"].initial = NameOrder.AUTO
+
+
+def fill_latin_name(cleaned: dict) -> None:
+    """A name written in another script and no Latin form given: keep the suggested one, so
+    the check-in desk can find the person by typing Latin letters (they can correct it)."""
+    if "name_latin" in cleaned and not cleaned["name_latin"]:
+        cleaned["name_latin"] = suggest_latin_name(
+            cleaned.get("given_name") or "", cleaned.get("family_name") or ""
+        )
 
 
 class RegistrationTypeField(forms.ModelChoiceField):
@@ -261,14 +288,21 @@ class DelegateForm(QuestionsMixin, ModelForm):
         self.fields["registration_type"].queryset = types
         self.fields["registration_type"].index = type_index
         self.fields["registration_type"].empty_label = None
+        self.fields["email"].required = False
+        self.fields["email"].help_text = _(
+            "Optional: left empty, this delegate's e-mails go to the contact's address."
+        )
+        self.fields["registration_type"].label_from_instance = type_label
         self.fields["language"] = forms.ChoiceField(
             label=self.fields["language"].label, choices=language_choices(congress)
         )
         self.add_questions(questions)
+        offer_name_orders(self)
 
     def clean(self):
         cleaned = super().clean()
         self.answers = self.clean_questions(cleaned.get("registration_type"))
+        fill_latin_name(cleaned)
         return cleaned
 
     def _get_validation_exclusions(self):
@@ -312,18 +346,32 @@ class DelegateEditForm(QuestionsMixin, ModelForm):
             "accessibility_needs": forms.TextInput,
         }
 
+    photo = ImageUploadField(
+        label=_("Photo"),
+        required=False,
+        help_text=_(
+            "Optional: helps the check-in desk tell you apart from someone with the same name. "
+            "Only check-in staff see it. PNG, JPEG or WebP."
+        ),
+    )
+    remove_photo = forms.BooleanField(label=_("Remove my photo"), required=False)
+
     def __init__(self, *args, congress, questions, answers: dict, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.instance.photo:
+            del self.fields["remove_photo"]
         self.fields["language"] = forms.ChoiceField(
             label=self.fields["language"].label, choices=language_choices(congress)
         )
         self.fields["country"].widget = QuickSelect(choices=self.fields["country"].choices)
         applicable = [q for q in questions if question_applies(q, self.instance.registration_type)]
         self.add_questions(applicable, initial_answers=answers)
+        offer_name_orders(self)
 
     def clean(self):
         cleaned = super().clean()
         self.answers = self.clean_questions(self.instance.registration_type)
+        fill_latin_name(cleaned)
         return cleaned
 
     def changes(self) -> dict:
@@ -342,6 +390,7 @@ class WaitingListForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["registration_type"].queryset = types
         self.fields["language"].choices = language_choices(congress)
+        self.fields["language"].initial = reading_language(congress)
 
 
 class CancelForm(Form):
@@ -363,7 +412,11 @@ class DelegateCancelForm(CancelForm):
 
 class MemberImportForm(Form):
     # The cleaned value is the CSV's text, checked by the one upload pipeline.
-    file = CSVUploadField(label=_("CSV file"), help_text=_("Columns: name, country, reference."))
+    file = CSVUploadField(
+        label=_("CSV file"),
+        help_text=_("Columns: name, country, reference."),
+        fallback_encodings=("cp1252",),
+    )
     replace = forms.BooleanField(label=_("Replace the current list"), required=False)
 
 
@@ -432,7 +485,9 @@ class HoldReleaseForm(Form):
 
 
 class HoldCapsForm(Form):
-    """The congress's caps on unpaid orders (empty: no cap)."""
+    """The congress's caps on unpaid orders and unpaid seats, and the last-seats rule (empty:
+    no cap). ``max_delegates`` is the largest delegation per order: a seat cap per e-mail
+    address below it would refuse a full delegation's only order."""
 
     max_unpaid_orders_per_email = forms.IntegerField(
         label=_("Unpaid orders per e-mail address"), min_value=1, max_value=1000, required=False
@@ -440,3 +495,33 @@ class HoldCapsForm(Form):
     max_unpaid_orders_per_address = forms.IntegerField(
         label=_("Unpaid orders per client address"), min_value=1, max_value=10000, required=False
     )
+    max_unpaid_seats_per_email = forms.IntegerField(
+        label=_("Unpaid seats per e-mail address"), min_value=1, max_value=10000, required=False
+    )
+    max_unpaid_seats_per_address = forms.IntegerField(
+        label=_("Unpaid seats per client address"), min_value=1, max_value=100000, required=False
+    )
+    last_seats_threshold = forms.IntegerField(
+        label=_("Last seats: when this few seats are left"),
+        min_value=1,
+        max_value=100000,
+        required=False,
+        help_text=_("Empty means no last-seats rule."),
+    )
+    last_seats_per_address = forms.IntegerField(
+        label=_("Last seats: unpaid seats per client address"),
+        min_value=1,
+        max_value=100000,
+        help_text=_("Among the last seats, one connection may hold at most this many unpaid."),
+    )
+
+    def __init__(self, *args, max_delegates: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_delegates = max_delegates
+
+    def clean_max_unpaid_seats_per_email(self):
+        value = self.cleaned_data.get("max_unpaid_seats_per_email")
+        refusal = seat_cap_refusal(value, self.max_delegates)
+        if refusal:
+            raise forms.ValidationError(refusal)
+        return value

@@ -1,13 +1,15 @@
 """Read side of the organisers' review of suspicious holds: open unpaid holds grouped by the
-client address or the e-mail address that placed them, largest first, and one group's orders."""
+client address or the e-mail address that placed them, largest first, and one group's orders.
+Orders waiting for a bank transfer (billing details given: paying by invoice) hold their seats
+for days, so they are counted and shown apart: they are the holds worth a look near the end."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 
 from events_site.congresses.models import Congress
 
-from .models import Order
+from .models import BillingDetails, Order
 from .services.orders.hoarding import open_hold_q
 
 # What a group is keyed by: the URL's ``by`` value -> the order's column.
@@ -23,8 +25,9 @@ def hold_groups(
     *, congress: Congress, by: str, search: str = "", min_orders: int = 1
 ) -> QuerySet[dict]:
     """One row per client address (``by="address"``) or e-mail address (``"email"``): open
-    unpaid orders, the seats they hold, the earliest and latest expiry, the latest order.
-    Largest first (orders, then seats). One statement, whatever the number of holds."""
+    unpaid orders, the seats they hold, how many of the orders pay by invoice, the earliest and
+    latest expiry, the latest order. Largest first (orders, then seats). One statement,
+    whatever the number of holds."""
     column = GROUP_COLUMNS[by]
     rows = open_holds(congress).exclude(**{column: ""})
     if search:
@@ -34,6 +37,7 @@ def hold_groups(
         .annotate(
             orders=Count("pk", distinct=True),
             seats=Count("delegates", filter=Q(delegates__is_cancelled=False)),
+            by_invoice=Count("pk", distinct=True, filter=Q(billing_details__isnull=False)),
             first_expiry=Min("hold_expires_at"),
             last_expiry=Max("hold_expires_at"),
             last_placed=Max("created_at"),
@@ -49,7 +53,10 @@ def group_holds(*, congress: Congress, by: str, key: str) -> QuerySet[Order]:
     return (
         open_holds(congress)
         .filter(**{column: key})
-        .annotate(seats=Count("delegates", filter=Q(delegates__is_cancelled=False)))
+        .annotate(
+            seats=Count("delegates", filter=Q(delegates__is_cancelled=False)),
+            by_invoice=Exists(BillingDetails.objects.filter(order_id=OuterRef("pk"))),
+        )
         .order_by("-created_at", "-pk")
     )
 
@@ -59,4 +66,5 @@ def hold_totals(congress: Congress) -> dict:
     return open_holds(congress).aggregate(
         orders=Count("pk", distinct=True),
         seats=Count("delegates", filter=Q(delegates__is_cancelled=False)),
+        by_invoice=Count("pk", distinct=True, filter=Q(billing_details__isnull=False)),
     )

@@ -55,10 +55,8 @@ def _holds_page(request, congress: Congress, filters: HoldFilterForm, caps_form,
     reg_settings = selectors.registration_settings(congress)
     if caps_form is None:
         caps_form = HoldCapsForm(
-            initial={
-                "max_unpaid_orders_per_email": reg_settings.max_unpaid_orders_per_email,
-                "max_unpaid_orders_per_address": reg_settings.max_unpaid_orders_per_address,
-            }
+            initial={name: getattr(reg_settings, name) for name in HoldCapsForm.base_fields},
+            max_delegates=reg_settings.max_delegates_per_order,
         )
     query = request.GET.copy()
     query.pop("page", None)
@@ -89,8 +87,12 @@ def _holds_page(request, congress: Congress, filters: HoldFilterForm, caps_form,
 @require_http_methods(["POST"])
 @congress_perm_required(Perm.MANAGE_REGISTRATIONS)
 def manage_hold_caps(request, congress: Congress):
-    """Change the congress's caps on unpaid orders (audited by the settings service)."""
-    form = HoldCapsForm(request.POST)
+    """Change the congress's caps on unpaid orders and seats (audited by the settings
+    service)."""
+    form = HoldCapsForm(
+        request.POST,
+        max_delegates=selectors.registration_settings(congress).max_delegates_per_order,
+    )
     if not form.is_valid():
         return _holds_page(request, congress, HoldFilterForm({}), caps_form=form, status=400)
     update_registration_settings(congress=congress, by=request.user, **form.cleaned_data)

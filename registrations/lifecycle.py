@@ -81,6 +81,9 @@ REFUNDABLE_STATUSES = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderSt
 
 # Delegates of these orders may enter (badges print, the desk says yes) ...
 MAY_ENTER_STATUSES = PAID_STATUSES
+# ... and so may those of an order invoiced to a public body that pays after the congress
+# ("invoiced – unpaid": pending payment with ``admitted_on_invoice``, seats held until paid).
+INVOICED_UNPAID_STATUS = OrderStatus.PENDING_PAYMENT
 # ... and of these may sign up for sessions and keep a personal agenda.
 MAY_SIGN_UP_STATUSES = LIVE_STATUSES
 
@@ -168,6 +171,7 @@ class DelegateStanding(StrEnum):
     """Where a delegate stands, from their own flag and their order's status."""
 
     ADMITTED = "admitted"
+    INVOICED_UNPAID = "invoiced_unpaid"
     AWAITING_APPROVAL = "awaiting_approval"
     UNPAID = "unpaid"
     CANCELLED = "cancelled"
@@ -176,9 +180,12 @@ class DelegateStanding(StrEnum):
 def delegate_standing(delegate) -> DelegateStanding:
     """The one decision on whether a delegate counts; ``may_enter`` and ``may_sign_up`` and the
     desk's reasons all read it."""
-    status = delegate.order.status
+    order = delegate.order
+    status = order.status
     if status in MAY_ENTER_STATUSES and not delegate.is_cancelled:
         return DelegateStanding.ADMITTED
+    if is_invoiced_unpaid(order) and not delegate.is_cancelled:
+        return DelegateStanding.INVOICED_UNPAID
     if delegate.is_cancelled or status not in MAY_SIGN_UP_STATUSES:
         return DelegateStanding.CANCELLED
     if status == OrderStatus.AWAITING_APPROVAL:
@@ -186,9 +193,19 @@ def delegate_standing(delegate) -> DelegateStanding:
     return DelegateStanding.UNPAID
 
 
+def is_invoiced_unpaid(order) -> bool:
+    """Invoiced to a public body that pays later: unpaid, yet its delegates may enter."""
+    return order.status == INVOICED_UNPAID_STATUS and bool(order.admitted_on_invoice)
+
+
+# The standings whose delegates may enter.
+ENTERING_STANDINGS = (DelegateStanding.ADMITTED, DelegateStanding.INVOICED_UNPAID)
+
+
 def may_enter(delegate) -> bool:
-    """Paid (or free and confirmed), not cancelled: the badge prints and the desk lets them in."""
-    return delegate_standing(delegate) == DelegateStanding.ADMITTED
+    """Paid (or free and confirmed), or invoiced to a public body that pays later; not
+    cancelled: the badge prints and the desk lets them in."""
+    return delegate_standing(delegate) in ENTERING_STANDINGS
 
 
 def may_sign_up(delegate) -> bool:
@@ -200,4 +217,12 @@ def may_sign_up(delegate) -> bool:
 def may_enter_q(prefix: str = "") -> Q:
     """The delegates who may enter, as a filter (``prefix`` reaches the delegate, e.g.
     ``"delegate__"``); the same decision as :func:`may_enter`."""
-    return Q(**{f"{prefix}is_cancelled": False, f"{prefix}order__status__in": MAY_ENTER_STATUSES})
+    return Q(**{f"{prefix}is_cancelled": False}) & (
+        Q(**{f"{prefix}order__status__in": MAY_ENTER_STATUSES})
+        | Q(
+            **{
+                f"{prefix}order__status": INVOICED_UNPAID_STATUS,
+                f"{prefix}order__admitted_on_invoice": True,
+            }
+        )
+    )

@@ -11,9 +11,11 @@ from .services.notifications import (
 )
 from .services.orders import expire_stale_holds, send_payment_reminders
 from .services.personal_data import apply_retention
+from .services.visa_letters import apply_rules_everywhere, erase_expired_passport_data
 
 __all__ = [
     "apply_retention_task",
+    "apply_visa_letter_rules_task",
     "expire_holds",
     "remind_unpaid_orders",
     "send_delegate_cancelled_task",
@@ -35,5 +37,12 @@ def remind_unpaid_orders() -> int:
 
 @task(queue_name="default")
 def apply_retention_task() -> int:
-    """Erase the personal data past each congress's retention delay (daily); idempotent."""
-    return sum(line.count for line in apply_retention())
+    """Erase the personal data past each congress's retention delay, and visa passport data
+    past its stated deletion date (daily); idempotent."""
+    return sum(line.count for line in apply_retention()) + erase_expired_passport_data()
+
+
+@task(queue_name="default")
+def apply_visa_letter_rules_task() -> int:
+    """Approve the visa letter requests a congress's rule now covers (paid since)."""
+    return apply_rules_everywhere()

@@ -19,6 +19,7 @@ from events_site.congresses.models import Congress
 from events_site.congresses.permissions import congress_perm_required, has_congress_perm
 
 from . import form_cache, form_page, lifecycle, selectors
+from .enums import NameOrder
 from .errors import (
     OfferInvalid,
     OrderAlreadyPlaced,
@@ -38,13 +39,20 @@ from .forms import (
     WaitingListForm,
 )
 from .lifecycle import OrderStatus
+from .list_forms import DelegateListForm, selected_ids
+from .models.invoices import shown_tax_label
+from .names import full_name
+from .payments.services.invoicing import billing_settings_for, split_tax
 from .payments.services.order_changes import cancel_own_delegate
+from .saved_filter_pages import SavedFilterForm
 from .services.delegates import delegate_cancellation_terms, single_cancellation_open
 from .services.orders import (
     cancel_own_order,
     cancellation_terms,
     edit_deadline,
     place_order,
+    preview_order,
+    set_delegate_photo,
     update_own_delegate,
 )
 from .services.waiting_list import join_waiting_list, live_offer
@@ -145,7 +153,14 @@ def details(request, congress_slug: str):
         return _blank_details(request, page)
     contact, formset = page.contact(data), page.formset(data)
     already_placed = None
-    if contact.is_valid() and formset.is_valid():
+    step = data.get("step", "")
+    if step == "edit":  # "Change" on the summary: the form again, as typed
+        return page.response(request, contact, formset)
+    if contact.is_valid() and formset.is_valid() and (step != "confirm" or not data.get("consent")):
+        summary = _summary(request, page, contact, formset, consent_missing=step == "confirm")
+        if summary is not None:
+            return summary
+    elif contact.is_valid() and formset.is_valid():
         rate_limits.check(request, name="order_placement")
         if contact.cleaned_data["voucher"]:
             rate_limits.check(request, name="voucher", count=False)
@@ -176,6 +191,73 @@ def details(request, congress_slug: str):
             return redirect(order.get_absolute_url())
     status = 409 if already_placed else 400
     return page.response(request, contact, formset, status=status, already_placed=already_placed)
+
+
+def _summary(request, page: form_page.FormPage, contact, formset, *, consent_missing: bool):
+    """The step before "Confirm": every delegate with their price, the total with its tax, the
+    cancellation terms and the privacy notice, and the consent the order needs. What was typed
+    goes along in hidden fields (the same order token: a double submit is still one order).
+    None when the preview refused the order: the form is shown again with the reason."""
+    congress = page.congress
+    voucher = contact.cleaned_data["voucher"]
+    if voucher:
+        rate_limits.check(request, name="voucher", count=False)
+    try:
+        priced = preview_order(
+            congress=congress,
+            delegates=page.new_delegates(formset),
+            voucher_code=voucher,
+            offer=page.offer,
+        )
+    except DomainError as exc:
+        if isinstance(exc, VoucherInvalid):
+            rate_limits.check(request, name="voucher")  # a wrong code counts as a guess
+        contact.add_error(_error_field(exc), exc.message)
+        return page.response(request, contact, formset, status=400)
+    billing = billing_settings_for(congress)
+    net, tax = split_tax(gross=priced.total, rate=billing.tax_rate, reverse_charge=False)
+    reg_settings = selectors.registration_settings(congress)
+    hidden = [
+        (name, value)
+        for name, values in request.POST.lists()
+        if name not in ("csrfmiddlewaretoken", "step", "consent")
+        for value in values
+    ]
+    return render(
+        request,
+        "registrations/summary.html",
+        {
+            "congress": congress,
+            "contact": contact.cleaned_data,
+            "lines": [
+                {
+                    "delegate": item.details,
+                    "name": full_name(
+                        item.details.get("given_name", ""),
+                        item.details.get("family_name", ""),
+                        country=str(item.details.get("country") or ""),
+                        order=item.details.get("name_order") or NameOrder.AUTO,
+                    ),
+                    "type": item.registration_type,
+                    "price": price,
+                }
+                for item, price, _tier, _used in priced.lines
+            ],
+            "total": priced.total,
+            "tax": tax,
+            "tax_rate": billing.tax_rate,
+            "tax_label": shown_tax_label(billing.tax_label),
+            "status": priced.status,
+            "review": priced.review,
+            "statuses": OrderStatus,
+            "reg_settings": reg_settings,
+            "hold_minutes": int(reg_settings.hold.total_seconds() // 60),
+            "cancellation_deadline": reg_settings.cancellation_deadline or congress.starts_at,
+            "hidden": hidden,
+            "consent_missing": consent_missing,
+        },
+        status=400 if consent_missing else 200,
+    )
 
 
 def _blank_details(request, page: form_page.FormPage):
@@ -216,6 +298,11 @@ def order_detail(request, congress_slug: str, code: str, secret: str):
             # the order through the whole-order link.
             "can_cancel_delegates": single_cancellation_open(order, active=active),
             "statuses": OrderStatus,
+            "approval_payment_days": (
+                selectors.registration_settings(order.congress).approval_payment_days
+                if order.status == OrderStatus.AWAITING_APPROVAL
+                else None
+            ),
         },
     )
 
@@ -249,10 +336,13 @@ def delegate_edit(request, congress_slug: str, code: str, secret: str, delegate_
     questions = selectors.questions_for(order.congress)
     kwargs = {"congress": order.congress, "questions": questions, "answers": answers}
     if request.method == "POST":
-        form = DelegateEditForm(request.POST, instance=delegate, **kwargs)
+        form = DelegateEditForm(request.POST, request.FILES, instance=delegate, **kwargs)
         if form.is_valid():
             try:
                 update_own_delegate(delegate=delegate, changes=form.changes(), answers=form.answers)
+                photo = form.cleaned_data.get("photo")
+                if photo or form.cleaned_data.get("remove_photo"):
+                    set_delegate_photo(delegate=delegate, photo=photo, actor_label=order.email)
             except RegistrationError as exc:
                 form.add_error(None, exc.message)
             else:
@@ -325,57 +415,59 @@ def order_cancel(request, congress_slug: str, code: str, secret: str):
 # --- organisers -----------------------------------------------------------------------------
 
 
+PER_PAGE = 50
+
+
+def _delegate_list_form(request, congress: Congress) -> DelegateListForm:
+    return DelegateListForm(request.GET, types=selectors.registration_types(congress))
+
+
+@require_http_methods(["GET", "HEAD"])
 @congress_perm_required(Perm.VIEW_REGISTRATIONS)
 def manage_list(request, congress: Congress):
-    """Search, filter and page through delegates; figures per type and status; export."""
-    search = request.GET.get("q", "").strip()[:200]
-    type_code = request.GET.get("type", "")
-    status = request.GET.get("status", "")
-    if status not in OrderStatus.values:
-        status = ""
-    delegates = selectors.organiser_delegates(
-        congress=congress, search=search, registration_type=type_code, status=status
-    )
-    page = Paginator(delegates, 50).get_page(request.GET.get("page"))
+    """Search, filter, sort and page through delegates; figures per type and status; export
+    exactly what is shown. Everything lives in the query string."""
+    form = _delegate_list_form(request, congress)
+    delegates = selectors.organiser_delegates(congress=congress, filters=form.filters())
+    page = Paginator(delegates, PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    export_query = query.copy()
+    export_query.pop("col", None)
     return render(
         request,
         "registrations/manage/list.html",
         {
             "congress": congress,
+            "form": form,
             "page": page,
             "figures": selectors.figures(congress),
-            "types": selectors.types_on_sale(congress),
-            "statuses": OrderStatus.choices,
-            "search": search,
-            "type_code": type_code,
-            "status": status,
+            "columns": form.columns(),
             "query": query.urlencode(),
+            "export_query": export_query.urlencode(),
+            "carried": [(k, v) for k, values in export_query.lists() for v in values],
             "can_manage": has_congress_perm(request.user, Perm.MANAGE_REGISTRATIONS, congress),
+            "can_write": has_congress_perm(request.user, Perm.MANAGE_REGISTRATIONS, congress),
+            "saved_filters": selectors.saved_filters(congress, request.user),
+            "saved_filter_form": SavedFilterForm(),
         },
     )
 
 
+@require_http_methods(["GET", "HEAD"])
 @congress_perm_required(Perm.VIEW_REGISTRATIONS)
 @reauth_required
 def manage_export(request, congress: Congress, fmt: str):
+    """The delegates the list shows for the same query string, as CSV or XLSX (audited); with
+    ``selected`` ids (the list's bulk menu), only those of them."""
     exporter = EXPORTS.get(fmt)
     if exporter is None:
         raise Http404
-    filters = {
-        "q": request.GET.get("q", "").strip()[:200],
-        "type": request.GET.get("type", ""),
-        "status": request.GET.get("status", "")
-        if request.GET.get("status") in OrderStatus.values
-        else "",
-    }
-    delegates = selectors.organiser_delegates(
-        congress=congress,
-        search=filters["q"],
-        registration_type=filters["type"],
-        status=filters["status"],
-    )
+    form = _delegate_list_form(request, congress)
+    delegates = selectors.organiser_delegates(congress=congress, filters=form.filters())
+    ids, _malformed = selected_ids(request.GET)
+    if ids or "selected" in request.GET:
+        delegates = delegates.filter(pk__in=ids)
     response = exporter.response(congress=congress, delegates=delegates)
     audit.record_export(
         congress=congress,
@@ -383,6 +475,6 @@ def manage_export(request, congress: Congress, fmt: str):
         export="registrations.delegates",
         fmt=exporter.identifier,
         rows=delegates.count(),
-        filters=filters,
+        filters={**form.described(), **({"selected": len(ids)} if ids else {})},
     )
     return response

@@ -24,8 +24,9 @@ echo "== translations compile"
 echo "== tests on SQLite"
 $bin/pytest -n 2 --dist loadgroup "$@"
 echo "== tests on PostgreSQL (database 'test' on ${POSTGRES_HOST:-127.0.0.1}:5432)"
-# The URL walk (tests/walk) checks which answer each persona gets from each view: that does not
-# depend on the database, so it runs once, on SQLite, and keeps the suite's time down.
+# The URL walk (tests/walk) checks which answer each persona gets from each view, and the
+# browser tests (marker "browser") drive the same views in Chromium: neither depends on the
+# database, so they run once, on SQLite, and keep the suite's time down.
 DATABASE_URL="postgres://postgres@${POSTGRES_HOST:-127.0.0.1}:5432/postgres" \
   TEST_DATABASE_NAME=test \
-  $bin/pytest -n 2 --dist loadgroup --create-db --ignore=tests/walk "$@"
+  $bin/pytest -n 2 --dist loadgroup --create-db --ignore=tests/walk -m "not browser" "$@"

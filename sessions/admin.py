@@ -12,15 +12,18 @@ from . import services
 from .errors import InvalidProgrammeData, ScheduleConflict
 from .models import (
     AgendaItem,
+    FormatSetting,
     PersonalAgenda,
     ScheduleVersion,
     Session,
     SessionSignup,
     SessionSpeaker,
     Speaker,
+    Tag,
     Track,
 )
 from .services.programme import SESSION_FIELDS, SPEAKER_FIELDS, TRACK_FIELDS
+from .services.tags import TAG_FIELDS
 
 
 class SessionSpeakerInline(TabularInline):
@@ -57,7 +60,7 @@ class SessionAdminForm(ModelForm):
             pk=self.instance.pk,
             congress=cleaned.get("congress") or getattr(self.instance, "congress", None),
             code=self.instance.code or "",
-            **{k: v for k, v in cleaned.items() if k in SESSION_FIELDS},
+            **{k: v for k, v in cleaned.items() if k in SESSION_FIELDS and k != "tags"},
         )
         if candidate.congress_id and candidate.starts_at and candidate.ends_at:
             errors = [c for c in check_session(candidate) if c.is_error]
@@ -94,6 +97,9 @@ class SessionAdmin(ModelAdmin):
             return
         for warning in saved.warnings:
             messages.warning(request, warning.message)
+
+    def save_related(self, request, form, formsets, change):
+        """The service saved the tags; the speaker inline is read-only."""
 
 
 @admin.register(Speaker)
@@ -133,6 +139,40 @@ class TrackAdmin(ModelAdmin):
                 congress=form.cleaned_data["congress"], by=request.user, **fields
             )
             obj.pk = created.pk
+
+
+@admin.register(Tag)
+class TagAdmin(ModelAdmin):
+    list_display = ["name", "slug", "colour", "congress"]
+    list_filter = ["congress"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def save_model(self, request, obj, form, change):
+        fields = {k: form.cleaned_data[k] for k in TAG_FIELDS if k in form.cleaned_data}
+        if change:
+            services.update_tag(tag=obj, by=request.user, **fields)
+        else:
+            created = services.create_tag(
+                congress=form.cleaned_data["congress"], by=request.user, **fields
+            )
+            obj.pk = created.pk
+
+
+@admin.register(FormatSetting)
+class FormatSettingAdmin(ModelAdmin):
+    list_display = ["format", "congress", "default_minutes", "display_name"]
+    list_filter = ["congress", "format"]
+
+    def save_model(self, request, obj, form, change):
+        saved = services.save_format_setting(
+            congress=form.cleaned_data.get("congress") or obj.congress,
+            by=request.user,
+            format=form.cleaned_data.get("format") or obj.format,
+            default_minutes=form.cleaned_data["default_minutes"],
+            display_name=form.cleaned_data.get("display_name", ""),
+            description=form.cleaned_data.get("description", ""),
+        )
+        obj.pk = saved.pk
 
 
 @admin.register(ScheduleVersion)

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from events_site.congresses.api import CongressScopedMixin, RoomSerializer
+from events_site.congresses.api_fields import TranslatedSerializerMixin
 from events_site.congresses.enums import Perm
 from events_site.congresses.models import Room
 
@@ -23,8 +24,8 @@ from . import http_caching, selectors, services
 from .enums import SessionFormat, SessionStatus, SpeakerRole
 from .errors import ScheduleConflict
 from .exports import JSONExporter
-from .models import Session, Speaker, Track
-from .services.programme import SESSION_FIELDS
+from .models import Session, Speaker, Tag, Track
+from .services.programme import SESSION_FIELDS, SESSION_WRITE_FIELDS
 
 
 class SchemaSafeMixin:
@@ -111,7 +112,7 @@ class SpeakerRoleSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=SpeakerRole.choices, default=SpeakerRole.SPEAKER)
 
 
-class ProgrammeSessionSerializer(serializers.ModelSerializer):
+class ProgrammeSessionSerializer(TranslatedSerializerMixin, serializers.ModelSerializer):
     track = serializers.SlugRelatedField(
         slug_field="slug", queryset=Track.objects.none(), allow_null=True, required=False
     )
@@ -124,7 +125,9 @@ class ProgrammeSessionSerializer(serializers.ModelSerializer):
     interpretation_languages = serializers.ListField(
         child=serializers.CharField(max_length=10), required=False
     )
-    tags = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
+    tags = serializers.SlugRelatedField(
+        slug_field="slug", many=True, queryset=Tag.objects.none(), required=False
+    )
     speakers = SpeakerRoleSerializer(many=True, required=False, source="role_list")
 
     class Meta:
@@ -138,6 +141,7 @@ class ProgrammeSessionSerializer(serializers.ModelSerializer):
         if congress is not None:
             self.fields["track"].queryset = Track.objects.filter(congress=congress)
             self.fields["room"].queryset = Room.objects.filter(venue__congress=congress)
+            self.fields["tags"].child_relation.queryset = Tag.objects.filter(congress=congress)
 
     def to_representation(self, instance):
         instance.role_list = [
@@ -158,7 +162,7 @@ class ProgrammeSessionSerializer(serializers.ModelSerializer):
 
     def session_fields(self) -> dict:
         """The fields sent (a PATCH sends some), for the services."""
-        return {k: self.validated_data[k] for k in SESSION_FIELDS if k in self.validated_data}
+        return {k: self.validated_data[k] for k in SESSION_WRITE_FIELDS if k in self.validated_data}
 
 
 class SessionViewSet(
@@ -237,7 +241,16 @@ class ProgrammeSpeakerSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Speaker
-        fields = ["code", "name", "title", "organisation", "city", "country", "bio"]
+        fields = [
+            "code",
+            "name",
+            "title",
+            "organisation",
+            "city",
+            "country",
+            "bio",
+            "recording_allowed",
+        ]
         read_only_fields = ["code"]
 
 
@@ -288,7 +301,7 @@ class SpeakerViewSet(_ProgrammeWriteViewSet):
     instance_kwarg = "speaker"
 
 
-class ProgrammeTrackSerializer(serializers.ModelSerializer):
+class ProgrammeTrackSerializer(TranslatedSerializerMixin, serializers.ModelSerializer):
     class Meta:
         model = Track
         fields = ["id", "name", "slug", "colour", "description", "position"]

@@ -44,3 +44,41 @@ class InvalidProgrammeData(DomainError):
 
 
 NOT_REGISTERED = _("Only delegates with a valid registration can sign up for sessions.")
+
+
+class ProposalRefused(DomainError):
+    """A call refused a proposal's change (closed, locked, a bad access code); ``field`` is the
+    form field the message belongs to (None: the whole form)."""
+
+    code = "proposal_refused"
+    status_code = 409
+
+    def __init__(self, message, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class ProposalIncomplete(DomainError):
+    """A proposal missing required parts cannot be submitted; ``errors`` maps each field to
+    its message, shown beside the field."""
+
+    code = "proposal_incomplete"
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(_("The proposal is not complete yet: see the messages beside the fields."))
+        self.errors = errors
+
+
+class ReviewRefused(DomainError):
+    code = "review_refused"
+    status_code = 403
+
+
+class DecisionRefused(DomainError):
+    code = "decision_refused"
+    status_code = 409
+
+
+UNPAID_MAY_NOT_BOOK = _(
+    "Seats in sessions with limited places can be booked once your registration is paid."
+)

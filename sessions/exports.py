@@ -12,10 +12,16 @@ from django.utils.translation import gettext_lazy
 
 from events_site.congresses.exporters import Exporter as BaseExporter
 from events_site.congresses.text import printable_tree
+from events_site.congresses.translations import texts_by_language
 
+from .c3voc import render_c3voc
 from .frab import build_frab, numeric_id
 from .ical import build_calendar, session_uid, session_url_pattern
 from .published import PublishedProgramme, PublishedSession
+
+
+def _texts(session: PublishedSession, field: str, main: str) -> dict[str, str]:
+    return texts_by_language(session.translations, field, main, getattr(session, field))
 
 
 class Exporter(BaseExporter):
@@ -94,6 +100,20 @@ class FrabExporter(Exporter):
         )
 
 
+class C3VocJSONExporter(Exporter):
+    """The frab schedule as c3voc's JSON (``schedule.c3voc.json``), for the apps that read it."""
+
+    identifier = "schedule-c3voc-json"
+    name = gettext_lazy("Schedule (c3voc/frab JSON)")
+    content_type = "application/json"
+    extension = "c3voc.json"
+
+    def render(self, programme, sessions) -> bytes:
+        return render_c3voc(
+            programme, congress_slug=self.congress_slug, congress_name=self.congress_name
+        )
+
+
 class JSONExporter(Exporter):
     identifier = "schedule-json"
     name = gettext_lazy("Schedule (JSON)")
@@ -107,7 +127,9 @@ class JSONExporter(Exporter):
     def _data(self, programme: PublishedProgramme, sessions: Iterable[PublishedSession]) -> dict:
         url_pattern = session_url_pattern(self.congress_slug)
         sessions = list(sessions)
-        used = {a.speaker.code for s in sessions for a in s.speakers}
+        used = {a.speaker.code for s in sessions for a in s.speakers} | {
+            sp.code for s in sessions for c in s.contributions for sp in c.speakers
+        }
         return {
             "congress": {
                 "slug": self.congress_slug,
@@ -117,7 +139,7 @@ class JSONExporter(Exporter):
             "version": programme.version,
             "published_at": programme.published_at.isoformat(),
             "tracks": [
-                {"slug": t.slug, "name": t.name, "colour": t.colour}
+                {"slug": t.slug, "name": t.translated("name"), "colour": t.colour}
                 for t in programme.tracks.values()
             ],
             "rooms": [
@@ -142,8 +164,11 @@ class JSONExporter(Exporter):
                 {
                     "code": s.code,
                     "uid": session_uid(self.congress_slug, s.code),
-                    "title": s.title,
-                    "abstract": s.abstract,
+                    "title": s.translated("title"),
+                    "abstract": s.translated("abstract"),
+                    # Every language's text, the main language's under its own code.
+                    "title_translations": _texts(s, "title", programme.main_language),
+                    "abstract_translations": _texts(s, "abstract", programme.main_language),
                     "format": s.format,
                     "track": s.track.slug if s.track else None,
                     "room": s.room.id if s.room else None,
@@ -162,8 +187,31 @@ class JSONExporter(Exporter):
                         {"code": a.speaker.code, "name": a.speaker.name, "role": a.role}
                         for a in s.speakers
                     ],
+                    "contributions": [
+                        {
+                            "code": c.code,
+                            "title": c.title,
+                            "abstract": c.abstract,
+                            "starts_at": c.local_start.isoformat(),
+                            "ends_at": c.local_end.isoformat(),
+                            "minutes": c.minutes,
+                            "speakers": [{"code": sp.code, "name": sp.name} for sp in c.speakers],
+                        }
+                        for c in s.contributions
+                    ],
                 }
                 for s in sessions
+            ],
+            "breaks": [
+                {
+                    "code": b.code,
+                    "title": b.title,
+                    "kind": b.kind,
+                    "starts_at": b.local_start.isoformat(),
+                    "ends_at": b.local_end.isoformat(),
+                    "rooms": None if b.rooms is None else [r.id for r in b.rooms],
+                }
+                for b in programme.breaks
             ],
         }
 

@@ -13,9 +13,9 @@ from django.utils.text import slugify
 
 from events_site.congresses.text import printable
 
-from .ical import session_uid, session_url_pattern
+from .ical import describe_contributions, session_uid, session_url_pattern
 from .models import CODE_ALPHABET
-from .published import PublishedProgramme, PublishedSession
+from .published import PublishedBreak, PublishedProgramme, PublishedSession
 
 
 def numeric_id(code: str) -> int:
@@ -47,23 +47,44 @@ def _event(parent: ET.Element, s: PublishedSession, *, slug: str, url_pattern: s
     _sub(event, "room", s.room.name if s.room else "")
     _sub(event, "slug", f"{slug}-{s.code}-{slugify(s.title)[:40]}".strip("-"))
     _sub(event, "url", url_pattern.format(code=s.code))
-    title = s.title if not s.is_cancelled else f"{s.title} (cancelled)"
+    shown = s.translated("title")
+    title = shown if not s.is_cancelled else f"{shown} (cancelled)"
     _sub(event, "title", title)
     _sub(event, "subtitle", "")
-    _sub(event, "track", s.track.name if s.track else "")
+    _sub(event, "track", s.track.translated("name") if s.track else "")
     _sub(event, "type", s.format_label)
     _sub(event, "language", s.languages[0] if s.languages else "")
-    _sub(event, "abstract", s.abstract)
-    _sub(event, "description", "")
+    _sub(event, "abstract", s.translated("abstract"))
+    _sub(event, "description", "\n".join(describe_contributions(s)))
     _sub(event, "logo", "")
     recording = _sub(event, "recording")
     _sub(recording, "license", "")
-    _sub(recording, "optout", "true")
+    _sub(recording, "optout", "false" if s.may_be_recorded else "true")
     persons = _sub(event, "persons")
     for appearance in s.speakers:
         _sub(persons, "person", appearance.speaker.name, id=numeric_id(appearance.speaker.code))
     _sub(event, "links")
     _sub(event, "attachments")
+
+
+def _break_event(parent: ET.Element, b: PublishedBreak, room: str, *, slug: str) -> None:
+    """A break as frab has no breaks: an event of type "break" in each room it occupies."""
+    guid = uuid.uuid5(uuid.NAMESPACE_URL, session_uid(slug, f"break-{b.code}-{room}"))
+    event = _sub(parent, "event", guid=guid, id=numeric_id(b.code) + 10**12)
+    _sub(event, "date", b.local_start.isoformat())
+    _sub(event, "start", b.local_start.strftime("%H:%M"))
+    _sub(event, "duration", _hhmm(b.duration_minutes))
+    _sub(event, "room", room)
+    _sub(event, "slug", f"{slug}-break-{b.code}-{slugify(room)}".strip("-"))
+    _sub(event, "title", b.title)
+    _sub(event, "subtitle", "")
+    _sub(event, "track", "")
+    _sub(event, "type", "break")
+    _sub(event, "language", "")
+    _sub(event, "abstract", "")
+    _sub(event, "description", "")
+    _sub(event, "persons")
+    _sub(event, "links")
 
 
 def build_frab(programme: PublishedProgramme, *, congress_slug: str, congress_name: str) -> bytes:
@@ -99,8 +120,20 @@ def build_frab(programme: PublishedProgramme, *, congress_slug: str, congress_na
             end=(start + dt.timedelta(days=1)).isoformat(),
         )
         rooms = by_day.get(day, {})
+        breaks = programme.breaks_on(day)
+        by_name = {r.name: r for r in programme.rooms.values()}
+        for b in breaks:
+            for room in b.rooms if b.rooms is not None else programme.rooms.values():
+                rooms.setdefault(room.name, [])
         for room_name in sorted(rooms, key=lambda n: room_order.get(n, (10**6, n))):
             room_el = _sub(day_el, "room", name=room_name or "—")
-            for s in rooms[room_name]:
-                _event(room_el, s, slug=congress_slug, url_pattern=url_pattern)
+            room = by_name.get(room_name)
+            items = [(s.starts_at, 0, s) for s in rooms[room_name]]
+            if room is not None:
+                items += [(b.starts_at, 1, b) for b in breaks if b.in_room(room.id)]
+            for _start, is_break, item in sorted(items, key=lambda t: (t[0], t[1])):
+                if is_break:
+                    _break_event(room_el, item, room_name, slug=congress_slug)
+                else:
+                    _event(room_el, item, slug=congress_slug, url_pattern=url_pattern)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8")

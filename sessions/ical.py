@@ -53,11 +53,25 @@ def describe(session: PublishedSession) -> str:
         who = appearance.speaker
         extra = ", ".join(p for p in (who.title, who.organisation) if p)
         lines.append(f"{who.name} ({appearance.role_label})" + (f" – {extra}" if extra else ""))
-    if session.abstract:
+    abstract = session.translated("abstract")
+    if abstract:
         if lines:
             lines.append("")
-        lines.append(session.abstract)
+        lines.append(abstract)
+    if session.contributions:
+        if lines:
+            lines.append("")
+        lines.extend(describe_contributions(session))
     return "\n".join(lines)
+
+
+def describe_contributions(session: PublishedSession) -> list[str]:
+    """One line per contribution of a block: its local start, title and speakers."""
+    lines = []
+    for c in session.contributions:
+        who = ", ".join(sp.name for sp in c.speakers)
+        lines.append(f"{c.local_start.strftime('%H:%M')} {c.title}" + (f" – {who}" if who else ""))
+    return lines
 
 
 def _offset_at(tz: zoneinfo.ZoneInfo, moment: dt.datetime) -> tuple:
@@ -163,7 +177,7 @@ def build_calendar(
         event["dtstamp"] = dtstamp
         event["dtstart"] = event_time(session.local_start)
         event["dtend"] = event_time(session.local_end)
-        event["summary"] = vText(printable(session.title))
+        event["summary"] = vText(printable(session.translated("title")))
         event["description"] = vText(printable(describe(session)))
         if session.room is not None:
             location = session.room.name
@@ -171,7 +185,7 @@ def build_calendar(
                 location += f", {session.room.venue}"
             event["location"] = vText(printable(location))
         event["url"] = vUri(url_pattern.format(code=session.code))
-        categories = [session.track.name] if session.track else []
+        categories = [session.track.translated("name")] if session.track else []
         categories.append(session.format_label)
         event["categories"] = vCategory([printable(c) for c in categories])
         event["sequence"] = vInt(session.sequence)

@@ -10,15 +10,25 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from events_site.congresses.models import Congress, Room
+from events_site.congresses.translations import Translatable
 
-from .enums import SIGN_UP_FORMATS, SessionFormat, SessionStatus, SignupStatus, SpeakerRole
+from .enums import (
+    MAX_SESSION_MINUTES,
+    MIN_SESSION_MINUTES,
+    SIGN_UP_FORMATS,
+    DoorRefusal,
+    SessionFormat,
+    SessionStatus,
+    SignupStatus,
+    SpeakerRole,
+)
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -41,7 +51,9 @@ colour_validator = RegexValidator(
 )
 
 
-class Track(models.Model):
+class Track(Translatable, models.Model):
+    translatable_fields = ("name", "description")
+
     congress = models.ForeignKey(
         Congress, on_delete=models.CASCADE, related_name="tracks", verbose_name=_("congress")
     )
@@ -65,18 +77,91 @@ class Track(models.Model):
         return self.name
 
 
+class FormatSetting(Translatable, models.Model):
+    """A congress's own default duration (and optional name and description) for one of the
+    fixed session formats; a format without a row uses the site default (``enums``)."""
+
+    translatable_fields = ("display_name", "description")
+
+    congress = models.ForeignKey(
+        Congress,
+        on_delete=models.CASCADE,
+        related_name="format_settings",
+        verbose_name=_("congress"),
+    )
+    format = models.CharField(_("format"), max_length=24, choices=SessionFormat.choices)
+    default_minutes = models.PositiveIntegerField(
+        _("default duration (minutes)"),
+        validators=[MinValueValidator(MIN_SESSION_MINUTES), MaxValueValidator(MAX_SESSION_MINUTES)],
+    )
+    display_name = models.CharField(
+        _("name at this congress"),
+        max_length=80,
+        blank=True,
+        help_text=_("Leave empty to use the standard name."),
+    )
+    description = models.TextField(_("description"), blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["format"]
+        verbose_name = _("format setting")
+        verbose_name_plural = _("format settings")
+        constraints = [
+            models.UniqueConstraint(fields=["congress", "format"], name="format_setting_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.get_format_display()
+
+
+class Tag(models.Model):
+    """A label organisers put on sessions (a theme, a goal, an audience); delegates filter the
+    public agenda by it."""
+
+    congress = models.ForeignKey(
+        Congress, on_delete=models.CASCADE, related_name="tags", verbose_name=_("congress")
+    )
+    name = models.CharField(_("name"), max_length=40)
+    slug = models.SlugField(_("slug"), max_length=80, help_text=_("Used in filters and feeds."))
+    colour = models.CharField(_("colour"), max_length=7, blank=True, validators=[colour_validator])
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        constraints = [
+            models.UniqueConstraint(fields=["congress", "slug"], name="tag_slug_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Speaker(models.Model):
     congress = models.ForeignKey(
         Congress, on_delete=models.CASCADE, related_name="speakers", verbose_name=_("congress")
     )
     code = models.CharField(_("code"), max_length=12, editable=False)
     name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(
+        _("e-mail"),
+        max_length=254,
+        blank=True,
+        help_text=_("The same person across calls and sessions is found by it."),
+    )
     title = models.CharField(_("title or position"), max_length=200, blank=True)
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
     city = models.CharField(_("city"), max_length=120, blank=True)
     country = CountryField(_("country"), blank=True)
     bio = models.TextField(_("short biography"), blank=True, max_length=2000)
     photo = models.ImageField(_("photo"), upload_to="speakers/", blank=True)
+    recording_allowed = models.BooleanField(
+        _("agrees to be recorded"),
+        default=True,
+        help_text=_(
+            "Off: no session of this speaker is recorded or streamed, whatever the session says."
+        ),
+    )
     delegate = models.ForeignKey(
         "registrations.Delegate",
         on_delete=models.SET_NULL,
@@ -100,8 +185,10 @@ class Speaker(models.Model):
         return self.name
 
 
-class Session(models.Model):
+class Session(Translatable, models.Model):
     """One item of the programme (the organisers' draft). Never deleted: cancel it instead."""
+
+    translatable_fields = ("title", "abstract")
 
     congress = models.ForeignKey(
         Congress, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("congress")
@@ -137,6 +224,11 @@ class Session(models.Model):
         _("interpretation into"), default=_empty_list, blank=True
     )
     captioning = models.BooleanField(_("live captioning"), default=False)
+    recording_allowed = models.BooleanField(
+        _("recording allowed"),
+        default=True,
+        help_text=_("The speakers agree to this session being recorded and streamed."),
+    )
     capacity = models.PositiveIntegerField(
         _("sign-up capacity"),
         null=True,
@@ -147,10 +239,26 @@ class Session(models.Model):
     expected_attendance = models.PositiveIntegerField(
         _("expected attendance"), null=True, blank=True
     )
+    attendance_scanning = models.BooleanField(
+        _("scan delegates into the room"),
+        default=False,
+        help_text=_(
+            "Staff scan badges at the door; with a sign-up capacity, only delegates with a "
+            "seat come in. Gives the attendance list (and certificates of attendance)."
+        ),
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=SessionStatus.choices, default=SessionStatus.DRAFT
     )
-    tags = models.JSONField(_("tags"), default=_empty_list, blank=True)
+    unscheduled = models.BooleanField(
+        _("in the queue"),
+        default=False,
+        help_text=_(
+            "Waiting in the timetable editor's queue: its times only keep its length; it takes "
+            "no room or speaker's time and is not published until it is placed."
+        ),
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="sessions", verbose_name=_("tags"))
     speakers = models.ManyToManyField(
         Speaker, through="SessionSpeaker", related_name="sessions", verbose_name=_("speakers")
     )
@@ -184,6 +292,11 @@ class Session(models.Model):
     @property
     def needs_sign_up(self) -> bool:
         return self.format in SIGN_UP_FORMATS
+
+    @property
+    def requires_seat(self) -> bool:
+        """Only delegates with a seat (a sign-up) come in: the session limits its sign-ups."""
+        return self.capacity is not None
 
 
 class SessionSpeaker(models.Model):
@@ -319,3 +432,150 @@ class SessionSignup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delegate} – {self.session.code} ({self.get_status_display()})"
+
+
+class SpeakerUnavailability(models.Model):
+    """A time a speaker cannot speak (travel, another commitment). The scheduling rules refuse
+    a session of theirs that overlaps it; the timetable editor shades it while one is dragged."""
+
+    speaker = models.ForeignKey(
+        Speaker,
+        on_delete=models.CASCADE,
+        related_name="unavailabilities",
+        verbose_name=_("speaker"),
+    )
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        verbose_name = _("speaker unavailability")
+        verbose_name_plural = _("speaker unavailabilities")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="unavailability_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.speaker}: {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M}"
+
+
+class SessionAttendance(models.Model):
+    """A delegate scanned into a session's room (once per session): the attendance list, and
+    what certificates of attendance will read."""
+
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("session")
+    )
+    delegate = models.ForeignKey(
+        "registrations.Delegate",
+        on_delete=models.CASCADE,
+        related_name="session_attendances",
+        verbose_name=_("delegate"),
+    )
+    at = models.DateTimeField(_("came in at"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("scanned by"),
+    )
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("session attendance")
+        verbose_name_plural = _("session attendances")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "delegate"], name="attendance_once_per_session"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delegate} – {self.session.code}"
+
+
+class AttendanceRefusal(models.Model):
+    """A badge a session's door refused (no seat, may not enter, a code that opens nothing):
+    the organiser reads them beside the attendance list. ``scanned`` keeps a code that opens
+    nothing as read (200 characters at most) and a badge code only as its first characters."""
+
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="door_refusals", verbose_name=_("session")
+    )
+    delegate = models.ForeignKey(
+        "registrations.Delegate",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("delegate"),
+    )
+    at = models.DateTimeField(_("at"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("scanned by"),
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=DoorRefusal.choices)
+    scanned = models.CharField(_("scanned"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("refusal at a session's door")
+        verbose_name_plural = _("refusals at a session's door")
+        indexes = [models.Index(fields=["session", "-at"], name="doorrefusal_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} – {self.session.code}"
+
+
+class WidgetSettings(models.Model):
+    """Where the congress's programme widget may be embedded: the origins (``https://host``)
+    whose pages may frame ``/<congress>/widget/`` (its ``frame-ancestors``). None: only this
+    site may frame it."""
+
+    congress = models.OneToOneField(
+        Congress, on_delete=models.CASCADE, related_name="widget_settings"
+    )
+    allowed_origins = models.JSONField(_("sites that may embed the programme"), default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("programme widget settings")
+        verbose_name_plural = _("programme widget settings")
+
+    def __str__(self) -> str:
+        return f"{self.congress}: {', '.join(self.allowed_origins) or '-'}"
+
+
+# Breaks and block contributions live in their own file; imported here so Django finds them.
+from .block_models import Break, Contribution  # noqa: E402, F401
+
+# Calls for proposals and their review live in their own files; imported here likewise.
+from .cfp_models import (  # noqa: E402, F401
+    AccessCode,
+    CallForProposals,
+    CfpQuestion,
+    Proposal,
+    ProposalDecision,
+    ProposalPerson,
+    ProposalPersonUnavailability,
+    ProposalType,
+)
+from .review_models import (  # noqa: E402, F401
+    Review,
+    ReviewAssignment,
+    ReviewerProfile,
+    ReviewPhase,
+    ReviewScore,
+    ScoreCategory,
+)

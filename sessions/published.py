@@ -10,11 +10,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from threading import Lock
 
-from .enums import SIGN_UP_FORMATS, SessionFormat, SessionStatus, SpeakerRole
+from events_site.congresses.translations import TranslatedValues
+
+from .enums import SIGN_UP_FORMATS, BreakKind, SessionFormat, SessionStatus, SpeakerRole
 
 # Lazy labels by value: looked up per session in feeds, so no enum scans there.
 FORMAT_LABELS = {member.value: member.label for member in SessionFormat}
 ROLE_LABELS = {member.value: member.label for member in SpeakerRole}
+BREAK_LABELS = {member.value: member.label for member in BreakKind}
 
 
 @dataclass
@@ -38,13 +41,20 @@ class PublishedRoom:
     floor: str = ""
     capacity: int = 0
     position: int = 0
+    # Versions published before these were part of the snapshot read as empty.
+    building: str = ""
+    accessibility_notes: str = ""
 
 
 @dataclass
-class PublishedTrack:
+class PublishedTrack(TranslatedValues):
+    translatable_fields = ("name", "description")
+
     slug: str
     name: str
     colour: str
+    description: str = ""
+    translations: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -59,7 +69,54 @@ class Appearance:
 
 
 @dataclass
-class PublishedSession:
+class PublishedContribution:
+    """One talk of a block, timed one after the other from the block's start."""
+
+    code: str
+    title: str
+    abstract: str
+    minutes: int
+    speakers: list[PublishedSpeaker]
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    local_start: dt.datetime
+    local_end: dt.datetime
+
+
+@dataclass
+class PublishedBreak:
+    """A break across rooms; ``rooms`` None means every room."""
+
+    code: str
+    title: str
+    kind: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    local_start: dt.datetime
+    local_end: dt.datetime
+    rooms: list[PublishedRoom] | None
+
+    @property
+    def kind_label(self) -> str:
+        label = BREAK_LABELS.get(self.kind)
+        return str(label) if label is not None else ""
+
+    @property
+    def day(self) -> dt.date:
+        return self.local_start.date()
+
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+    def in_room(self, room_id: int) -> bool:
+        return self.rooms is None or any(r.id == room_id for r in self.rooms)
+
+
+@dataclass
+class PublishedSession(TranslatedValues):
+    translatable_fields = ("title", "abstract")
+
     code: str
     title: str
     abstract: str
@@ -80,6 +137,19 @@ class PublishedSession:
     sequence: int
     last_modified: dt.datetime
     search_text: str = ""
+    contributions: list[PublishedContribution] = field(default_factory=list)
+    # Versions published before consent was recorded said "opt out" (as the frab XML did).
+    recording_allowed: bool = False
+    # Codes of its speakers who do not agree to be recorded.
+    recording_refused_by: list[str] = field(default_factory=list)
+
+    @property
+    def may_be_recorded(self) -> bool:
+        """The session allows it and none of its speakers refuses."""
+        return self.recording_allowed and not self.recording_refused_by
+
+    # The other languages' titles and abstracts (absent from older snapshots).
+    translations: dict = field(default_factory=dict)
 
     @property
     def is_cancelled(self) -> bool:
@@ -118,6 +188,8 @@ class PublishedProgramme:
         self.published_at = published_at
         meta = snapshot.get("congress", {})
         self.tz = zoneinfo.ZoneInfo(meta.get("time_zone", "UTC"))
+        # The language sessions' own titles are written in (older snapshots: the site's).
+        self.main_language = meta.get("main_language") or "en"
         self.tracks = {t["slug"]: PublishedTrack(**t) for t in snapshot.get("tracks", [])}
         self.rooms = {r["id"]: PublishedRoom(**r) for r in snapshot.get("rooms", [])}
         self.speakers = {
@@ -145,6 +217,9 @@ class PublishedProgramme:
                 languages=raw["languages"],
                 interpretation_languages=raw["interpretation_languages"],
                 captioning=raw["captioning"],
+                recording_allowed=raw.get("recording_allowed", False),
+                recording_refused_by=raw.get("recording_refused_by", []),
+                translations=raw.get("translations") or {},
                 capacity=raw["capacity"],
                 status=raw["status"],
                 tags=raw["tags"],
@@ -152,17 +227,69 @@ class PublishedProgramme:
                 sequence=raw.get("sequence", 0),
                 last_modified=_parse(raw.get("last_modified") or raw["starts_at"]),
             )
+            session.contributions = self._contributions(raw.get("contributions", []), start)
             session.search_text = " ".join(
-                [session.title, session.abstract, *(a.speaker.name for a in appearances)]
+                [
+                    session.title,
+                    session.abstract,
+                    *(a.speaker.name for a in appearances),
+                    *(c.title for c in session.contributions),
+                    *(sp.name for c in session.contributions for sp in c.speakers),
+                ]
             ).casefold()
             self.sessions.append(session)
             for appearance in appearances:
                 appearance.speaker.sessions.append(session)
+            for contribution in session.contributions:
+                for sp in contribution.speakers:
+                    if not sp.sessions or sp.sessions[-1] is not session:
+                        sp.sessions.append(session)
         self.by_code = {s.code: s for s in self.sessions}
+        self.breaks: list[PublishedBreak] = []
+        for raw in snapshot.get("breaks", []):
+            start, end = _parse(raw["starts_at"]), _parse(raw["ends_at"])
+            rooms = raw.get("rooms")
+            self.breaks.append(
+                PublishedBreak(
+                    code=raw["code"],
+                    title=raw["title"],
+                    kind=raw["kind"],
+                    starts_at=start,
+                    ends_at=end,
+                    local_start=start.astimezone(self.tz),
+                    local_end=end.astimezone(self.tz),
+                    rooms=None
+                    if rooms is None
+                    else [self.rooms[r] for r in rooms if r in self.rooms],
+                )
+            )
+
+    def _contributions(self, raws: list[dict], start: dt.datetime) -> list[PublishedContribution]:
+        found, moment = [], start
+        for raw in raws:
+            end = moment + dt.timedelta(minutes=raw["minutes"])
+            found.append(
+                PublishedContribution(
+                    code=raw["code"],
+                    title=raw["title"],
+                    abstract=raw.get("abstract", ""),
+                    minutes=raw["minutes"],
+                    speakers=[self.speakers[c] for c in raw["speakers"] if c in self.speakers],
+                    starts_at=moment,
+                    ends_at=end,
+                    local_start=moment.astimezone(self.tz),
+                    local_end=end.astimezone(self.tz),
+                )
+            )
+            moment = end
+        return found
+
+    def breaks_on(self, day: dt.date | None) -> list[PublishedBreak]:
+        return [b for b in self.breaks if day is None or b.day == day]
 
     @cached_property
     def days(self) -> list[dt.date]:
-        return sorted({s.day for s in self.sessions})
+        return sorted({s.day for s in self.sessions} | {b.day for b in self.breaks})
 
     @cached_property
     def languages(self) -> list[str]:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.db.models import Count, Q
 
 from events_site.congresses.models import Congress
 from events_site.congresses.secret_links import find_by_secret
 
-from .enums import SignupStatus
-from .models import PersonalAgenda, ScheduleVersion, Session, SessionSignup
+from .enums import SITE_DEFAULT_MINUTES, SessionFormat, SignupStatus
+from .models import FormatSetting, PersonalAgenda, ScheduleVersion, Session, SessionSignup, Tag
 from .published import PublishedProgramme, cached_programme
 
 
@@ -20,6 +23,20 @@ def latest_version(congress: Congress) -> ScheduleVersion | None:
         .order_by("-number")
         .first()
     )
+
+
+def version_numbered(congress: Congress, number: int) -> ScheduleVersion | None:
+    """One published version by its number, without its snapshot."""
+    return (
+        ScheduleVersion.objects.filter(congress=congress, number=number)
+        .defer("snapshot", "changelog")
+        .first()
+    )
+
+
+def published_versions(congress: Congress):
+    """Every published version, newest first, with its changelog but not its snapshot."""
+    return ScheduleVersion.objects.filter(congress=congress).defer("snapshot").order_by("-number")
 
 
 def programme_of(version: ScheduleVersion) -> PublishedProgramme:
@@ -51,8 +68,63 @@ def draft_sessions(congress: Congress):
     return (
         Session.objects.filter(congress=congress)
         .select_related("track", "room", "room__venue")
-        .prefetch_related("roles__speaker")
+        .prefetch_related("roles__speaker", "tags")
         .order_by("starts_at", "code")
+    )
+
+
+@dataclass(frozen=True)
+class FormatDefaults:
+    """One format as this congress uses it: its own settings, or the site's defaults."""
+
+    format: SessionFormat
+    standard_name: str
+    name: str
+    minutes: int
+    description: str
+    is_site_default: bool
+
+    @property
+    def duration(self) -> dt.timedelta:
+        return dt.timedelta(minutes=self.minutes)
+
+
+def format_defaults(congress: Congress) -> list[FormatDefaults]:
+    """Every format, in the enum's order, with the congress's settings where it has some
+    (one query)."""
+    own = {s.format: s for s in FormatSetting.objects.filter(congress=congress)}
+    result = []
+    for format in SessionFormat:
+        setting = own.get(format.value)
+        result.append(
+            FormatDefaults(
+                format=format,
+                standard_name=str(format.label),
+                name=(setting and setting.display_name) or str(format.label),
+                minutes=setting.default_minutes if setting else SITE_DEFAULT_MINUTES[format],
+                description=setting.description if setting else "",
+                is_site_default=setting is None,
+            )
+        )
+    return result
+
+
+def default_duration(congress: Congress, format: str) -> dt.timedelta:
+    """How long a new session of ``format`` lasts at this congress unless told otherwise."""
+    minutes = (
+        FormatSetting.objects.filter(congress=congress, format=format)
+        .values_list("default_minutes", flat=True)
+        .first()
+    )
+    return dt.timedelta(minutes=minutes or SITE_DEFAULT_MINUTES[SessionFormat(format)])
+
+
+def tags_with_counts(congress: Congress):
+    """The congress's tags with how many sessions carry each (one query)."""
+    return (
+        Tag.objects.filter(congress=congress)
+        .annotate(session_count=Count("sessions"))
+        .order_by("name", "pk")
     )
 
 

@@ -1,6 +1,6 @@
 """HEAD on every public page and feed answers like GET (200, the same headers, no body); feeds
-are gzipped for clients that accept it (pages are not: they carry CSRF tokens, BREACH); the
-public programme API answers conditional requests like the feeds."""
+and the kept programme pages are gzipped for clients that accept it (pages with CSRF tokens
+are not: BREACH); the public programme API answers conditional requests like the feeds."""
 
 import gzip
 
@@ -151,10 +151,20 @@ def test_feeds_are_gzipped_for_clients_that_accept_it(client, congress, site):
 
 def test_pages_with_csrf_tokens_are_never_compressed(client, congress, site):
     urls = public_urls(congress, site)
-    for name in ("register details", "my agenda", "order cancel", "schedule", "session"):
+    for name in ("register details", "my agenda", "order cancel"):
         response = client.get(urls[name], HTTP_ACCEPT_ENCODING="gzip")
         assert response.status_code == 200
+        assert "csrfmiddlewaretoken" in response.content.decode(), name
         assert "Content-Encoding" not in response, name
+
+
+def test_the_kept_programme_pages_are_compressed_and_carry_no_csrf_token(client, congress, site):
+    urls = public_urls(congress, site)
+    for name in ("schedule", "session"):
+        response = client.get(urls[name], HTTP_ACCEPT_ENCODING="gzip")
+        assert response["Content-Encoding"] == "gzip", name
+        body = gzip.decompress(response.content).decode()
+        assert "csrfmiddlewaretoken" not in body and "<html" in body, name
 
 
 def test_programme_api_answers_conditional_requests(client, congress, alice, site):

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import services
+from .api_fields import TranslatedSerializerMixin
 from .enums import Perm
 from .errors import DomainError
 from .models import Congress, Room, Venue
@@ -49,7 +50,7 @@ class CongressScopedMixin:
         return self._congress
 
 
-class CongressSerializer(serializers.ModelSerializer):
+class CongressSerializer(TranslatedSerializerMixin, serializers.ModelSerializer):
     organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     languages = serializers.ListField(
         child=serializers.ChoiceField(choices=settings.LANGUAGES),
@@ -77,6 +78,7 @@ class CongressSerializer(serializers.ModelSerializer):
         read_only_fields = ["slug", "organisation"]
 
     def validate(self, attrs):
+        attrs = super().validate(attrs)
         # Run the model's own rules (dates, time zone, currency) so admin and API agree.
         instance = Congress(**{**self._current(), **attrs})
         try:
@@ -131,6 +133,7 @@ class RoomSerializer(serializers.ModelSerializer):
             "venue",
             "name",
             "floor",
+            "building",
             "capacity",
             "accessibility_notes",
             "opens_at",

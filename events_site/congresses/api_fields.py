@@ -14,6 +14,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.pagination import LimitOffsetPagination
 
+from .translations import main_language, merged_translations, translation_limit
+
 OFFSET_REQUIRED = _(
     "Date and time in ISO 8601 with a UTC offset, e.g. 2027-10-31T02:30:00+01:00 or "
     "2027-10-31T01:30:00Z; a time without an offset is refused."
@@ -88,3 +90,95 @@ class Pagination(LimitOffsetPagination):
 
     default_limit = 100
     max_limit = 1000
+
+
+class TranslationsOf(serializers.DictField):
+    """``<field>_translations``: every language's text of one translatable field, the main
+    language's included (``{"en": "…", "fr": "…"}``). Written, it replaces the languages it
+    names (an empty text removes one); the main language's entry sets the field itself."""
+
+    def __init__(self, of: str, *, max_length: int, **kwargs):
+        self.of = of
+        kwargs.setdefault("help_text", _("The text in each language, by language code."))
+        super().__init__(
+            child=serializers.CharField(allow_blank=True, max_length=max_length),
+            required=False,
+            source="*",
+            **kwargs,
+        )
+
+    def to_representation(self, instance):
+        return instance.field_translations(self.of, translation_main(self.parent, instance))
+
+    def to_internal_value(self, data):
+        return {f"{self.of}_translations": super().to_internal_value(data)}
+
+
+def translation_main(serializer, instance=None) -> str:
+    congress = serializer.context.get("congress")
+    if congress is None and instance is not None:
+        congress = getattr(instance, "congress", instance)
+    if congress is None and serializer.instance is not None:
+        congress = getattr(serializer.instance, "congress", serializer.instance)
+    return main_language(congress)
+
+
+class TranslatedSerializerMixin:
+    """Adds ``<field>_translations`` for each of the model's ``translatable_fields`` and keeps
+    the raw ``translations`` column out of the API; :meth:`validate` folds what was sent back
+    into the field and ``translations`` for the service."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields.pop("translations", None)
+        model = self.Meta.model
+        for name in model.translatable_fields:
+            if name in fields:
+                limit = translation_limit(model._meta.get_field(name))
+                fields[f"{name}_translations"] = TranslationsOf(name, max_length=limit)
+        return fields
+
+    def to_internal_value(self, data):
+        """The main language's entry of ``<field>_translations`` stands for ``<field>`` when
+        that is not sent (so a client may send every language in one object)."""
+        if isinstance(data, dict) and not hasattr(data, "getlist"):  # JSON, not a form post
+            main = translation_main(self)
+            data = dict(data)
+            for name in self.Meta.model.translatable_fields:
+                texts = data.get(f"{name}_translations")
+                if isinstance(texts, dict) and main in texts and name not in data:
+                    data[name] = texts[main]
+        return super().to_internal_value(data)
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        sent = {
+            name: attrs.pop(f"{name}_translations")
+            for name in self.Meta.model.translatable_fields
+            if f"{name}_translations" in attrs
+        }
+        if not sent:
+            return attrs
+        main = translation_main(self)
+        congress = self.context.get("congress") or getattr(self.instance, "congress", self.instance)
+        allowed = set(congress.languages or []) if congress is not None else set()
+        current = dict(getattr(self.instance, "translations", None) or {})
+        by_language: dict[str, dict[str, str]] = {}
+        for name, texts in sent.items():
+            for code, value in texts.items():
+                if code not in allowed:
+                    raise serializers.ValidationError(
+                        {
+                            f"{name}_translations": [
+                                _("This congress is not held in “%(code)s”.") % {"code": code}
+                            ]
+                        }
+                    )
+                if code == main:
+                    attrs.setdefault(name, value)
+                else:
+                    by_language.setdefault(code, {})[name] = value
+        for code, values in by_language.items():
+            current = merged_translations(current, code, {**(current.get(code) or {}), **values})
+        attrs["translations"] = current
+        return attrs

@@ -37,3 +37,8 @@ class CongressesConfig(AppConfig):
         user_logged_in.connect(record_sign_in, dispatch_uid="convene-sign-in-history")
         user_login_failed.connect(record_failed_sign_in, dispatch_uid="convene-sign-in-failed")
         user_logged_out.connect(record_sign_out, dispatch_uid="convene-sign-out-history")
+
+        # Signing out clears what the site kept in the browser (the offline check-in desk).
+        from .sign_out import mark_signed_out
+
+        user_logged_out.connect(mark_signed_out, dispatch_uid="convene-sign-out-clear-site-data")

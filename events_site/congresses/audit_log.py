@@ -29,6 +29,7 @@ EXPORT_CELL = 32_000  # under XLSX's 32,767 characters per cell
 
 # Human-readable names of the known actions; an action not listed is shown as written.
 ACTION_LABELS: dict[str, Any] = {
+    "convene.agenda.attendance_refused": _("Refused at a session's door"),
     "convene.agenda.changes_notified": _("Delegates told about agenda changes"),
     "convene.agenda.feed_token_regenerated": _("Personal calendar link renewed"),
     "convene.agenda.feed_token_revoked": _("Personal calendar link revoked"),
@@ -88,6 +89,9 @@ ACTION_LABELS: dict[str, Any] = {
     "convene.refund.requested": _("Refund requested"),
     "convene.registration_settings.deleted": _("Registration settings deleted"),
     "convene.registration_type.created": _("Registration type created"),
+    "convene.registration_type.updated": _("Registration type changed"),
+    "convene.registration_type.moved": _("Registration type moved"),
+    "convene.registration_type.deleted": _("Registration type deleted"),
     "convene.room.created": _("Room created"),
     "convene.schedule.published": _("Agenda published"),
     "convene.team.role_changed": _("Team role changed"),

@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterable
 
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -25,9 +26,20 @@ class EditConflict(DomainError):
     status_code = 409
 
 
+def _value(instance: models.Model, name: str):
+    try:
+        field = instance._meta.get_field(name)
+    except FieldDoesNotExist:
+        return instance.serializable_value(name)
+    if field.many_to_many:  # the rows it points at, by id (a query unless prefetched)
+        return sorted(item.pk for item in getattr(instance, name).all())
+    return instance.serializable_value(name)
+
+
 def fingerprint(instance: models.Model, fields: Iterable[str]) -> str:
-    """A digest of ``fields`` of ``instance`` (foreign keys by id), stable across processes."""
-    values = {name: instance.serializable_value(name) for name in sorted(fields)}
+    """A digest of ``fields`` of ``instance`` (foreign keys by id, many-to-many fields by their
+    sorted ids), stable across processes."""
+    values = {name: _value(instance, name) for name in sorted(fields)}
     payload = json.dumps(values, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
@@ -38,7 +50,8 @@ def refuse_if_changed(current: models.Model, fields: Iterable[str], shown: str |
     command) skips the check."""
     if shown is None:
         return
-    if not hmac.compare_digest(fingerprint(current, fields), str(shown)):
+    # (as bytes: compare_digest refuses a str with non-ASCII characters, a 500 on a forged form)
+    if not hmac.compare_digest(fingerprint(current, fields).encode(), str(shown).encode()):
         raise EditConflict(
             _(
                 "Someone else changed this since you opened it. Your changes were not saved: "

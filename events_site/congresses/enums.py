@@ -24,6 +24,8 @@ class Role(models.TextChoices):
     REGISTRATION = "registration", _("Registration manager")
     FINANCE = "finance", _("Finance")
     CHECKIN = "checkin", _("Check-in staff")
+    REVIEWER = "reviewer", _("Reviewer")
+    VISA_OFFICER = "visa_officer", _("Visa officer")
 
 
 class Perm(models.TextChoices):
@@ -37,6 +39,8 @@ class Perm(models.TextChoices):
     MANAGE_FINANCE = "finance.manage", _("Manage payments, invoices and refunds")
     CHECK_IN = "checkin.operate", _("Check delegates in and print badges")
     MANAGE_BADGES = "badges.manage", _("Design badge layouts and run print jobs")
+    REVIEW_PROPOSALS = "proposals.review", _("Review proposals made to the calls")
+    MANAGE_VISA_LETTERS = "visa.manage", _("Decide visa letter requests and see passport data")
 
 
 class ApiTokenStatus(models.TextChoices):

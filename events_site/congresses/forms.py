@@ -30,7 +30,10 @@ class TextRuleValidator:
 
 class TextRuleMixin:
     """Before validation: CRLF read as LF, and every ``CharField`` (e-mail, slug, JSON and the
-    fields added in ``__init__`` included) refuses control characters."""
+    fields added in ``__init__`` included) refuses control characters. Required fields' labels
+    carry the class ``required``: the stylesheet marks them before anyone submits."""
+
+    required_css_class = "required"
 
     def full_clean(self):
         if self.is_bound:
@@ -45,6 +48,15 @@ class TextRuleMixin:
 
 class Form(TextRuleMixin, forms.Form):
     pass
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    """A browser's date and time picker (no zone: the form reads it in the current zone)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
 class _ModelFormMetaclass(forms.models.ModelFormMetaclass):

@@ -8,13 +8,14 @@ from functools import cache
 from babel.numbers import get_currency_precision, list_currencies
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .enums import PUBLIC_STATUSES, ApiTokenStatus, CongressStatus, Role
+from .translations import Translatable
 
 
 @cache
@@ -76,7 +77,9 @@ class Organisation(models.Model):
         return self.name
 
 
-class Congress(models.Model):
+class Congress(Translatable, models.Model):
+    translatable_fields = ("name", "tagline", "description")
+
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -110,8 +113,34 @@ class Congress(models.Model):
         _("status"), max_length=24, choices=CongressStatus.choices, default=CongressStatus.DRAFT
     )
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    # The congress whose set-up was first copied into this one: the dashboard's "last congress".
+    copied_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("set-up copied from"),
+    )
     website = models.URLField(_("website"), blank=True)
     logo = models.ImageField(_("logo"), upload_to="congress-logos/", blank=True)
+    timetable_slot_minutes = models.PositiveSmallIntegerField(
+        _("timetable slot (minutes)"),
+        default=15,
+        validators=[MinValueValidator(5), MaxValueValidator(60)],
+        help_text=_(
+            "The rows of the timetable editor: sessions are placed and moved by this step."
+        ),
+    )
+    unpaid_may_book_seats = models.BooleanField(
+        _("unpaid registrations may book limited seats"),
+        default=False,
+        help_text=_(
+            "When off, only delegates whose registration is paid (or free and confirmed) can "
+            "take a seat in a workshop or site visit with limited places."
+        ),
+    )
     require_two_factor = models.BooleanField(
         _("require two-factor sign-in"),
         default=False,
@@ -180,6 +209,10 @@ class Congress(models.Model):
         return self.status in PUBLIC_STATUSES
 
     @property
+    def is_draft(self) -> bool:
+        return self.status == CongressStatus.DRAFT
+
+    @property
     def registration_is_open(self) -> bool:
         return self.status == CongressStatus.REGISTRATION_OPEN
 
@@ -209,6 +242,12 @@ class Room(models.Model):
     )
     name = models.CharField(_("name"), max_length=120)
     floor = models.CharField(_("floor"), max_length=40, blank=True)
+    building = models.CharField(
+        _("building"),
+        max_length=120,
+        blank=True,
+        help_text=_("Where the room is, when the venue has several buildings or sites."),
+    )
     capacity = models.PositiveIntegerField(_("capacity"), validators=[MinValueValidator(1)])
     accessibility_notes = models.TextField(
         _("accessibility notes"), blank=True, help_text=_("Step-free access, hearing loop...")

@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_percent
 from django.conf import settings
 from django.utils import translation
 
@@ -62,3 +62,10 @@ def format_money_or_blank(amount, currency: str | None, *, locale: str | None = 
         return format_money(value, str(currency), locale=locale) if value.is_finite() else ""
     except (ArithmeticError, ValueError, TypeError):  # InvalidOperation, Overflow
         return ""
+
+
+def format_rate(percent, *, locale: str | None = None) -> str:
+    """A tax rate given in percent (``Decimal("7.50")``) as the reader's locale writes a
+    percentage: "7.5%", "7,5 %" (French, with its no-break space), "٪7.5"; no trailing zeros."""
+    value = Decimal(str(percent)).normalize() / 100
+    return format_percent(value, locale=babel_locale(locale), decimal_quantization=False)

@@ -86,13 +86,16 @@ def static_file_url(name: str) -> str:
     return urljoin(settings.SITE_URL.rstrip("/") + "/", static(name))
 
 
-def html_to_pdf(html: str, *, congress: Congress | None = None) -> bytes:
-    """``html`` as PDF bytes, its links resolved against ``SITE_URL``, read through the fetcher."""
+def html_to_pdf(
+    html: str, *, congress: Congress | None = None, pdf_variant: str | None = None
+) -> bytes:
+    """``html`` as PDF bytes, its links resolved against ``SITE_URL``, read through the fetcher
+    (``pdf_variant``, e.g. ``"pdf/a-3b"``, is WeasyPrint's: an archival PDF for e-invoices)."""
     from weasyprint import HTML
 
     sources = pdf_sources(congress=congress)
     document = HTML(string=html, base_url=sources.base_url, url_fetcher=PdfURLFetcher(sources))
-    return document.write_pdf()
+    return document.write_pdf(pdf_variant=pdf_variant) if pdf_variant else document.write_pdf()
 
 
 class PdfURLFetcher(URLFetcher):

@@ -3,8 +3,9 @@
 from .enums import Perm, Role
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.OWNER: frozenset(Perm.values),
-    Role.PROGRAMME: frozenset({Perm.VIEW, Perm.MANAGE_PROGRAMME}),
+    # Passport data is the visa officer's alone: an owner who needs it gives themselves the role.
+    Role.OWNER: frozenset(Perm.values) - {Perm.MANAGE_VISA_LETTERS},
+    Role.PROGRAMME: frozenset({Perm.VIEW, Perm.MANAGE_PROGRAMME, Perm.REVIEW_PROPOSALS}),
     Role.REGISTRATION: frozenset(
         {
             Perm.VIEW,
@@ -17,6 +18,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.FINANCE: frozenset({Perm.VIEW, Perm.VIEW_REGISTRATIONS, Perm.MANAGE_FINANCE}),
     # Check-in staff see only what the desk needs.
     Role.CHECKIN: frozenset({Perm.CHECK_IN}),
+    # Reviewers see the proposals they may review (names hidden in a blind phase), nothing else.
+    Role.REVIEWER: frozenset({Perm.REVIEW_PROPOSALS}),
+    Role.VISA_OFFICER: frozenset({Perm.VIEW, Perm.MANAGE_VISA_LETTERS}),
 }
 
 

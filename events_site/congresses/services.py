@@ -23,6 +23,7 @@ from .errors import DomainError
 from .locks import lock_rows
 from .mail import send_templated_email
 from .models import Congress, Organisation, Room, TeamInvitation, TeamMembership, Venue
+from .ordering import move_in_order
 
 # What an organiser's congress form edits, in its order (the edit fingerprint covers these).
 CONGRESS_EDIT_FIELDS = (
@@ -38,6 +39,9 @@ CONGRESS_EDIT_FIELDS = (
     "status",
     "contact_email",
     "website",
+    "timetable_slot_minutes",
+    "translations",
+    "unpaid_may_book_seats",
 )
 CONGRESS_FIELDS = frozenset(CONGRESS_EDIT_FIELDS)
 
@@ -152,7 +156,7 @@ def change_team_role(
     role = Role(role)
     with transaction.atomic():
         current = (
-            TeamMembership.objects.select_for_update()
+            TeamMembership.objects.select_for_update(of=("self",))
             .select_related("user", "congress")
             .get(pk=membership.pk)
         )
@@ -181,7 +185,15 @@ def change_team_role(
 
 
 VENUE_FIELDS = ("name", "address", "city", "country", "accessibility_notes")
-ROOM_FIELDS = ("name", "floor", "capacity", "accessibility_notes", "opens_at", "closes_at")
+ROOM_FIELDS = (
+    "name",
+    "floor",
+    "building",
+    "capacity",
+    "accessibility_notes",
+    "opens_at",
+    "closes_at",
+)
 
 
 class StillInUse(DomainError):
@@ -260,7 +272,9 @@ def update_room(
     """Change a room; refused when someone else changed it since the form was shown."""
     _check_fields(fields, ROOM_FIELDS, "room")
     with transaction.atomic():
-        current = Room.objects.select_for_update().select_related("venue").get(pk=room.pk)
+        current = (
+            Room.objects.select_for_update(of=("self",)).select_related("venue").get(pk=room.pk)
+        )
         refuse_if_changed(current, ROOM_FIELDS, shown_fingerprint)
         changed = audit.changes(current, fields)
         if not changed:
@@ -282,7 +296,9 @@ def update_room(
 def delete_room(*, room: Room, by=None) -> None:
     """Delete a room, unless sessions are placed in it."""
     with transaction.atomic():
-        current = Room.objects.select_for_update().select_related("venue").get(pk=room.pk)
+        current = (
+            Room.objects.select_for_update(of=("self",)).select_related("venue").get(pk=room.pk)
+        )
         audit.record(
             action="convene.room.deleted",
             congress=current.venue.congress,
@@ -306,23 +322,11 @@ def delete_room(*, room: Room, by=None) -> None:
 def move_room(*, room: Room, by=None, offset: int) -> None:
     """Move a room up (``offset=-1``) or down (``+1``) in its venue's order; positions are
     renumbered 0..n-1 so that ties from older data never block a move."""
-    if offset not in (-1, 1):
-        raise ValueError("offset must be -1 or 1")
     with transaction.atomic():
-        rooms = list(
-            Room.objects.select_for_update()
-            .filter(venue_id=room.venue_id)
-            .order_by("position", "name", "pk")
-        )
-        index = next(i for i, candidate in enumerate(rooms) if candidate.pk == room.pk)
-        target = index + offset
-        if not 0 <= target < len(rooms):
+        siblings = Room.objects.filter(venue_id=room.venue_id).order_by("position", "name", "pk")
+        rooms = move_in_order(siblings, room, offset=offset)
+        if rooms is None:
             return
-        rooms[index], rooms[target] = rooms[target], rooms[index]
-        for position, candidate in enumerate(rooms):
-            if candidate.position != position:
-                candidate.position = position
-                candidate.save(update_fields=["position"])
         audit.record(
             action="convene.room.moved",
             congress=room.venue.congress,

@@ -156,8 +156,10 @@ def _without_metadata(image: Image.Image) -> Image.Image:
     return clean
 
 
-def read_csv_text(upload) -> str:
-    """The upload's text if it is a UTF-8 CSV (a BOM allowed), or ``UploadRefused``."""
+def read_csv_text(upload, *, fallback_encodings: tuple[str, ...] = ()) -> str:
+    """The upload's text if it is a UTF-8 CSV (a BOM allowed), or ``UploadRefused``. With
+    ``fallback_encodings`` (e.g. ``("cp1252",)``, what Excel writes as "CSV" on Windows), text
+    that is not UTF-8 is read in the first of them that decodes it."""
     _check_size(upload, max_csv_bytes())
     data = _read_at_most(upload, max_csv_bytes())
     if b"\x00" in data or data.startswith(_BINARY_MAGIC):
@@ -168,6 +170,11 @@ def read_csv_text(upload) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        for encoding in fallback_encodings:
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
         raise UploadRefused(
             _("The file must be UTF-8 encoded CSV."), code="upload_not_utf8"
         ) from exc
@@ -189,12 +196,16 @@ class ImageUploadField(forms.FileField):
 class CSVUploadField(forms.FileField):
     """A form field whose cleaned value is the checked CSV text."""
 
+    def __init__(self, *, fallback_encodings: tuple[str, ...] = (), **kwargs):
+        self.fallback_encodings = fallback_encodings
+        super().__init__(**kwargs)
+
     def clean(self, data, initial=None):
         value = super().clean(data, initial)
         if not value:
             return value
         try:
-            return read_csv_text(value)
+            return read_csv_text(value, fallback_encodings=self.fallback_encodings)
         except UploadRefused as exc:
             raise forms.ValidationError(exc.message, code=exc.code) from exc
 

@@ -22,6 +22,11 @@ urlpatterns = [
     path(
         "<slug:congress_slug>/manage/settings/", congress_pages.congress_settings, name="settings"
     ),
+    path(
+        "<slug:congress_slug>/manage/copy-setup/",
+        congress_pages.copy_setup_page,
+        name="copy_setup",
+    ),
     path("<slug:congress_slug>/manage/team/", team_pages.team, name="team"),
     path("<slug:congress_slug>/manage/team/invite/", team_pages.team_invite, name="team_invite"),
     path(

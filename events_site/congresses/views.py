@@ -15,6 +15,7 @@ from events_site.accounts.reauth import reauth_required
 
 from . import audit, audit_log, health, services, sign_in_history
 from .congress_forms import organisations_for
+from .dashboard import panels_for
 from .enums import PUBLIC_STATUSES, Perm
 from .errors import DomainError
 from .forms import CongressSecurityForm
@@ -64,14 +65,22 @@ def dashboard(request):
     )
 
 
-@congress_perm_required(Perm.VIEW)
+@congress_perm_required(None)
 def backoffice(request, congress):
+    """The congress's overview for every team member: the dashboard panels their roles allow
+    (``settings.BACKOFFICE_PANELS``), then the venues for those who see the back office."""
     perms = congress_permissions(request.user, congress)
-    venues = congress.venues.prefetch_related("rooms")
+    venues = congress.venues.prefetch_related("rooms") if Perm.VIEW in perms else ()
     return render(
         request,
         "congresses/backoffice.html",
-        {"congress": congress, "perms": perms, "venues": venues, "Perm": Perm},
+        {
+            "congress": congress,
+            "perms": perms,
+            "venues": venues,
+            "panels": panels_for(congress, perms),
+            "Perm": Perm,
+        },
     )
 
 

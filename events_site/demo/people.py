@@ -296,6 +296,11 @@ def make_person(rng: random.Random, index: int) -> dict:
         badge_name = f"{given} {family}"
     given_ascii = pool.given_latin[gi] if pool.given_latin else _ascii(given)
     family_ascii = pool.family_latin[fi] if pool.family_latin else _ascii(family)
+    # Names in another script carry their Latin form, the way staff type them at the desk.
+    name_latin = ""
+    if pool.given_latin:
+        latin = (given_ascii.title(), family_ascii.title())
+        name_latin = " ".join(reversed(latin) if pool.family_first else latin)
     if rng.random() < 0.8:
         organisation, organisation_type = f"City of {city}", "local_government"
     else:
@@ -305,6 +310,7 @@ def make_person(rng: random.Random, index: int) -> dict:
         "given_name": given,
         "family_name": family,
         "badge_name": badge_name,
+        "name_latin": name_latin,
         "title": _weighted_title(rng),
         "organisation_name": organisation,
         "organisation_type": organisation_type,

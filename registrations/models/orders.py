@@ -3,6 +3,7 @@
 import secrets
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -11,10 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from events_site.congresses.models import Congress
+from events_site.congresses.private_files import get_private_storage
+from events_site.congresses.translations import Translatable
 
 from .. import lifecycle
-from ..enums import DelegateRole, OrganisationType
+from ..enums import DelegateRole, NameOrder, OrganisationType
 from ..lifecycle import OrderStatus
+from ..names import full_name
+from ..search_keys import DELEGATE_SEARCH_FIELDS, delegate_search_text
 
 
 def new_secret() -> str:
@@ -27,7 +32,9 @@ def new_order_code() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(8))
 
 
-class RegistrationType(models.Model):
+class RegistrationType(Translatable, models.Model):
+    translatable_fields = ("name", "description")
+
     congress = models.ForeignKey(
         Congress,
         on_delete=models.CASCADE,
@@ -159,10 +166,18 @@ class Order(models.Model):
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     expired_at = models.DateTimeField(_("expired at"), null=True, blank=True)
     cancellation_reason = models.TextField(_("cancellation reason"), blank=True)
+    # What the organisers told the registrant with their decision: the reason for a rejection
+    # (shown on the registrant's page and in the e-mail) or the message sent with an approval.
+    decision_reason = models.TextField(_("reason given with the decision"), blank=True)
     cancellation_fee = models.DecimalField(
         _("cancellation fee"), max_digits=12, decimal_places=2, default=Decimal("0.00")
     )
     reminder_sent_at = models.DateTimeField(_("payment reminder sent at"), null=True, blank=True)
+    # Invoiced to a public body that pays after the event: its delegates may enter while the
+    # order waits for the money (lifecycle.delegate_standing reads it; set when invoiced).
+    admitted_on_invoice = models.BooleanField(
+        _("invoiced – unpaid, admitted"), default=False, editable=False
+    )
     # Who placed an unpaid hold, for the hoarding caps and the organisers' review: the client
     # address (an IPv6 one as its /64 network) and the e-mail address in a normalised form.
     # Personal data, so kept only while the order is unpaid: lifecycle.apply clears both the
@@ -201,6 +216,10 @@ class Order(models.Model):
         )
 
     @property
+    def is_pending_payment(self) -> bool:
+        return self.status == OrderStatus.PENDING_PAYMENT
+
+    @property
     def is_paid(self) -> bool:
         return self.status in lifecycle.PAID_STATUSES
 
@@ -220,8 +239,29 @@ class Delegate(models.Model):
     secret = models.CharField(max_length=64, unique=True, default=new_secret, editable=False)
     given_name = models.CharField(_("given name"), max_length=120)
     family_name = models.CharField(_("family name"), max_length=120)
+    name_order = models.CharField(
+        _("name order"),
+        max_length=16,
+        choices=NameOrder.choices,
+        default=NameOrder.AUTO,
+        blank=True,
+        help_text=_(
+            "How your full name is written on your badge and in e-mails. Usually, family name "
+            "first for Chinese, Japanese, Korean, Hungarian and Vietnamese names."
+        ),
+    )
     badge_name = models.CharField(
         _("name on badge"), max_length=200, blank=True, help_text=_("As it should be printed.")
+    )
+    # A name written in another script, as staff would type it (the desk search finds it).
+    name_latin = models.CharField(
+        _("name in Latin letters"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Only if your name is written in another script (Arabic, Chinese, Cyrillic...): "
+            "how to type it in Latin letters. Left empty, we suggest one."
+        ),
     )
     title = models.CharField(_("title or position"), max_length=200, blank=True)
     organisation_name = models.CharField(_("organisation"), max_length=200, blank=True)
@@ -237,6 +277,15 @@ class Delegate(models.Model):
     )
     dietary_needs = models.CharField(_("dietary needs"), max_length=300, blank=True)
     accessibility_needs = models.CharField(_("accessibility needs"), max_length=300, blank=True)
+    # Optional, for the check-in desk to tell homonyms apart; kept outside MEDIA_URL and shown
+    # only to check-in staff (badges' delegate_photo view); erased with the delegate.
+    photo = models.ImageField(
+        _("photo"),
+        upload_to="delegates/",
+        storage=get_private_storage,
+        blank=True,
+        help_text=_("Optional: helps the check-in desk recognise you. Only check-in staff see it."),
+    )
     needs_visa_letter = models.BooleanField(_("needs a visa invitation letter"), default=False)
     listed_publicly = models.BooleanField(_("appears in the delegate list"), default=False)
     price = models.DecimalField(
@@ -257,6 +306,11 @@ class Delegate(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Set once by the erasure service: the person's data was replaced by a pseudonym.
     erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
+    # The searched fields normalised (``search_keys.delegate_search_text``): the organisers'
+    # list and the check-in desk find "Lefèvre" by "lefevre" with a plain LIKE on any database
+    # (on PostgreSQL a trigram index serves it). Kept by ``save()``; bulk writers call
+    # ``refresh_search_text()`` themselves.
+    search_text = models.TextField(blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["family_name", "given_name"]
@@ -267,9 +321,29 @@ class Delegate(models.Model):
     def __str__(self) -> str:
         return self.printed_name
 
+    def save(self, *args, **kwargs):
+        self.refresh_search_text()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(DELEGATE_SEARCH_FIELDS):
+            kwargs["update_fields"] = [*update_fields, "search_text"]
+        super().save(*args, **kwargs)
+
+    def refresh_search_text(self) -> None:
+        self.search_text = delegate_search_text(self)
+
+    @property
+    def full_name(self) -> str:
+        """Given and family name in the order of the name's culture or the delegate's choice."""
+        return full_name(
+            self.given_name,
+            self.family_name,
+            country=getattr(self.country, "code", self.country) or "",
+            order=self.name_order,
+        )
+
     @property
     def printed_name(self) -> str:
-        return self.badge_name or f"{self.given_name} {self.family_name}".strip()
+        return self.badge_name or self.full_name
 
     @property
     def congress(self) -> Congress:
@@ -279,3 +353,29 @@ class Delegate(models.Model):
     def may_enter(self) -> bool:
         """Paid (or free and confirmed), approved, not cancelled: decided by the lifecycle."""
         return lifecycle.may_enter(self)
+
+
+class OrderNote(models.Model):
+    """An organiser's internal note on an order: never shown to the registrant."""
+
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="notes", verbose_name=_("order")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    text = models.TextField(_("note"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("internal note")
+        verbose_name_plural = _("internal notes")
+
+    def __str__(self) -> str:
+        return self.text[:60]

@@ -5,12 +5,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from events_site.congresses.models import Congress
+from events_site.congresses.translations import Translatable
 
 from ..enums import PersonalDataKind, QuestionKind
 from .orders import Delegate, RegistrationType
 
 
-class Question(models.Model):
+class Question(Translatable, models.Model):
+    translatable_fields = ("label", "help_text", "choices")
+
     congress = models.ForeignKey(
         Congress, on_delete=models.CASCADE, related_name="questions", verbose_name=_("congress")
     )
@@ -52,6 +55,21 @@ class Question(models.Model):
     @property
     def choice_list(self) -> list[str]:
         return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+    def choice_labels(self, language: str | None = None) -> list[tuple[str, str]]:
+        """Each choice as stored (the main language's text) and as shown in ``language``:
+        translated choices are matched line by line, a missing line shows the main text."""
+        shown = [line.strip() for line in self.translated("choices", language).splitlines()]
+        shown = [line for line in shown if line]
+        return [
+            (choice, shown[i] if i < len(shown) else choice)
+            for i, choice in enumerate(self.choice_list)
+        ]
+
+    def choice_in_language(self, value: str, language: str | None = None) -> str:
+        """A stored answer (one choice per line) written in ``language``."""
+        labels = dict(self.choice_labels(language))
+        return "\n".join(labels.get(v, v) for v in str(value or "").splitlines())
 
     def clean(self) -> None:
         super().clean()

@@ -4,10 +4,22 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from events_site.congresses.models import Congress
+
+
+def seat_cap_refusal(seats: int | None, largest_delegation: int | None) -> str | None:
+    """Why a seat cap per e-mail address is refused (None: it is fine): below the largest
+    delegation per order, one order of a whole delegation could never be placed."""
+    if seats is None or largest_delegation is None or seats >= largest_delegation:
+        return None
+    return _(
+        "Keep it at least the largest delegation per order (%(n)s), or one order "
+        "of a whole delegation could never be placed."
+    ) % {"n": largest_delegation}
 
 
 class RegistrationSettings(models.Model):
@@ -73,12 +85,82 @@ class RegistrationSettings(models.Model):
         ),
     )
 
+    # How delegates may pay (the finance page switches them; at least one stays on).
+    accept_card = models.BooleanField(
+        _("accept card payment"),
+        default=True,
+        help_text=_(
+            "Delegates may pay by card through Stripe (only where Stripe is configured on the "
+            "server)."
+        ),
+    )
+    accept_bank_transfer = models.BooleanField(
+        _("accept bank transfer (pay by invoice)"),
+        default=True,
+        help_text=_(
+            "Delegates may ask for an invoice and pay it by bank transfer to the account below."
+        ),
+    )
+    # Seat hoarding counted in seats, not orders: one order of a whole delegation, or many
+    # orders under fresh e-mail addresses, are held to these (delegates in unpaid orders that
+    # still hold seats, the new order's included). Empty: no cap.
+    max_unpaid_seats_per_email = models.PositiveIntegerField(
+        _("unpaid seats per e-mail address"),
+        null=True,
+        blank=True,
+        default=20,
+        help_text=_(
+            "A new order is refused if the unpaid orders of its e-mail address would hold more "
+            "seats than this. Keep it at least the largest delegation per order. Empty means "
+            "no cap."
+        ),
+    )
+    max_unpaid_seats_per_address = models.PositiveIntegerField(
+        _("unpaid seats per client address"),
+        null=True,
+        blank=True,
+        default=60,
+        help_text=_(
+            "A new order is refused if the unpaid orders placed from its network address would "
+            "hold more seats than this (offices and venues share one address: keep it "
+            "generous). Empty means no cap."
+        ),
+    )
+    # The last seats: once this few are left, one client address may hold only a few of them
+    # unpaid, so a script (or one large order) cannot sit on the end of the sale.
+    last_seats_threshold = models.PositiveIntegerField(
+        _("last seats: when this few seats are left"),
+        null=True,
+        blank=True,
+        default=10,
+        help_text=_(
+            "Once this few seats are left, the stricter cap below applies to every new order. "
+            "Empty means no last-seats rule."
+        ),
+    )
+    last_seats_per_address = models.PositiveIntegerField(
+        _("last seats: unpaid seats per client address"),
+        default=4,
+        help_text=_(
+            "Among the last seats, the unpaid orders placed from one network address may hold "
+            "at most this many seats, the new order included."
+        ),
+    )
+
     class Meta:
         verbose_name = _("registration settings")
         verbose_name_plural = _("registration settings")
 
     def __str__(self) -> str:
         return str(self.congress)
+
+    def clean(self) -> None:
+        super().clean()
+        if not (self.accept_card or self.accept_bank_transfer):
+            raise ValidationError(
+                {"accept_bank_transfer": _("Keep at least one way to pay: card or bank transfer.")},
+                code="no_payment_method",
+            )
 
     @classmethod
     def for_congress(cls, congress: Congress) -> "RegistrationSettings":

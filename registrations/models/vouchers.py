@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from events_site.congresses.models import Congress
 
 from ..enums import VoucherKind
+from ..search_keys import normalise_search_text
 from .orders import RegistrationType
 
 
@@ -45,6 +46,9 @@ class Voucher(models.Model):
     valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
     comment = models.CharField(_("comment"), max_length=300, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # The batch a code was drawn in (``services.vouchers.create_voucher_batch``), so that the
+    # organiser can list and download that batch's codes; blank for a voucher made on its own.
+    batch = models.CharField(_("batch"), max_length=16, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -53,6 +57,13 @@ class Voucher(models.Model):
         verbose_name_plural = _("vouchers")
         constraints = [
             models.UniqueConstraint(fields=["congress", "code"], name="voucher_code_unique")
+        ]
+        indexes = [
+            models.Index(
+                fields=["congress", "batch"],
+                condition=~models.Q(batch=""),
+                name="voucher_batch_idx",
+            )
         ]
 
     def __str__(self) -> str:
@@ -81,9 +92,10 @@ class Voucher(models.Model):
 
 
 def normalise_organisation_name(name: str) -> str:
-    """Casefolded, punctuation-light form used to match member organisations."""
-    kept = "".join(ch if ch.isalnum() else " " for ch in name.casefold())
-    return " ".join(kept.split())
+    """Casefolded, accent-free, punctuation-light form used to match member organisations
+    (and to search them): "Ville de Montréal" and "VILLE DE MONTREAL" are one organisation.
+    The same key the delegate search uses (``search_keys``)."""
+    return normalise_search_text(name)
 
 
 class MemberOrganisation(models.Model):

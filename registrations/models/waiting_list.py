@@ -50,3 +50,16 @@ class WaitingListEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status == WaitingListStatus.WAITING
+
+    @property
+    def is_offered(self) -> bool:
+        return self.status == WaitingListStatus.OFFERED
+
+    @property
+    def is_on_the_list(self) -> bool:
+        """Still waiting or holding an offer: the ones the organisers can act on."""
+        return self.is_waiting or self.is_offered

@@ -14,10 +14,12 @@ from django.utils import timezone
 from events_site.congresses.models import Congress
 
 from ..lifecycle import OrderStatus
-from ..models import BillingSettings, Order, Payment
-from .enums import PaymentProvider, PaymentState
+from ..models import BillingSettings, Order, Payment, Quote
+from ..services.orders import expire_order
+from .enums import EInvoiceFormat, PaymentProvider, PaymentState
 from .services import invoicing as invoice_services
 from .services import payments as payment_services
+from .services import quotes as quote_services
 from .services import refunds as refund_services
 
 BUYERS = [
@@ -103,6 +105,8 @@ def seed_demo(*, congress: Congress, rng: random.Random) -> dict:
             )
             summary["transfers"] += 1
 
+    summary.update(_seed_quotes_and_public_bodies(congress=congress, rng=rng))
+
     # One transfer-paid order got part of its fee back (a credit note shows it).
     already = Order.objects.filter(congress=congress, refunds__isnull=False).exists()
     candidate = (
@@ -120,4 +124,115 @@ def seed_demo(*, congress: Congress, rng: random.Random) -> dict:
             order=candidate, amount=Decimal("50.00"), reason="Workshop cancelled"
         )
         summary["refunds"] += 1
+    return summary
+
+
+# Public buyers with the routing ids their e-invoices need (German Leitweg-ID, Italian IPA
+# office code with CIG/CUP, a Peppol buyer), and the e-invoice each asks for.
+PUBLIC_BUYERS = [
+    {
+        "name": "Bundesstadt Bonn – Amt für Finanzen",
+        "address": "Berliner Platz 2\n53111 Bonn",
+        "country": "DE",
+        "buyer_reference": "05314000-BONN1-33",
+        "einvoice_format": EInvoiceFormat.XRECHNUNG_UBL,
+    },
+    {
+        "name": "Roma Capitale – Ragioneria Generale",
+        "address": "Piazza del Campidoglio 1\n00186 Roma",
+        "country": "IT",
+        "ipa_office_code": "UFY9MH",
+        "cig": "Z1A2B3C4D5",
+        "cup": "J81B21000010007",
+        "einvoice_format": EInvoiceFormat.PEPPOL,
+    },
+    {
+        "name": "Gemeente Utrecht – Financiën",
+        "address": "Stadsplateau 1\n3521 AZ Utrecht",
+        "country": "NL",
+        "einvoice_format": EInvoiceFormat.PEPPOL,
+    },
+    {
+        "name": "Ville de Lyon – Direction des finances",
+        "address": "1 place de la Comédie\n69001 Lyon",
+        "country": "FR",
+        "einvoice_format": EInvoiceFormat.FACTURX,
+    },
+]
+
+
+def _seed_quotes_and_public_bodies(*, congress: Congress, rng: random.Random) -> dict:
+    """Quotes in every state (open, accepted, expired, withdrawn) and public bodies' invoices
+    unpaid-but-admitted, paid and credited. Only on a congress without quotes yet."""
+    summary = {"quotes": 0}
+    if Quote.objects.filter(congress=congress).exists():
+        return summary
+    BillingSettings.objects.filter(congress=congress).update(
+        seller_email="finance@wcg.example",
+        seller_phone="+34 93 000 00 00",
+        public_body_terms_days=120,
+        quote_prefix=f"{congress.slug.upper()}-Q",
+    )
+    now = timezone.now()
+    free = list(
+        Order.objects.filter(
+            congress=congress,
+            total__gt=0,
+            status=OrderStatus.PENDING_PAYMENT,
+            invoices__isnull=True,
+            hold_expires_at__gt=now,
+        ).order_by("id")[:7]
+    )
+    states = [
+        "accepted",
+        "accepted_paid",
+        "accepted_credited",
+        "open",
+        "expired",
+        "withdrawn",
+        "accepted",
+    ]
+    for index, (order, shown) in enumerate(zip(free, states, strict=False)):
+        buyer = PUBLIC_BUYERS[index % len(PUBLIC_BUYERS)]
+        billing = {
+            "address": "",
+            "vat_number": "",
+            "purchase_order": "",
+            "is_business": True,
+            "email": order.email,
+            "public_body": True,
+            "buyer_reference": "",
+            "ipa_office_code": "",
+            "cig": "",
+            "cup": "",
+            **buyer,
+        }
+        when = now - dt.timedelta(days=45) if shown == "expired" else now
+        quote = quote_services.create_quote(
+            order=order, billing=billing, requested_by_buyer=index % 2 == 0, now=when
+        )
+        summary["quotes"] += 1
+        if shown.startswith("accepted"):
+            invoice = quote_services.accept_quote(
+                quote=quote, references={"purchase_order": f"PO-{rng.randrange(10000, 99999)}"}
+            )
+            if shown == "accepted_paid":
+                payment_services.record_bank_transfer(
+                    order=order,
+                    amount=order.total,
+                    received_on=timezone.localdate(),
+                    reference=f"SEPA {invoice.full_number}",
+                )
+            elif shown == "accepted_credited":
+                invoice_services.issue_credit_note(
+                    invoice=invoice,
+                    amount=min(Decimal("50.00"), invoice.gross),
+                    reason="Delegation one person smaller",
+                    actor_label="demo",
+                )
+        elif shown == "expired":
+            expire_order(order=order, now=now)
+            quote_services.expire_quotes(now=now)
+        elif shown == "withdrawn":
+            quote_services.withdraw_quote(quote=quote, by=None)
     return summary

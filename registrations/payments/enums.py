@@ -51,11 +51,52 @@ class InvoiceKind(models.TextChoices):
     CREDIT_NOTE = "credit_note", _("Credit note")
 
 
+class NumberSeries(models.TextChoices):
+    """The gap-free number series of a congress: its invoices, credit notes and quotes."""
+
+    INVOICE = "invoice", _("Invoice")
+    CREDIT_NOTE = "credit_note", _("Credit note")
+    QUOTE = "quote", _("Quote")
+
+
+class QuoteStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACCEPTED = "accepted", _("Accepted")
+    EXPIRED = "expired", _("Expired")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class EInvoiceFormat(models.TextChoices):
+    """The electronic invoice a buyer asks for (EN 16931 syntaxes and their national rules)."""
+
+    NONE = "", _("None (PDF only)")
+    FACTURX = "facturx", _("Factur-X / ZUGFeRD (PDF with CII XML)")
+    XRECHNUNG_UBL = "xrechnung_ubl", _("XRechnung (UBL)")
+    XRECHNUNG_CII = "xrechnung_cii", _("XRechnung (CII)")
+    PEPPOL = "peppol", _("Peppol BIS Billing 3.0 (UBL)")
+
+
 class FinanceView(models.TextChoices):
     """The finance overview's tabs."""
 
     PENDING = "pending", _("Pending")
     PAID = "paid", _("Paid")
     OVERDUE = "overdue", _("Overdue")
+    INVOICED_UNPAID = "invoiced_unpaid", _("Invoiced – unpaid (public bodies)")
     REFUNDED = "refunded", _("Refunded")
     REVIEW = "review", _("For review")
+
+
+class StatementFormat(models.TextChoices):
+    CAMT053 = "camt053", _("CAMT.053 (ISO 20022 XML)")
+    MT940 = "mt940", _("MT940")
+    CSV = "csv", _("CSV")
+
+
+class BankLineStatus(models.TextChoices):
+    """What became of one bank statement line."""
+
+    PROPOSED = "proposed", _("Proposed")
+    MATCHED = "matched", _("Matched")
+    UNMATCHED = "unmatched", _("Unmatched")
+    IGNORED = "ignored", _("Ignored")

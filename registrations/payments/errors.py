@@ -20,6 +20,13 @@ class CardPaymentsUnavailable(PaymentError):
         )
 
 
+class PaymentMethodOff(PaymentError):
+    """The congress switched this way of paying off (its registration settings)."""
+
+    code = "payment_method_off"
+    status_code = 403
+
+
 class PaymentProviderError(PaymentError):
     """Stripe refused or could not be reached; nothing was charged."""
 
@@ -39,3 +46,9 @@ class InvalidSignature(PaymentError):
 
 class InvoiceError(PaymentError):
     code = "invoice_error"
+
+
+class LineAlreadyDecided(PaymentError):
+    """A bank statement line already recorded (or ignored): never recorded twice."""
+
+    code = "bank_line_already_decided"

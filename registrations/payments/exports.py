@@ -19,6 +19,7 @@ COLUMNS = [
     ("currency", _("Currency")),
     ("received", _("Received")),
     ("refunded", _("Refunded")),
+    ("outstanding", _("Outstanding")),
     ("invoice_number", _("Invoice")),
     ("invoice_due", _("Due")),
     ("needs_review", _("For review")),

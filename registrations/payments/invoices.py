@@ -15,6 +15,7 @@ from django.utils import translation
 from events_site.congresses.text import printable
 
 from ..models import Invoice
+from ..models.invoices import shown_reverse_charge_note, shown_tax_label
 
 
 def invoice_html(invoice: Invoice) -> str:
@@ -26,8 +27,13 @@ def invoice_html(invoice: Invoice) -> str:
                 "invoice": invoice,
                 "order": order,
                 "congress": invoice.congress,
-                "issued_local": invoice.issued_at.astimezone(invoice.congress.tz),
+                # a date, not a datetime: the date filter would move a datetime back to UTC
+                "issued_on": invoice.issued_at.astimezone(invoice.congress.tz).date(),
                 "language": order.language or settings.LANGUAGE_CODE,
+                "tax_label": shown_tax_label(invoice.tax_label),
+                "reverse_charge_note": shown_reverse_charge_note(
+                    invoice.seller.get("reverse_charge_note", "")
+                ),
             },
         )
     return printable(html)  # text stored before the text rule carries no control character

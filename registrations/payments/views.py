@@ -8,12 +8,16 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import (
     require_GET,
@@ -24,6 +28,7 @@ from django.views.decorators.http import (
 
 from events_site.accounts.reauth import reauth_required
 from events_site.congresses import audit
+from events_site.congresses.edit_conflicts import EditConflict
 from events_site.congresses.enums import Perm
 from events_site.congresses.errors import DomainError
 from events_site.congresses.models import Congress
@@ -31,23 +36,36 @@ from events_site.congresses.permissions import congress_perm_required
 from events_site.congresses.secret_links import get_by_secret_or_404
 
 from ..lifecycle import OrderStatus
-from ..models import BillingDetails, Invoice, Order, Payment
+from ..models import (
+    BillingDetails,
+    Invoice,
+    InvoiceReminder,
+    Order,
+    Payment,
+    Quote,
+    RegistrationSettings,
+)
+from ..services.setup import update_registration_settings
 from . import selectors
 from . import stripe as stripe_edge
+from .einvoice.rendering import SUFFIXES, render_einvoice
 from .enums import FinanceView, PaymentProvider, PaymentState
 from .errors import InvalidSignature
 from .exports import EXPORTERS
 from .forms import (
     BillingSettingsForm,
     CorrectInvoiceForm,
+    FinanceFilterForm,
     PayByInvoiceForm,
     RecordTransferForm,
     RefundForm,
 )
 from .invoices import render_invoice_pdf
+from .services import dunning
 from .services import invoicing as invoice_services
 from .services import payments as payment_services
 from .services import refunds as refund_services
+from .services.dunning import REMINDER_INTERVAL
 
 log = logging.getLogger(__name__)
 
@@ -184,6 +202,11 @@ def pay_by_invoice(request, congress_slug: str, code: str, secret: str):
     if refusal:
         messages.error(request, refusal)
         return redirect(_order_page(order))
+    try:
+        payment_services.refuse_if_method_off(order, PaymentProvider.BANK_TRANSFER)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(_order_page(order))
     issued = invoice_services.current_invoice(order)
     if issued is not None:
         messages.info(
@@ -232,6 +255,29 @@ def invoice_pdf(request, congress_slug: str, code: str, secret: str, number: str
     return _pdf_response(invoice)
 
 
+def _einvoice_response(invoice: Invoice, suffix: str) -> HttpResponse:
+    fmt = SUFFIXES.get(suffix)
+    if fmt is None:
+        raise Http404(_("This electronic invoice format is not offered."))
+    document = render_einvoice(invoice, fmt)
+    response = HttpResponse(document.content, content_type=document.mimetype)
+    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_safe
+def einvoice(request, congress_slug: str, code: str, secret: str, number: str, fmt: str):
+    """The buyer's e-invoice (Factur-X, XRechnung, Peppol) behind the order's secret link."""
+    order = _order_by_secret(congress_slug, code, secret)
+    invoice = get_object_or_404(
+        Invoice.objects.select_related("order", "congress", "corrects"),
+        order=order,
+        full_number=number,
+    )
+    return _einvoice_response(invoice, fmt)
+
+
 # --- finance staff --------------------------------------------------------------------------------
 
 
@@ -239,46 +285,73 @@ def _today(congress: Congress):
     return timezone.localdate(timezone=congress.tz)
 
 
+PER_PAGE = 50
+
+
+def _finance_list(request, congress: Congress, *, default_view: str):
+    """The finance list's form, its parsed filters and the orders they select."""
+    today = _today(congress)
+    form = FinanceFilterForm(request.GET, congress=congress, default_view=default_view)
+    filters = form.filters()
+    orders = selectors.search_finance_orders(
+        selectors.filter_view(
+            selectors.finance_orders(congress=congress, today=today), filters["view"], today
+        ),
+        filters=filters,
+        congress=congress,
+        today=today,
+    )
+    return form, filters, orders, today
+
+
+@require_safe
 @congress_perm_required(Perm.MANAGE_FINANCE)
 def finance_overview(request, congress: Congress):
-    today = _today(congress)
-    view = request.GET.get("view", FinanceView.PENDING)
-    if view not in FinanceView.values and view != "all":
-        view = FinanceView.PENDING
-    orders = selectors.filter_view(
-        selectors.finance_orders(congress=congress, today=today), view, today
+    """The finance list: every order with money, searched, filtered, sorted and paginated on
+    the server, with the totals of what is filtered; the overdue view sends reminders."""
+    form, filters, orders, today = _finance_list(
+        request, congress, default_view=FinanceView.PENDING
     )
+    page = Paginator(orders, PER_PAGE).get_page(request.GET.get("page"))
+    query = form.query_items()
     return render(
         request,
         "registrations/payments/manage/overview.html",
         {
             "congress": congress,
-            "orders": orders[:500],
-            "view": view,
+            "form": form,
+            "page": page,
+            "orders": page.object_list,
+            "view": filters["view"],
             "views": FinanceView.choices,
             "counts": selectors.finance_counts(congress=congress, today=today),
+            "totals": selectors.finance_totals(orders),
+            "query": urlencode(query),
+            "query_without_view": urlencode({k: v for k, v in query.items() if k != "view"}),
             "card_available": stripe_edge.card_payments_available(),
             "today": today,
             "statuses": OrderStatus,
+            "overdue_view": filters["view"] == FinanceView.OVERDUE,
+            "reminder_interval_hours": int(REMINDER_INTERVAL.total_seconds() // 3600),
+            "recently": timezone.now() - REMINDER_INTERVAL,
         },
     )
 
 
+@require_safe
 @congress_perm_required(Perm.MANAGE_FINANCE)
 @reauth_required
 def finance_export(request, congress: Congress, fmt: str):
+    """Exactly the orders the list shows for the same query string (every page), audited."""
     exporter = EXPORTERS.get(fmt)
     if exporter is None:
         raise Http404
-    today = _today(congress)
-    view = request.GET.get("view", "all")
-    orders = selectors.filter_view(
-        selectors.finance_orders(congress=congress, today=today), view, today
-    )
+    form, filters, orders, _today_ = _finance_list(request, congress, default_view="all")
     orders = list(orders)
     export = exporter()
     response = export.attachment(
-        export.render(orders), filename=export.filename_for(f"{congress.slug}-payments-{view}")
+        export.render(orders),
+        filename=export.filename_for(f"{congress.slug}-payments-{filters['view']}"),
     )
     audit.record_export(
         congress=congress,
@@ -286,9 +359,66 @@ def finance_export(request, congress: Congress, fmt: str):
         export="payments.orders",
         fmt=export.identifier,
         rows=len(orders),
-        filters={"view": view},
+        filters=form.query_items(),
     )
     return response
+
+
+MAX_SELECTED = 1000
+
+
+@require_POST
+@congress_perm_required(Perm.MANAGE_FINANCE)
+def finance_remind(request, congress: Congress):
+    """Bulk payment reminders for overdue invoices: the selected orders, or every overdue order
+    the filter matches. A first POST shows how many will be sent; the second sends them."""
+    if request.POST.get("scope") == "filter":
+        _form, _filters, orders, today = _finance_list(
+            request, congress, default_view=FinanceView.OVERDUE
+        )
+        orders = orders.filter(selectors.overdue_q(today))
+        codes = []
+    else:
+        codes = [code[:12] for code in request.POST.getlist("order")[:MAX_SELECTED]]
+        today = _today(congress)
+        orders = selectors.finance_orders(congress=congress, today=today).filter(
+            selectors.overdue_q(today), code__in=codes
+        )
+    back = reverse("payments:manage", kwargs={"congress_slug": congress.slug})
+    back += "?" + urlencode({"view": FinanceView.OVERDUE})
+    recently = timezone.now() - REMINDER_INTERVAL
+    ids = list(orders.order_by().values_list("pk", flat=True))
+    if not ids:
+        messages.error(request, _("None of the selected orders has an overdue invoice."))
+        return redirect(back)
+    if request.POST.get("confirm") != "yes":
+        skipped = InvoiceReminder.objects.filter(order_id__in=ids, sent_at__gt=recently)
+        return render(
+            request,
+            "registrations/payments/manage/remind_confirm.html",
+            {
+                "congress": congress,
+                "count": len(ids),
+                "recent": skipped.values("order").distinct().count(),
+                "codes": codes,
+                "scope": request.POST.get("scope", ""),
+                "filter_items": request.GET.items(),
+                "action": request.get_full_path(),
+                "back": back,
+                "reminder_interval_hours": int(REMINDER_INTERVAL.total_seconds() // 3600),
+            },
+        )
+    outcome = dunning.send_invoice_reminders(congress=congress, order_ids=ids, by=request.user)
+    messages.success(
+        request,
+        ngettext(
+            "%(sent)d reminder sent (%(skipped)d skipped).",
+            "%(sent)d reminders sent (%(skipped)d skipped).",
+            outcome.sent,
+        )
+        % {"sent": outcome.sent, "skipped": outcome.skipped},
+    )
+    return redirect(back)
 
 
 def _finance_order(congress: Congress, code: str) -> Order:
@@ -313,6 +443,7 @@ def finance_order(request, congress: Congress, code: str):
             "transfer_form": RecordTransferForm(),
             "refund_form": RefundForm(),
             "correct_form": CorrectInvoiceForm(),
+            "quote": Quote.objects.filter(order=order).first(),
         },
     )
 
@@ -331,6 +462,8 @@ def _post_action(request, congress, code, form_class, action):
             messages.error(request, exc.message)
         else:
             messages.success(request, text)
+    if request.POST.get("back") == "order":  # the registration order page's finance actions
+        return redirect("registrations:manage_order", congress_slug=congress.slug, code=order.code)
     return redirect("payments:manage_order", congress_slug=congress.slug, code=order.code)
 
 
@@ -394,22 +527,63 @@ def finance_invoice_pdf(request, congress: Congress, number: str):
     return _pdf_response(invoice)
 
 
-@require_http_methods(["GET", "POST"])
+@require_safe
+@congress_perm_required(Perm.MANAGE_FINANCE)
+def finance_einvoice(request, congress: Congress, number: str, fmt: str):
+    invoice = get_object_or_404(
+        Invoice.objects.select_related("order", "congress", "corrects"),
+        congress=congress,
+        full_number=number,
+    )
+    return _einvoice_response(invoice, fmt)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 @congress_perm_required(Perm.MANAGE_FINANCE)
 def finance_settings(request, congress: Congress):
+    """Billing settings and payment methods, saved together or not at all."""
     current = invoice_services.billing_settings_for(congress)
-    form = BillingSettingsForm(request.POST or None, instance=current)
+    methods = RegistrationSettings.objects.filter(
+        congress=congress
+    ).first() or RegistrationSettings(congress=congress)
+    form = BillingSettingsForm(
+        request.POST if request.method == "POST" else None, instance=current, methods=methods
+    )
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            invoice_services.update_billing_settings(
-                congress=congress,
-                by=request.user,
-                **{name: form.cleaned_data[name] for name in form.Meta.fields},
-            )
-        messages.success(request, _("Billing settings saved."))
-        return redirect("payments:manage_settings", congress_slug=congress.slug)
+        try:
+            with transaction.atomic():
+                invoice_services.update_billing_settings(
+                    congress=congress,
+                    by=request.user,
+                    shown_fingerprint=form.cleaned_data.get("fingerprint") or "",
+                    **form.billing_fields(),
+                )
+                update_registration_settings(
+                    congress=congress,
+                    by=request.user,
+                    shown_fingerprint=form.cleaned_data.get("methods_fingerprint") or "",
+                    **form.payment_method_values(),
+                )
+        except EditConflict as error:
+            form.add_error(None, error.message)
+        except ValidationError as error:
+            form.add_error(None, error)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Payment settings saved."))
+            return redirect("payments:manage_settings", congress_slug=congress.slug)
+    secret_key = settings.STRIPE_SECRET_KEY
     return render(
         request,
         "registrations/payments/manage/settings.html",
-        {"congress": congress, "form": form},
+        {
+            "congress": congress,
+            "form": form,
+            "card_available": stripe_edge.card_payments_available(),
+            "stripe_test_mode": secret_key.startswith(("sk_test_", "rk_test_")),
+            "stripe_emulator": bool(settings.STRIPE_API_BASE),
+            "webhook_configured": bool(settings.STRIPE_WEBHOOK_SECRET),
+        },
+        status=400 if form.is_bound and form.errors else 200,
     )

@@ -39,12 +39,14 @@ from ..models import (
     ErasureRequest,
     Invoice,
     Order,
+    OrderNote,
     Payment,
     Refund,
     RetentionPolicy,
 )
 from ..models.orders import new_order_code, new_secret
 from ..models.personal_data import ERASURE_DEADLINE
+from . import certificates, email_log, visa_letters
 from .orders.editing import DELEGATE_FIELDS
 
 FORMAT = "convene.personal-data/1"
@@ -59,6 +61,7 @@ PERSON_FIELDS = (*DELEGATE_FIELDS, "is_cancelled", "created_at", "updated_at", "
 # not a person).
 CLEARED_FIELDS = (
     "badge_name",
+    "name_latin",
     "title",
     "organisation_name",
     "city",
@@ -108,6 +111,8 @@ def is_order_contact(delegate: Delegate) -> bool:
 def _person(delegate: Delegate) -> dict[str, Any]:
     data = {name: getattr(delegate, name) for name in PERSON_FIELDS}
     data["country"] = delegate.country.code or ""
+    # the photo itself is the image they sent; the export says whether one is kept
+    data["photo"] = bool(delegate.photo)
     return data
 
 
@@ -245,6 +250,7 @@ def personal_data(*, delegate: Delegate) -> dict[str, Any]:
         "refunds": _refunds(order),
         "invoices": _invoices(order),
         "audit": _audit_about(delegate, contact),
+        "emails": email_log.emails_for_export(delegate=delegate, contact=contact),
         "erasure_requests": [
             {"status": request.status, "requested_at": request.requested_at}
             for request in ErasureRequest.objects.filter(delegate=delegate).order_by("pk")
@@ -362,6 +368,8 @@ def erase_delegate(*, delegate: Delegate, by=None, actor_label: str = "") -> Era
             congress=order.congress,
             by=by,
         )
+        counts["order_notes"] = _erase_notes(order, locked, everything=contact)
+        counts["emails"] = email_log.erase_for_delegate(delegate=locked, contact=contact)
         locked.given_name = ERASED_GIVEN_NAME
         locked.family_name = code
         locked.email = _erased_email(locked, code)
@@ -371,8 +379,15 @@ def erase_delegate(*, delegate: Delegate, by=None, actor_label: str = "") -> Era
         locked.listed_publicly = False
         locked.secret = new_secret()
         locked.erased_at = now
+        counts["photos"] = 0
+        if locked.photo:
+            photo_name, storage = locked.photo.name, locked.photo.storage
+            locked.photo = None
+            counts["photos"] = 1
+            transaction.on_commit(lambda: storage.delete(photo_name))
         locked.save(
             update_fields=[
+                "photo",
                 "given_name",
                 "family_name",
                 "email",
@@ -387,7 +402,7 @@ def erase_delegate(*, delegate: Delegate, by=None, actor_label: str = "") -> Era
         counts["order_contact"] = 0
         if contact:
             counts["order_contact"] = _erase_contact(order, code)
-        for erase in erasers():
+        for erase in (visa_letters.erase_for_delegate, certificates.erase_for_delegate, *erasers()):
             for name, count in erase(locked).items():
                 counts[name] = counts.get(name, 0) + count
         counts["requests_closed"] = ErasureRequest.objects.filter(
@@ -406,6 +421,26 @@ def erase_delegate(*, delegate: Delegate, by=None, actor_label: str = "") -> Era
             data={"code": code, "counts": counts},
         )
     return ErasureResult(delegate=locked, already_erased=False, counts=counts)
+
+
+def _erase_notes(order: Order, delegate: Delegate, *, everything: bool) -> int:
+    """Organisers' notes on the order, and the reason given to the registrant, may name the
+    person: all of them go when the order's contact is erased; otherwise the notes that name
+    this delegate (by family name or e-mail address)."""
+    notes = OrderNote.objects.filter(order=order).exclude(text=ERASED_TEXT)
+    if everything:
+        Order.objects.filter(pk=order.pk).exclude(decision_reason="").update(
+            decision_reason=ERASED_TEXT
+        )
+    else:
+        named = Q()
+        for value in (delegate.family_name, delegate.email):
+            if value.strip():
+                named |= Q(text__icontains=value.strip())
+        if not named:
+            return 0
+        notes = notes.filter(named)
+    return notes.update(text=ERASED_TEXT)
 
 
 def _erase_contact(order: Order, code: str) -> int:

@@ -17,7 +17,7 @@ from django.db.models import Exists, OuterRef, Q
 from django_tasks import task
 
 from events_site.congresses import audit
-from events_site.congresses.mail import send_templated_email
+from events_site.congresses.mail import send_templated_emails
 from events_site.congresses.models import Congress
 from registrations.models import Delegate
 
@@ -67,7 +67,9 @@ class NoticeRun:
 
 def needs_notices(version: ScheduleVersion) -> bool:
     """Only a version after the first, whose changelog cancels, withdraws or moves something."""
-    return version.number > 1 and any(c["kind"] in NOTICE_KINDS for c in version.changelog)
+    return version.number > 1 and any(
+        c["kind"] in NOTICE_KINDS and c.get("what") != "break" for c in version.changelog
+    )
 
 
 def queue_change_notices(*, version: ScheduleVersion) -> None:
@@ -88,7 +90,7 @@ def session_changes(version: ScheduleVersion, previous: dict) -> list[SessionCha
     out: its delegates were already told it is cancelled."""
     kinds: dict[str, set[str]] = {}
     for entry in version.changelog:
-        if entry["kind"] in NOTICE_KINDS:
+        if entry["kind"] in NOTICE_KINDS and entry.get("what") != "break":
             kinds.setdefault(entry["code"], set()).add(entry["kind"])
     before = {s["code"]: s for s in previous.get("sessions", [])}
     after = {s["code"]: s for s in version.snapshot.get("sessions", [])}
@@ -168,6 +170,7 @@ def send_change_notices(*, version: ScheduleVersion) -> NoticeRun:
         changes = {c.code: c for c in session_changes(version, previous)}
         recipients = choosers(congress, list(changes), version=version) if changes else []
         notified, without_email, skipped = [], 0, 0
+        notices: list[dict] = []
         for delegate, codes in recipients:
             if delegate.already_notified:
                 skipped += 1
@@ -176,19 +179,28 @@ def send_change_notices(*, version: ScheduleVersion) -> NoticeRun:
                 without_email += 1
                 continue
             mine = sorted((changes[code] for code in codes), key=lambda c: (c.old_start, c.code))
-            send_templated_email(
-                to=[delegate.email],
-                template=TEMPLATE,
-                context={
-                    "delegate_name": delegate.printed_name,
-                    "congress_name": congress.name,
-                    "changes": mine,
-                    "time_zone": congress.time_zone,
-                    "agenda_url": personal_agenda_url(congress, delegate),
-                },
-                language=delegate.language or None,
+            notices.append(
+                {
+                    "to": [delegate.email],
+                    "template": TEMPLATE,
+                    "context": {
+                        "delegate_name": delegate.printed_name,
+                        "congress_name": congress.name,
+                        "changes": mine,
+                        "time_zone": congress.time_zone,
+                        "agenda_url": personal_agenda_url(congress, delegate),
+                    },
+                    "language": delegate.language or None,
+                    "log": {
+                        "congress_id": congress.pk,
+                        "order_id": delegate.order_id,
+                        "delegate_id": delegate.pk,
+                        "kind": "agenda_change_notice",
+                    },
+                }
             )
             notified.append(delegate.pk)
+        send_templated_emails(messages=notices)
         ChangeNotice.objects.bulk_create(
             [ChangeNotice(version=version, delegate_id=pk) for pk in notified]
         )
@@ -224,3 +236,16 @@ def send_change_notices_task(*, version_id: int) -> int:
     if version is None:
         return 0
     return send_change_notices(version=version).notified
+
+
+def preview_recipients(
+    congress: Congress, changes: list[dict], *, first: bool
+) -> list[tuple[Delegate, list[str]]]:
+    """Who publishing ``changes`` now would e-mail, with their affected sessions (the publish
+    page lists them): nobody for a first version, as ``needs_notices`` says."""
+    if first:
+        return []
+    codes = sorted(
+        {c["code"] for c in changes if c["kind"] in NOTICE_KINDS and c.get("what") != "break"}
+    )
+    return choosers(congress, codes) if codes else []

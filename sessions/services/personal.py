@@ -22,7 +22,7 @@ from registrations import lifecycle
 from registrations.models import Delegate
 
 from ..enums import SessionStatus, SignupStatus
-from ..errors import NOT_REGISTERED, NotPublished, SignupRefused
+from ..errors import NOT_REGISTERED, UNPAID_MAY_NOT_BOOK, NotPublished, SignupRefused
 from ..models import AgendaItem, PersonalAgenda, Session, SessionSignup, new_agenda_token
 from ..selectors import published_programme
 from ..wallclock import time_label
@@ -35,6 +35,34 @@ def delegate_may_sign_up(delegate: Delegate) -> bool:
     """A registration that is valid: not cancelled, its order neither cancelled, expired nor
     refunded (decided by the registrations lifecycle)."""
     return lifecycle.may_sign_up(delegate)
+
+
+def delegate_may_book_seats(delegate: Delegate) -> bool:
+    """May hold a seat in a capacity-limited session: a paid (or free, confirmed) registration,
+    or an unpaid one when the congress lets unpaid orders book seats (off by default)."""
+    standing = lifecycle.delegate_standing(delegate)
+    if standing == lifecycle.DelegateStanding.ADMITTED:
+        return True
+    return (
+        standing != lifecycle.DelegateStanding.CANCELLED
+        and delegate.order.congress.unpaid_may_book_seats
+    )
+
+
+def clashing_signup(*, delegate: Delegate, session: Session) -> SessionSignup | None:
+    """The delegate's seat (or waiting place) in another capacity-limited session that overlaps
+    ``session`` in time, if any: one delegate cannot be in two rooms at once."""
+    return (
+        SessionSignup.objects.filter(
+            delegate=delegate,
+            session__starts_at__lt=session.ends_at,
+            session__ends_at__gt=session.starts_at,
+            session__status=SessionStatus.CONFIRMED,
+        )
+        .exclude(session=session)
+        .select_related("session")
+        .first()
+    )
 
 
 def lock_session(session: Session) -> Session:
@@ -105,6 +133,8 @@ def sign_up(*, delegate: Delegate, session: Session) -> SessionSignup:
         raise SignupRefused(NOT_REGISTERED)
     if not session.needs_sign_up or not session.capacity:
         raise SignupRefused(_("This session needs no sign-up."))
+    if not delegate_may_book_seats(delegate):
+        raise SignupRefused(UNPAID_MAY_NOT_BOOK)
     _published_session(session)
     with transaction.atomic():
         locked = lock_session(session)
@@ -113,6 +143,15 @@ def sign_up(*, delegate: Delegate, session: Session) -> SessionSignup:
         existing = SessionSignup.objects.filter(session=locked, delegate=delegate).first()
         if existing is not None:
             return existing
+        other = clashing_signup(delegate=delegate, session=locked)
+        if other is not None:
+            raise SignupRefused(
+                _(
+                    "You already have a place in “%(title)s” at the same time. "
+                    "Give up that place first."
+                )
+                % {"title": other.session.title}
+            )
         status = (
             SignupStatus.SEAT
             if seats_taken(locked) < (locked.capacity or 0)
@@ -189,6 +228,12 @@ def _tell_promoted(signup: SessionSignup, session: Session) -> None:
             "agenda_url": personal_agenda_url(congress, delegate),
         },
         language=delegate.language or None,
+        log={
+            "congress_id": congress.pk,
+            "order_id": delegate.order_id,
+            "delegate_id": delegate.pk,
+            "kind": "agenda_seat_freed",
+        },
     )
 
 

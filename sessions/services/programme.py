@@ -20,10 +20,11 @@ from django.utils.translation import ngettext
 from events_site.congresses import audit
 from events_site.congresses.edit_conflicts import refuse_if_changed
 from events_site.congresses.models import Congress, Room, Venue
+from events_site.congresses.ordering import move_in_order
 
 from ..enums import SessionStatus, SpeakerRole
 from ..errors import InvalidProgrammeData, ScheduleConflict
-from ..models import Session, SessionSpeaker, Speaker, Track, new_code
+from ..models import Session, SessionSpeaker, Speaker, Tag, Track, new_code
 from .personal import lock_session, promote_waiting
 from .scheduling import Conflict, check_session, congress_conflicts
 
@@ -41,18 +42,42 @@ SESSION_FIELDS = (
     "languages",
     "interpretation_languages",
     "captioning",
+    "recording_allowed",
     "capacity",
     "expected_attendance",
+    "attendance_scanning",
     "tags",
 )
+# Written beside them by the API (and the form, where it offers the inputs): the other
+# languages' titles and abstracts (``Translatable``).
+SESSION_WRITE_FIELDS = (*SESSION_FIELDS, "translations")
 SPEAKER_FIELDS = frozenset(
-    {"name", "title", "organisation", "city", "country", "bio", "photo", "delegate"}
+    {
+        "name",
+        "title",
+        "organisation",
+        "city",
+        "country",
+        "bio",
+        "photo",
+        "delegate",
+        "recording_allowed",
+    }
 )
-TRACK_FIELDS = frozenset({"name", "slug", "colour", "description", "position"})
+TRACK_FIELDS = frozenset({"name", "slug", "colour", "description", "position", "translations"})
 # What an organiser's track form edits (its fingerprint refuses a save over another's edit).
-TRACK_EDIT_FIELDS = ("name", "slug", "colour", "description")
+TRACK_EDIT_FIELDS = ("name", "slug", "colour", "description", "translations")
 ROOM_FIELDS = frozenset(
-    {"name", "floor", "capacity", "accessibility_notes", "opens_at", "closes_at", "position"}
+    {
+        "name",
+        "floor",
+        "building",
+        "capacity",
+        "accessibility_notes",
+        "opens_at",
+        "closes_at",
+        "position",
+    }
 )
 
 SpeakerAssignment = tuple[Speaker, str]
@@ -107,10 +132,15 @@ def _check_belongs(congress: Congress, session: Session, speakers: list[SpeakerA
     for code in [*(session.languages or []), *(session.interpretation_languages or [])]:
         if not isinstance(code, str) or code not in languages:
             raise InvalidProgrammeData(_("Unknown language code: %(code)s.") % {"code": code})
-    if not isinstance(session.tags, list) or not all(
-        isinstance(t, str) and 0 < len(t) <= 40 for t in session.tags
-    ):
-        raise InvalidProgrammeData(_("Tags must be a list of short words."))
+
+
+def _check_tags(congress: Congress, tags: Sequence[Tag] | None) -> list[Tag] | None:
+    if tags is None:
+        return None
+    tags = list(tags)
+    if not all(isinstance(t, Tag) and t.congress_id == congress.pk for t in tags):
+        raise InvalidProgrammeData(_("That tag belongs to another congress."))
+    return tags
 
 
 def _all_languages():
@@ -135,10 +165,16 @@ def _dedupe(speakers: Sequence[SpeakerAssignment] | None) -> list[SpeakerAssignm
 
 
 def _validate_and_save(
-    session: Session, *, speakers: list[SpeakerAssignment] | None, force: bool = False
+    session: Session,
+    *,
+    speakers: list[SpeakerAssignment] | None,
+    tags: Sequence[Tag] | None = None,
+    force: bool = False,
 ) -> list[Conflict]:
-    _full_clean(session, exclude=["congress", "code", "speakers"])
+    """Check and save; ``speakers`` and ``tags`` of ``None`` are left as they are."""
+    _full_clean(session, exclude=["congress", "code", "speakers", "tags"])
     _check_belongs(session.congress, session, speakers or [])
+    tags = _check_tags(session.congress, tags)
     speaker_ids = [s.pk for s, _r in speakers] if speakers is not None else None
     conflicts = check_session(session, speaker_ids=speaker_ids)
     errors = [c for c in conflicts if c.is_error]
@@ -147,6 +183,8 @@ def _validate_and_save(
     session.save()
     if speakers is not None:
         _save_speakers(session, speakers)
+    if tags is not None:
+        session.tags.set(tags)
     return [c for c in conflicts if not c.is_error]
 
 
@@ -158,12 +196,13 @@ def create_session(
     **fields: Any,
 ) -> SavedSession:
     """Add a session to the draft, refusing it (``ScheduleConflict``) if it breaks a rule."""
-    _reject_unknown(fields, SESSION_FIELDS)
+    _reject_unknown(fields, SESSION_WRITE_FIELDS)
     speakers = _dedupe(speakers) or []
+    tags = fields.pop("tags", None) or []
     with transaction.atomic():
         _lock_congress(congress)
         session = Session(congress=congress, code=_unique_code(Session, congress), **fields)
-        warnings = _validate_and_save(session, speakers=speakers)
+        warnings = _validate_and_save(session, speakers=speakers, tags=tags)
         audit.record(
             action="convene.agenda.session_created",
             congress=congress,
@@ -182,17 +221,22 @@ def update_session(
     **fields: Any,
 ) -> SavedSession:
     """Change a draft session (``speakers=None`` leaves its speakers alone)."""
-    _reject_unknown(fields, SESSION_FIELDS)
+    _reject_unknown(fields, SESSION_WRITE_FIELDS)
     speakers = _dedupe(speakers)
+    tags = fields.pop("tags", None)
     congress = session.congress
     with transaction.atomic():
         _lock_congress(congress)
         current = Session.objects.select_for_update().get(pk=session.pk)
         current.congress = congress
         before = {name: getattr(current, name) for name in fields}
+        tags_before = set(current.tags.values_list("pk", flat=True)) if tags is not None else None
         for name, value in fields.items():
             setattr(current, name, value)
-        warnings = _validate_and_save(current, speakers=speakers)
+        warnings = _validate_and_save(current, speakers=speakers, tags=tags)
+        changed = [k for k in fields if before[k] != fields[k]]
+        if tags is not None and tags_before != {t.pk for t in tags}:
+            changed.append("tags")
         if (current.capacity or 0) > (before.get("capacity", current.capacity) or 0):
             promote_waiting(lock_session(current))  # more seats: the waiting list moves up
         audit.record(
@@ -202,7 +246,7 @@ def update_session(
             target=current,
             data={
                 "code": current.code,
-                "fields": sorted(k for k in fields if before[k] != fields[k]),
+                "fields": sorted(changed),
                 "speakers_changed": speakers is not None,
             },
         )
@@ -343,23 +387,11 @@ def delete_track(*, track: Track, by) -> None:
 
 def move_track(*, track: Track, by, offset: int) -> None:
     """Move a track up (-1) or down (+1) in the congress's order (positions renumbered)."""
-    if offset not in (-1, 1):
-        raise ValueError("offset must be -1 or 1")
     with transaction.atomic():
-        tracks = list(
-            Track.objects.select_for_update()
-            .filter(congress_id=track.congress_id)
-            .order_by("position", "name", "pk")
-        )
-        index = next(i for i, candidate in enumerate(tracks) if candidate.pk == track.pk)
-        target = index + offset
-        if not 0 <= target < len(tracks):
+        siblings = Track.objects.filter(congress_id=track.congress_id)
+        tracks = move_in_order(siblings.order_by("position", "name", "pk"), track, offset=offset)
+        if tracks is None:
             return
-        tracks[index], tracks[target] = tracks[target], tracks[index]
-        for position, candidate in enumerate(tracks):
-            if candidate.position != position:
-                candidate.position = position
-                candidate.save(update_fields=["position"])
         audit.record(
             action="convene.agenda.track_moved",
             congress=track.congress,

@@ -14,14 +14,18 @@ from django.utils.translation import gettext as _
 
 from events_site.congresses import audit
 from events_site.congresses.models import Congress, Room
+from events_site.congresses.translations import main_language
 
 from ..enums import ChangeKind, SessionStatus
 from ..errors import NothingToPublish, ScheduleConflict
-from ..models import ScheduleVersion, Session, SessionSpeaker
+from ..models import Break, Contribution, ScheduleVersion, Session, SessionSpeaker, Speaker
 from .change_notices import queue_change_notices
 from .scheduling import congress_conflicts
 
 SNAPSHOT_FORMAT = 1
+# What a field added after a version was published reads as in that version's snapshot, so
+# that the first publication after the field appeared does not call every session changed.
+SNAPSHOT_DEFAULTS: dict = {"recording_allowed": True, "recording_refused_by": []}
 # Fields whose change counts as "changed" (time and room have their own kinds).
 CONTENT_FIELDS = (
     "title",
@@ -31,9 +35,13 @@ CONTENT_FIELDS = (
     "languages",
     "interpretation_languages",
     "captioning",
+    "recording_allowed",
+    "recording_refused_by",
     "capacity",
     "tags",
     "speakers",
+    "contributions",
+    "translations",
 )
 
 
@@ -41,8 +49,64 @@ def _iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
-def _session_record(session: Session, roles: list[SessionSpeaker]) -> dict:
+def _speaker_record(sp: Speaker) -> dict:
     return {
+        "code": sp.code,
+        "name": sp.name,
+        "title": sp.title,
+        "organisation": sp.organisation,
+        "city": sp.city,
+        "country": str(sp.country or ""),
+        "bio": sp.bio,
+        "photo": sp.photo.url if sp.photo else "",
+    }
+
+
+def _contribution_records(contributions: list[Contribution]) -> list[dict]:
+    return [
+        {
+            "code": c.code,
+            "title": c.title,
+            "abstract": c.abstract,
+            "minutes": c.minutes,
+            "speakers": [sp.code for sp in sorted(c.speakers.all(), key=lambda sp: sp.name)],
+        }
+        for c in contributions
+    ]
+
+
+def _break_records(congress: Congress) -> list[dict]:
+    """The breaks across rooms, as the public grid and the feeds show them (``rooms`` None:
+    every room)."""
+    breaks = Break.objects.filter(congress=congress).prefetch_related("rooms")
+    return [
+        {
+            "code": b.code,
+            "title": b.title,
+            "kind": b.kind,
+            "starts_at": _iso(b.starts_at),
+            "ends_at": _iso(b.ends_at),
+            "rooms": None if b.all_rooms else sorted(r.pk for r in b.rooms.all()),
+        }
+        for b in breaks.order_by("starts_at", "code")
+    ]
+
+
+def _session_record(session: Session, roles: list[SessionSpeaker]) -> dict:
+    record = _plain_session_record(session, roles)
+    contributions = list(session.contributions.all())
+    if contributions:  # only blocks carry the key, so older snapshots compare equal
+        record["contributions"] = _contribution_records(contributions)
+    refused = {r.speaker.code for r in roles if not r.speaker.recording_allowed} | {
+        sp.code for c in contributions for sp in c.speakers.all() if not sp.recording_allowed
+    }
+    if refused:  # only then, so older snapshots compare equal (SNAPSHOT_DEFAULTS)
+        record["recording_refused_by"] = sorted(refused)
+    return record
+
+
+def _plain_session_record(session: Session, roles: list[SessionSpeaker]) -> dict:
+    record = {
         "code": session.code,
         "title": session.title,
         "abstract": session.abstract,
@@ -54,11 +118,17 @@ def _session_record(session: Session, roles: list[SessionSpeaker]) -> dict:
         "languages": list(session.languages or []),
         "interpretation_languages": list(session.interpretation_languages or []),
         "captioning": session.captioning,
+        "recording_allowed": session.recording_allowed,
         "capacity": session.capacity,
         "status": session.status,
-        "tags": list(session.tags or []),
+        "tags": sorted((t.name for t in session.tags.all()), key=str.casefold),
         "speakers": [{"code": r.speaker.code, "role": r.role} for r in roles],
     }
+    if (
+        session.translations
+    ):  # only translated sessions carry the key: older snapshots compare equal
+        record["translations"] = session.translations
+    return record
 
 
 def build_snapshot(congress: Congress, *, previous: dict | None = None) -> dict:
@@ -70,17 +140,22 @@ def build_snapshot(congress: Congress, *, previous: dict | None = None) -> dict:
     sessions = list(
         Session.objects.filter(congress=congress)
         .select_related("track")
+        .prefetch_related("tags", "contributions__speakers")
         .order_by("starts_at", "code")
     )
     withdrawn = [
         published[s.code]
         for s in sessions
-        if s.status == SessionStatus.DRAFT and s.code in published
+        if (
+            s.status == SessionStatus.DRAFT
+            or (s.unscheduled and s.status != SessionStatus.CANCELLED)
+        )
+        and s.code in published
     ]
     sessions = [
         s
         for s in sessions
-        if s.status == SessionStatus.CONFIRMED
+        if (s.status == SessionStatus.CONFIRMED and not s.unscheduled)
         or (s.status == SessionStatus.CANCELLED and s.code in published)
     ]
     roles_by_session: dict[int, list[SessionSpeaker]] = {}
@@ -90,20 +165,11 @@ def build_snapshot(congress: Congress, *, previous: dict | None = None) -> dict:
     )
     for role in roles.order_by("position", "id"):
         roles_by_session.setdefault(role.session_id, []).append(role)
-        sp = role.speaker
-        speakers.setdefault(
-            sp.code,
-            {
-                "code": sp.code,
-                "name": sp.name,
-                "title": sp.title,
-                "organisation": sp.organisation,
-                "city": sp.city,
-                "country": str(sp.country or ""),
-                "bio": sp.bio,
-                "photo": sp.photo.url if sp.photo else "",
-            },
-        )
+        speakers.setdefault(role.speaker.code, _speaker_record(role.speaker))
+    for session in sessions:
+        for contribution in session.contributions.all():
+            for sp in contribution.speakers.all():
+                speakers.setdefault(sp.code, _speaker_record(sp))
     previous_speakers = (previous or {}).get("speakers", {})
     for record in withdrawn:
         for appearance in record["speakers"]:
@@ -113,17 +179,23 @@ def build_snapshot(congress: Congress, *, previous: dict | None = None) -> dict:
     records.extend(_withdrawn_record(record) for record in withdrawn)
     records.sort(key=lambda r: (r["starts_at"], r["code"]))
     rooms = Room.objects.filter(venue__congress=congress).select_related("venue")
-    return {
+    snapshot = {
         "format": SNAPSHOT_FORMAT,
         "congress": {
             "slug": congress.slug,
             "name": congress.name,
             "time_zone": congress.time_zone,
+            "main_language": main_language(congress),
             "start_date": congress.start_date.isoformat(),
             "end_date": congress.end_date.isoformat(),
         },
         "tracks": [
-            {"slug": t.slug, "name": t.name, "colour": t.colour}
+            {
+                "slug": t.slug,
+                "name": t.name,
+                "colour": t.colour,
+                **({"translations": t.translations} if t.translations else {}),
+            }
             for t in congress.tracks.order_by("position", "name")
         ],
         "rooms": [
@@ -132,6 +204,8 @@ def build_snapshot(congress: Congress, *, previous: dict | None = None) -> dict:
                 "name": r.name,
                 "venue": r.venue.name,
                 "floor": r.floor,
+                "building": r.building,
+                "accessibility_notes": r.accessibility_notes,
                 "capacity": r.capacity,
                 "position": r.position,
             }
@@ -140,6 +214,10 @@ def build_snapshot(congress: Congress, *, previous: dict | None = None) -> dict:
         "speakers": dict(sorted(speakers.items(), key=lambda kv: kv[1]["name"].casefold())),
         "sessions": records,
     }
+    breaks = _break_records(congress)
+    if breaks or (previous or {}).get("breaks"):
+        snapshot["breaks"] = breaks
+    return snapshot
 
 
 def _withdrawn_record(published: dict) -> dict:
@@ -241,7 +319,11 @@ def diff_snapshots(previous: dict | None, current: dict, *, now: dt.datetime) ->
                     },
                 )
             )
-        changed_fields = [f for f in CONTENT_FIELDS if before.get(f) != record.get(f)]
+        changed_fields = [
+            f
+            for f in CONTENT_FIELDS
+            if before.get(f, SNAPSHOT_DEFAULTS.get(f)) != record.get(f, SNAPSHOT_DEFAULTS.get(f))
+        ]
         if record["status"] != SessionStatus.CANCELLED and before["status"] != record["status"]:
             changed_fields.append("status")
         track = record["track"]
@@ -265,8 +347,45 @@ def diff_snapshots(previous: dict | None, current: dict, *, now: dt.datetime) ->
             record["last_modified"] = before.get("last_modified", stamp)
     for record in old.values():
         changes.append(_entry(ChangeKind.REMOVED, record))
+    changes.extend(_break_changes(previous, current))
     changes.extend(_renamed(previous, current))
     return changes
+
+
+def _break_changes(previous: dict | None, current: dict) -> list[dict]:
+    """Changelog entries (``what`` "break") for breaks added, moved, re-roomed, renamed or
+    taken out between two versions."""
+    old = {b["code"]: b for b in (previous or {}).get("breaks", [])}
+    entries = []
+    for record in current.get("breaks", []):
+        before = old.pop(record["code"], None)
+        entry = {"what": "break", "code": record["code"], "title": record["title"]}
+        if before is None:
+            entries.append({**entry, "kind": ChangeKind.ADDED, "starts_at": record["starts_at"]})
+            continue
+        if (before["starts_at"], before["ends_at"]) != (record["starts_at"], record["ends_at"]):
+            entries.append(
+                {
+                    **entry,
+                    "kind": ChangeKind.MOVED,
+                    "from": before["starts_at"],
+                    "to": record["starts_at"],
+                }
+            )
+        if before["rooms"] != record["rooms"]:
+            entries.append({**entry, "kind": ChangeKind.ROOM_CHANGED, "from": "", "to": ""})
+        if (before["title"], before["kind"]) != (record["title"], record["kind"]):
+            entries.append({**entry, "kind": ChangeKind.CHANGED, "fields": ["title"]})
+    for record in old.values():
+        entries.append(
+            {
+                "what": "break",
+                "code": record["code"],
+                "title": record["title"],
+                "kind": ChangeKind.CANCELLED,
+            }
+        )
+    return entries
 
 
 def _latest(congress: Congress) -> ScheduleVersion | None:

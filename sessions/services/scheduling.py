@@ -12,13 +12,21 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db.models import Q, Sum
 from django.utils import formats
 from django.utils.translation import gettext as _
 
 from events_site.congresses.models import Congress, Room
 
 from ..enums import SIGN_UP_FORMATS, ConflictKind, SessionStatus, Severity
-from ..models import Session, SessionSpeaker, Speaker
+from ..models import (
+    Break,
+    Contribution,
+    Session,
+    SessionSpeaker,
+    Speaker,
+    SpeakerUnavailability,
+)
 from ..wallclock import AMBIGUOUS, NONEXISTENT, repeats, time_label, wall_clock_kind
 
 
@@ -235,12 +243,206 @@ def _speaker_clash(session: Session, other: Session, speaker: Speaker, congress)
     )
 
 
+# A speaker with less than this between two sessions in different buildings is warned about.
+BACK_TO_BACK = dt.timedelta(minutes=15)
+
+ContributionSpeaker = Contribution.speakers.through
+
+
+def contribution_speaker_ids(session: Session) -> set[int]:
+    """The speakers of the contributions inside a saved session: booked for its whole time."""
+    if not session.pk:
+        return set()
+    return set(
+        ContributionSpeaker.objects.filter(contribution__session_id=session.pk).values_list(
+            "speaker_id", flat=True
+        )
+    )
+
+
+def bookings(speaker_ids: Iterable[int], sessions) -> list[tuple[Speaker, Session]]:
+    """Who of ``speaker_ids`` is booked in which of ``sessions`` (a queryset), as a speaker of
+    the session or of a contribution inside it, each pair once (two queries)."""
+    speaker_ids = list(speaker_ids)
+    if not speaker_ids:
+        return []
+    found: dict[tuple[int, int], tuple[Speaker, Session]] = {}
+    roles = SessionSpeaker.objects.filter(
+        speaker_id__in=speaker_ids, session__in=sessions
+    ).select_related("speaker", "session__room")
+    for role in roles:
+        found.setdefault((role.speaker_id, role.session_id), (role.speaker, role.session))
+    inside = ContributionSpeaker.objects.filter(
+        speaker_id__in=speaker_ids, contribution__session__in=sessions
+    ).select_related("speaker", "contribution__session__room")
+    for row in inside:
+        session = row.contribution.session
+        found.setdefault((row.speaker_id, session.pk), (row.speaker, session))
+    return sorted(found.values(), key=lambda pair: (pair[1].starts_at, pair[0].name, pair[1].code))
+
+
+def _unavailable(session: Session, block: SpeakerUnavailability, congress) -> Conflict:
+    return Conflict(
+        ConflictKind.SPEAKER_UNAVAILABLE,
+        Severity.ERROR,
+        _("%(speaker)s cannot speak from %(start)s to %(end)s%(note)s: %(session)s overlaps it.")
+        % {
+            "speaker": block.speaker.name,
+            "start": _local(block.starts_at, congress),
+            "end": time_label(block.ends_at, congress.tz),
+            "note": f" ({block.note})" if block.note else "",
+            "session": _label(session),
+        },
+        session.code,
+        block.speaker.name,
+    )
+
+
+def _neighbour_conflicts(
+    session: Session, congress: Congress, room: Room | None, speaker_ids: list[int]
+) -> list[Conflict]:
+    """Warnings about what is next to the session: the same track at the same time, and a
+    speaker who must cross to another building with almost no time between two sessions."""
+    found: list[Conflict] = []
+    live = Session.objects.filter(congress=congress, unscheduled=False).exclude(
+        status=SessionStatus.CANCELLED
+    )
+    if session.pk:
+        live = live.exclude(pk=session.pk)
+    if session.track_id:
+        same_track = live.filter(
+            track_id=session.track_id,
+            starts_at__lt=session.ends_at,
+            ends_at__gt=session.starts_at,
+        ).order_by("starts_at", "code")
+        for other in same_track:
+            found.append(_track_clash(session, other))
+    if room is not None and room.building and speaker_ids:
+        near = bookings(
+            speaker_ids,
+            live.filter(
+                starts_at__lt=session.ends_at + BACK_TO_BACK,
+                ends_at__gt=session.starts_at - BACK_TO_BACK,
+            )
+            .exclude(starts_at__lt=session.ends_at, ends_at__gt=session.starts_at)
+            .exclude(room__building="")
+            .exclude(room__building=room.building)
+            .exclude(room__isnull=True),
+        )
+        for speaker, other in near:
+            found.append(_buildings(speaker, session, room, other, other.room))
+    return found
+
+
+def _track_clash(session: Session, other: Session) -> Conflict:
+    return Conflict(
+        ConflictKind.TRACK_CLASH,
+        Severity.WARNING,
+        _("Track %(track)s clashes with itself: %(session)s overlaps %(other)s.")
+        % {"track": session.track.name, "session": _label(session), "other": _label(other)},
+        session.code,
+        other.code,
+    )
+
+
+def _buildings(speaker: Speaker, one: Session, here: Room, other: Session, there: Room):
+    return Conflict(
+        ConflictKind.SPEAKER_BUILDINGS,
+        Severity.WARNING,
+        _(
+            "%(speaker)s goes straight from %(one)s in %(here)s to %(other)s in "
+            "%(there)s, with under %(minutes)s minutes between."
+        )
+        % {
+            "speaker": speaker.name,
+            "one": _label(one),
+            "here": here.building,
+            "other": _label(other),
+            "there": there.building,
+            "minutes": int(BACK_TO_BACK.total_seconds() // 60),
+        },
+        one.code,
+        other.code,
+    )
+
+
+def _break_clash(session: Session, brk: Break, room: Room, congress: Congress) -> Conflict:
+    return Conflict(
+        ConflictKind.BREAK_IN_ROOM,
+        Severity.ERROR,
+        _("Room %(room)s has the break “%(break)s” (%(start)s–%(end)s) during %(session)s.")
+        % {
+            "room": room.name,
+            "break": brk.title,
+            "start": _local(brk.starts_at, congress),
+            "end": time_label(brk.ends_at, congress.tz),
+            "session": _label(session),
+        },
+        session.code,
+        brk.code,
+    )
+
+
+def breaks_in_room(
+    congress: Congress, room: Room, starts_at: dt.datetime, ends_at: dt.datetime
+) -> list[Break]:
+    """The breaks that occupy ``room`` at some moment between ``starts_at`` and ``ends_at``
+    (breaks of all rooms and those naming it), in one query."""
+    return list(
+        Break.objects.filter(congress=congress, starts_at__lt=ends_at, ends_at__gt=starts_at)
+        .filter(Q(all_rooms=True) | Q(rooms=room))
+        .distinct()
+        .order_by("starts_at", "code")
+    )
+
+
+def break_conflicts(
+    congress: Congress, room: Room | None, starts_at: dt.datetime, ends_at: dt.datetime
+) -> list[Conflict]:
+    """Whether a session may stand in ``room`` from ``starts_at`` to ``ends_at`` as far as
+    breaks go: one error per break in the way (the editor asks this while a session is dragged,
+    ``check_session`` on every save). A session without a room is never over a break."""
+    if room is None or ends_at <= starts_at:
+        return []
+    probe = Session(congress=congress, title="", starts_at=starts_at, ends_at=ends_at)
+    return [
+        _break_clash(probe, brk, room, congress)
+        for brk in breaks_in_room(congress, room, starts_at, ends_at)
+    ]
+
+
+def _contributions_too_long(session: Session, minutes: int) -> Conflict:
+    return Conflict(
+        ConflictKind.CONTRIBUTIONS_TOO_LONG,
+        Severity.ERROR,
+        _(
+            "The contributions of %(session)s last %(minutes)s minutes, longer than the "
+            "session (%(length)s minutes)."
+        )
+        % {
+            "session": _label(session),
+            "minutes": minutes,
+            "length": int((session.ends_at - session.starts_at).total_seconds() // 60),
+        },
+        session.code,
+    )
+
+
+def contribution_minutes(session: Session) -> int:
+    """How long the contributions of a saved session last together (0 without any)."""
+    if not session.pk:
+        return 0
+    return session.contributions.aggregate(total=Sum("minutes"))["total"] or 0
+
+
 def check_session(session: Session, *, speaker_ids: Iterable[int] | None = None) -> list[Conflict]:
     """Every conflict of ``session`` (saved or not) against the rest of its congress's draft.
 
     ``speaker_ids`` are the speakers it will have (default: those it has now). Cancelled
     sessions occupy neither rooms nor speakers.
     """
+    if session.unscheduled:  # in the editor's queue: it takes nobody's time
+        return []
     congress = session.congress
     room = session.room if session.room_id else None
     found = intrinsic_conflicts(session, congress, room)
@@ -253,22 +455,59 @@ def check_session(session: Session, *, speaker_ids: Iterable[int] | None = None)
             congress=congress, starts_at__lt=session.ends_at, ends_at__gt=session.starts_at
         )
         .exclude(status=SessionStatus.CANCELLED)
+        .exclude(unscheduled=True)
         .exclude(pk=session.pk)
     )
     if room is not None:
         for other in overlapping.filter(room=room).order_by("starts_at"):
             found.append(_room_clash(session, other, room, congress))
+        for brk in breaks_in_room(congress, room, session.starts_at, session.ends_at):
+            found.append(_break_clash(session, brk, room, congress))
+    minutes = contribution_minutes(session)
+    if minutes * 60 > (session.ends_at - session.starts_at).total_seconds():
+        found.append(_contributions_too_long(session, minutes))
     if speaker_ids is None:
         speaker_ids = list(session.roles.values_list("speaker_id", flat=True)) if session.pk else []
+    # the speakers of its contributions are booked for the whole session too
+    speaker_ids = sorted(set(speaker_ids) | contribution_speaker_ids(session))
+    found.extend(speaker_conflicts(session, speaker_ids, overlapping=overlapping))
+    found.extend(_neighbour_conflicts(session, congress, room, speaker_ids))
+    return found
+
+
+def speaker_conflicts(
+    session: Session, speaker_ids: Iterable[int], *, overlapping=None
+) -> list[Conflict]:
+    """``speaker_ids`` booked elsewhere during ``session`` (as speakers of another session or
+    of a contribution inside one) or unavailable then: the errors ``check_session`` reports for
+    them, and what ``blocks`` asks before giving a contribution its speakers."""
     speaker_ids = list(speaker_ids)
-    if speaker_ids:
-        clashes = (
-            SessionSpeaker.objects.filter(speaker_id__in=speaker_ids, session__in=overlapping)
-            .select_related("speaker", "session")
-            .order_by("session__starts_at", "speaker__name")
+    if not speaker_ids or session.unscheduled or session.status == SessionStatus.CANCELLED:
+        return []
+    congress = session.congress
+    if overlapping is None:
+        overlapping = (
+            Session.objects.filter(
+                congress=congress, starts_at__lt=session.ends_at, ends_at__gt=session.starts_at
+            )
+            .exclude(status=SessionStatus.CANCELLED)
+            .exclude(unscheduled=True)
+            .exclude(pk=session.pk)
         )
-        for role in clashes:
-            found.append(_speaker_clash(session, role.session, role.speaker, congress))
+    found = [
+        _speaker_clash(session, other, speaker, congress)
+        for speaker, other in bookings(speaker_ids, overlapping)
+    ]
+    blocks = (
+        SpeakerUnavailability.objects.filter(
+            speaker_id__in=speaker_ids,
+            starts_at__lt=session.ends_at,
+            ends_at__gt=session.starts_at,
+        )
+        .select_related("speaker")
+        .order_by("starts_at", "speaker__name")
+    )
+    found.extend(_unavailable(session, block, congress) for block in blocks)
     return found
 
 
@@ -284,15 +523,19 @@ def _sweep(items: list[Session]) -> Iterable[tuple[Session, Session]]:
 
 
 def congress_conflicts(
-    congress: Congress, *, statuses: Iterable[str] | None = None
+    congress: Congress,
+    *,
+    statuses: Iterable[str] | None = None,
+    between: tuple[dt.datetime, dt.datetime] | None = None,
 ) -> list[Conflict]:
-    """Every conflict in the congress's draft (two queries, a sweep per room and speaker)."""
+    """Every conflict in the congress's draft (a fixed number of queries, a sweep per room, track
+    and speaker; a contribution's speakers are booked for its whole block);
+    ``between`` keeps to the sessions that overlap that span (one day of the editor)."""
     statuses = list(statuses or [SessionStatus.DRAFT, SessionStatus.CONFIRMED])
-    sessions = list(
-        Session.objects.filter(congress=congress, status__in=statuses)
-        .select_related("room")
-        .order_by("starts_at", "code")
-    )
+    sessions = Session.objects.filter(congress=congress, status__in=statuses, unscheduled=False)
+    if between is not None:
+        sessions = sessions.filter(starts_at__lt=between[1], ends_at__gt=between[0])
+    sessions = list(sessions.select_related("room", "track").order_by("starts_at", "code"))
     by_pk = {s.pk: s for s in sessions}
     found: list[Conflict] = []
     by_room: dict[int, list[Session]] = defaultdict(list)
@@ -304,18 +547,98 @@ def congress_conflicts(
     for items in by_room.values():
         for earlier, later in _sweep(items):
             found.append(_room_clash(later, earlier, later.room, congress))
+    found.extend(_breaks_over_sessions(congress, by_room))
+    found.extend(_overlong_blocks(by_pk))
+    found.extend(_track_clashes(sessions))
     by_speaker: dict[int, list[Session]] = defaultdict(list)
     speakers: dict[int, Speaker] = {}
     roles = SessionSpeaker.objects.filter(session_id__in=by_pk).select_related("speaker")
+    inside = ContributionSpeaker.objects.filter(contribution__session_id__in=by_pk).select_related(
+        "speaker", "contribution"
+    )
+    booked = set()
     for role in roles:
-        session = by_pk[role.session_id]
+        speakers[role.speaker_id] = role.speaker
+        booked.add((role.speaker_id, role.session_id))
+    for row in inside:
+        speakers[row.speaker_id] = row.speaker
+        booked.add((row.speaker_id, row.contribution.session_id))
+    for speaker_id, session_id in sorted(booked):
+        session = by_pk[session_id]
         if session.ends_at > session.starts_at:
-            by_speaker[role.speaker_id].append(session)
-            speakers[role.speaker_id] = role.speaker
+            by_speaker[speaker_id].append(session)
     for speaker_id, items in by_speaker.items():
         for earlier, later in _sweep(items):
             found.append(_speaker_clash(later, earlier, speakers[speaker_id], congress))
+        found.extend(_back_to_back(speakers[speaker_id], items))
+    blocks = SpeakerUnavailability.objects.filter(speaker_id__in=by_speaker).select_related(
+        "speaker"
+    )
+    for block in blocks:
+        for session in by_speaker[block.speaker_id]:
+            if session.starts_at < block.ends_at and session.ends_at > block.starts_at:
+                found.append(_unavailable(session, block, congress))
     found.sort(key=lambda c: (c.severity != Severity.ERROR, c.session_code, c.kind))
+    return found
+
+
+def _track_clashes(sessions: list[Session]) -> list[Conflict]:
+    """A track overlapping itself, once per pair (on the later session, as ``check_session``
+    reports it for the session that was moved there)."""
+    by_track: dict[int, list[Session]] = defaultdict(list)
+    for session in sessions:
+        if session.track_id and session.ends_at > session.starts_at:
+            by_track[session.track_id].append(session)
+    return [
+        _track_clash(later, earlier)
+        for items in by_track.values()
+        for earlier, later in _sweep(items)
+    ]
+
+
+def _back_to_back(speaker: Speaker, items: list[Session]) -> list[Conflict]:
+    """One speaker's sessions in two buildings with under ``BACK_TO_BACK`` between them."""
+    found = []
+    ordered = sorted(
+        (s for s in items if s.room_id and s.room.building),
+        key=lambda s: (s.starts_at, s.ends_at, s.code),
+    )
+    for n, earlier in enumerate(ordered):
+        for later in ordered[n + 1 :]:
+            if later.starts_at >= earlier.ends_at + BACK_TO_BACK:
+                break
+            if later.starts_at >= earlier.ends_at and later.room.building != earlier.room.building:
+                # told from each side, in the words check_session uses for a session moved there
+                found.append(_buildings(speaker, earlier, earlier.room, later, later.room))
+                found.append(_buildings(speaker, later, later.room, earlier, earlier.room))
+    return found
+
+
+def _breaks_over_sessions(congress: Congress, by_room: dict[int, list[Session]]) -> list[Conflict]:
+    """Every session standing over a break of its room (two queries: breaks, their rooms)."""
+    breaks = list(Break.objects.filter(congress=congress).prefetch_related("rooms"))
+    found = []
+    for brk in breaks:
+        room_ids = by_room.keys() if brk.all_rooms else {r.pk for r in brk.rooms.all()}
+        for room_id in room_ids:
+            for session in by_room.get(room_id, ()):
+                if session.starts_at < brk.ends_at and brk.starts_at < session.ends_at:
+                    found.append(_break_clash(session, brk, session.room, congress))
+    return found
+
+
+def _overlong_blocks(by_pk: dict[int, Session]) -> list[Conflict]:
+    """Blocks whose contributions no longer fit in them (one query)."""
+    totals = (
+        Contribution.objects.filter(session_id__in=by_pk)
+        .values("session_id")
+        .annotate(total=Sum("minutes"))
+    )
+    found = []
+    for row in totals:
+        session = by_pk[row["session_id"]]
+        if row["total"] * 60 > (session.ends_at - session.starts_at).total_seconds():
+            found.append(_contributions_too_long(session, row["total"]))
     return found
 
 

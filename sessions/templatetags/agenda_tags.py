@@ -39,3 +39,12 @@ def clock(value, fmt: str = "H:i") -> str:
     if not isinstance(value, dt.datetime) or value.tzinfo is None:
         return ""
     return time_label(value, timezone.get_current_timezone(), fmt)
+
+
+@register.filter
+def midday(day, tz) -> dt.datetime | None:
+    """Noon of a congress day in its zone: the moment a day tab names, so the time-zone button
+    can show which of the visitor's own dates that congress day mostly is."""
+    if not isinstance(day, dt.date) or tz is None:
+        return None
+    return dt.datetime.combine(day, dt.time(12), tzinfo=tz)

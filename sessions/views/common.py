@@ -49,7 +49,7 @@ class Filters:
         }
 
 
-def _one(params, name: str) -> str:
+def query_param(params, name: str) -> str:
     value = params.get(name, "")
     return value.strip()[:MAX_QUERY] if isinstance(value, str) else ""
 
@@ -57,19 +57,19 @@ def _one(params, name: str) -> str:
 def parse_filters(params, programme: PublishedProgramme) -> Filters:
     """Only values the programme knows are kept; anything else is dropped, never an error."""
     filters = Filters()
-    track = _one(params, "track")
+    track = query_param(params, "track")
     if track in programme.tracks:
         filters.track = track
-    fmt = _one(params, "format")
+    fmt = query_param(params, "format")
     if fmt in SessionFormat.values:
         filters.format = fmt
-    language = _one(params, "language")
+    language = query_param(params, "language")
     if language in programme.languages:
         filters.language = language
-    tag = _one(params, "tag")
+    tag = query_param(params, "tag")
     if tag in programme.tags:
         filters.tag = tag
-    filters.query = _one(params, "q")
+    filters.query = query_param(params, "q")
     return filters
 
 

@@ -8,14 +8,18 @@ import hashlib
 from collections.abc import Callable
 
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.utils import translation
 from django.utils.http import quote_etag
 from django.views.decorators.http import require_safe
 
 from events_site.congresses import soft_cache
+from events_site.congresses.text import printable
+from events_site.congresses.translations import main_language
 
 from .. import http_caching, selectors
 from ..enums import SessionFormat, SignupStatus
 from ..exports import (
+    C3VocJSONExporter,
     Exporter,
     FrabExporter,
     JSONExporter,
@@ -36,10 +40,33 @@ def _respond(
     variant: str,
     build: Callable[[], bytes],
     filename: str,
+    congress,
     changed_at=None,
+    default_language: str | None = None,
 ) -> HttpResponse:
     """Answer from the cache (or build once), with ETag/Last-Modified and 304s, gzipped for
-    clients that accept it (its own ETag: it is another representation)."""
+    clients that accept it (its own ETag: it is another representation). The organisers'
+    titles and abstracts are written in ``?lang=`` (one of the congress's languages), else in
+    ``default_language`` or the congress's main language: one body per language."""
+    language = request.GET.get("lang")
+    if language is not None and language not in (congress.languages or []):
+        return HttpResponseBadRequest(
+            f"Unknown language: {printable(language)[:20]}",
+            content_type="text/plain; charset=utf-8",
+        )
+    if language is None:
+        language = (
+            default_language
+            if default_language in (congress.languages or [])
+            else main_language(congress)
+        )
+    variant = f"{variant}|lang={language}"
+    unlocalised = build
+
+    def build() -> bytes:
+        with translation.override(language):
+            return unlocalised()
+
     tag = http_caching.version_tag(exporter.identifier, exporter.congress_slug, version, variant)
     gzipped = http_caching.accepts_gzip(request)
     etag = quote_etag(f"{tag}-gzip" if gzipped else tag)
@@ -126,6 +153,7 @@ def schedule_ics(request, congress_slug: str):
     variant = "&".join(f"{k}={v}" for k, v in sorted(chosen.items()))
     return _respond(
         request,
+        congress=congress,
         exporter=exporter,
         version=version,
         variant=variant,
@@ -144,6 +172,7 @@ def session_ics(request, congress_slug: str, code: str):
     exporter = SessionICalExporter(congress_slug=congress.slug, congress_name=congress.name)
     return _respond(
         request,
+        congress=congress,
         exporter=exporter,
         version=version,
         variant=code,
@@ -159,6 +188,23 @@ def schedule_json(request, congress_slug: str):
     exporter = JSONExporter(congress_slug=congress.slug, congress_name=congress.name)
     return _respond(
         request,
+        congress=congress,
+        exporter=exporter,
+        version=version,
+        variant="",
+        build=lambda: exporter.render(programme, programme.sessions),
+        filename=exporter.filename(),
+    )
+
+
+@require_safe
+def schedule_c3voc_json(request, congress_slug: str):
+    congress, version = _published(request, congress_slug)
+    programme = selectors.programme_of(version)
+    exporter = C3VocJSONExporter(congress_slug=congress.slug, congress_name=congress.name)
+    return _respond(
+        request,
+        congress=congress,
         exporter=exporter,
         version=version,
         variant="",
@@ -174,6 +220,7 @@ def schedule_xml(request, congress_slug: str):
     exporter = FrabExporter(congress_slug=congress.slug, congress_name=congress.name)
     return _respond(
         request,
+        congress=congress,
         exporter=exporter,
         version=version,
         variant="",
@@ -204,10 +251,12 @@ def personal_ics(request, congress_slug: str, token: str):
     ).hexdigest()
     return _respond(
         request,
+        congress=congress,
         exporter=exporter,
         version=version,
         variant=variant,
         build=lambda: exporter.render(programme, programme.select(codes=codes)),
         filename=exporter.filename("-agenda"),
         changed_at=agenda.updated_at,
+        default_language=agenda.delegate.language,
     )

@@ -17,7 +17,11 @@ from ..enums import SessionStatus
 from ..errors import InvalidProgrammeData, NothingToPublish, ScheduleConflict
 from ..forms import PublishForm, SessionForm, SpeakerForm
 from ..models import Session, Speaker
+from ..services.change_notices import preview_recipients
 from ..services.publishing import build_snapshot
+from .blocks import block_context
+
+RECIPIENTS_SHOWN = 200
 
 
 def _report(form, exc) -> None:
@@ -63,6 +67,7 @@ def session_create(request, congress):
                 by=request.user,
                 speakers=form.speaker_assignments(),
                 **form.session_fields(),
+                **form.translation_fields(),
             )
         except (ScheduleConflict, InvalidProgrammeData) as exc:
             _report(form, exc)
@@ -80,7 +85,10 @@ def session_edit(request, congress, code: str):
     )
     session.congress = congress
     form = SessionForm(
-        request.POST or None, congress=congress, initial=SessionForm.initial_for(session)
+        request.POST or None,
+        congress=congress,
+        session=session,
+        initial=SessionForm.initial_for(session),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -89,6 +97,7 @@ def session_edit(request, congress, code: str):
                 by=request.user,
                 speakers=form.speaker_assignments(),
                 **form.session_fields(),
+                **form.translation_fields(),
             )
         except (ScheduleConflict, InvalidProgrammeData) as exc:
             _report(form, exc)
@@ -99,7 +108,12 @@ def session_edit(request, congress, code: str):
     return render(
         request,
         "agenda/manage/session_form.html",
-        {"congress": congress, "form": form, "session": session},
+        {
+            "congress": congress,
+            "form": form,
+            "session": session,
+            "contribution_block": block_context(session),
+        },
     )
 
 
@@ -145,6 +159,8 @@ def publish(request, congress):
             )
             return redirect("agenda:manage_sessions", congress_slug=congress.slug)
     changes = services.preview_changes(congress)
+    latest = selectors.latest_version(congress)
+    recipients = preview_recipients(congress, changes, first=latest is None)
     blocking = [
         c
         for c in services.congress_conflicts(congress, statuses=[SessionStatus.CONFIRMED])
@@ -158,8 +174,10 @@ def publish(request, congress):
             "form": form,
             "changes": changes,
             "blocking": blocking,
-            "version": selectors.latest_version(congress),
+            "version": latest,
             "session_count": len(build_snapshot(congress)["sessions"]),
+            "recipients": recipients[:RECIPIENTS_SHOWN],
+            "recipient_count": len(recipients),
         },
     )
 

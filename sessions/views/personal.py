@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -17,8 +21,8 @@ from registrations.models import Delegate
 from .. import selectors, services
 from ..enums import SessionFormat, SignupStatus
 from ..models import Session, SessionSignup
-from ..services.personal import delegate_may_sign_up
-from .common import parse_day, parse_filters
+from ..services.personal import delegate_may_book_seats, delegate_may_sign_up
+from .common import MAX_QUERY, parse_day, parse_filters
 
 # --- lookups ---------------------------------------------------------------------------------
 
@@ -32,13 +36,27 @@ def _delegate(congress_slug: str, delegate_secret: str) -> Delegate:
     )
 
 
-def _back(congress_slug: str, delegate_secret: str, request) -> str:
+#: The query-string keys of the personal page kept when a form sends the delegate back.
+KEPT_KEYS = ("day", "page", "q", "track", "format", "language", "tag")
+
+
+def _back(congress_slug: str, delegate_secret: str, request, code: str = "") -> str:
+    """The personal page as the delegate left it: same day, page and filters (from the form's
+    ``back`` field, only known keys, each short), scrolled to the session they acted on."""
     url = reverse(
         "agenda:personal",
         kwargs={"congress_slug": congress_slug, "delegate_secret": delegate_secret},
     )
-    day = request.POST.get("day", "")
-    return f"{url}?day={day}" if day and len(day) <= 10 else url
+    sent = QueryDict(request.POST.get("back", "")[:2000])
+    query = {}
+    for key in KEPT_KEYS:
+        value = sent.get(key, "") or request.POST.get(key, "")
+        if value and len(value) <= MAX_QUERY and "\x00" not in value:
+            query[key] = value
+    if "page" in query and not (query["page"].isdigit() and len(query["page"]) <= 4):
+        del query["page"]
+    anchor = f"#choose-{code}" if code else ""
+    return (f"{url}?{urlencode(query)}" if query else url) + anchor
 
 
 def feed_urls(congress_slug: str, token: str | None) -> tuple[str, str]:
@@ -48,6 +66,25 @@ def feed_urls(congress_slug: str, token: str | None) -> tuple[str, str]:
         "agenda:personal_ics", kwargs={"congress_slug": congress_slug, "token": token}
     )
     return https, "webcal://" + https.split("://", 1)[1]
+
+
+def overlaps_with_mine(browse, mine) -> dict[str, list[str]]:
+    """Session code -> titles of the delegate's own sessions it overlaps: the warning shown
+    beside "Add" or "Sign up" before the delegate books, not after."""
+    chosen = [s for s in mine if not s.is_cancelled]
+    chosen_codes = {s.code for s in chosen}
+    found: dict[str, list[str]] = {}
+    for session in browse:
+        if session.is_cancelled or session.code in chosen_codes:
+            continue
+        titles = [
+            s.title
+            for s in chosen
+            if s.starts_at < session.ends_at and session.starts_at < s.ends_at
+        ]
+        if titles:
+            found[session.code] = titles
+    return found
 
 
 def clashes(sessions) -> list[tuple]:
@@ -81,6 +118,17 @@ def waiting_list_positions(delegate: Delegate) -> dict[str, int]:
     return positions
 
 
+#: Sessions of the day offered to choose from, per page: a phone gets a short page (each one
+#: carries its own form), not the whole day's programme.
+BROWSE_PAGE = 25
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 @require_safe
 def personal_agenda(request, congress_slug: str, delegate_secret: str):
     delegate = _delegate(congress_slug, delegate_secret)
@@ -94,6 +142,7 @@ def personal_agenda(request, congress_slug: str, delegate_secret: str):
         "agenda": agenda,
         "programme": programme,
         "may_sign_up": delegate_may_sign_up(delegate),
+        "may_book_seats": delegate_may_book_seats(delegate),
         "signup_statuses": SignupStatus,
     }
     token = agenda.feed_token if agenda else None
@@ -105,6 +154,9 @@ def personal_agenda(request, congress_slug: str, delegate_secret: str):
         filters = parse_filters(request.GET, programme)
         day = parse_day(request.GET.get("day", ""), programme.days)
         waiting_positions = waiting_list_positions(delegate)
+        browse = Paginator(programme.select(day=day, **filters.as_kwargs()), BROWSE_PAGE).get_page(
+            request.GET.get("page")
+        )
         context.update(
             {
                 "version": version,
@@ -115,12 +167,19 @@ def personal_agenda(request, congress_slug: str, delegate_secret: str):
                 "clashes": clashes(mine),
                 "filters": filters,
                 "day": day,
-                "browse": programme.select(day=day, **filters.as_kwargs()),
+                "browse": browse.object_list,
+                "overlaps": overlaps_with_mine(browse.object_list, mine),
+                "back_query": request.GET.urlencode(),
+                "browse_page": browse,
+                "browse_query": _query_without_page(request),
                 "seats": selectors.seat_counts(congress),
                 "formats": [(f, SessionFormat(f).label) for f in programme.formats],
             }
         )
-    return render(request, "agenda/personal.html", context)
+    response = render(request, "agenda/personal.html", context)
+    # One delegate's page behind a secret link, with CSRF tokens: never in a shared cache.
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
 
 
 def _session(delegate: Delegate, code: str) -> Session:
@@ -136,7 +195,7 @@ def _act(request, congress_slug: str, delegate_secret: str, code: str, action) -
         action(delegate, session)
     except DomainError as exc:
         messages.error(request, exc.message)
-    return redirect(_back(congress_slug, delegate_secret, request))
+    return redirect(_back(congress_slug, delegate_secret, request, code=session.code))
 
 
 @require_POST

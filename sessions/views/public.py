@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from django.http import Http404
+from django.conf import settings
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_safe
 from django_countries import countries
 
+from registrations.search_keys import normalise_search_text
+
 from .. import selectors
 from ..enums import SessionFormat
+from ..page_cache import cached_public_page
 from ..timetable import build_timetable
-from .common import parse_day, parse_filters, visible_congress
+from .common import parse_day, parse_filters, query_param, visible_congress
 
 
 def _programme_or_none(congress):
@@ -19,6 +26,7 @@ def _programme_or_none(congress):
 
 
 @require_safe
+@cached_public_page("schedule")
 def schedule(request, congress_slug: str):
     congress = visible_congress(request, congress_slug)
     version, programme = _programme_or_none(congress)
@@ -29,8 +37,11 @@ def schedule(request, congress_slug: str):
     all_days = request.GET.get("day") == "all" and view == "list"
     day = None if all_days else parse_day(request.GET.get("day", ""), programme.days)
     sessions = programme.select(day=day, **filters.as_kwargs())
+    breaks = programme.breaks_on(day)
     timetable = (
-        build_timetable(sessions, list(programme.rooms.values())) if view == "grid" else None
+        build_timetable(sessions, list(programme.rooms.values()), breaks)
+        if view == "grid"
+        else None
     )
     return render(
         request,
@@ -44,6 +55,7 @@ def schedule(request, congress_slug: str):
             "day": day,
             "all_days": all_days,
             "sessions": sessions,
+            "breaks": breaks,
             "timetable": timetable,
             "formats": [(f, SessionFormat(f).label) for f in programme.formats],
         },
@@ -51,6 +63,7 @@ def schedule(request, congress_slug: str):
 
 
 @require_safe
+@cached_public_page("session")
 def session_detail(request, congress_slug: str, code: str):
     congress = visible_congress(request, congress_slug)
     version, programme = _programme_or_none(congress)
@@ -65,20 +78,28 @@ def session_detail(request, congress_slug: str, code: str):
 
 
 @require_safe
+@cached_public_page("speakers")
 def speaker_list(request, congress_slug: str):
     congress = visible_congress(request, congress_slug)
     version, programme = _programme_or_none(congress)
     if programme is None:
         raise Http404
+    query = query_param(request.GET, "q")
     speakers = [sp for sp in programme.speakers.values() if sp.sessions]
+    if query:
+        needle = normalise_search_text(query)
+        speakers = [
+            sp for sp in speakers if needle in normalise_search_text(f"{sp.name} {sp.organisation}")
+        ]
     return render(
         request,
         "agenda/speakers.html",
-        {"congress": congress, "version": version, "speakers": speakers},
+        {"congress": congress, "version": version, "speakers": speakers, "query": query},
     )
 
 
 @require_safe
+@cached_public_page("speaker")
 def speaker_detail(request, congress_slug: str, code: str):
     congress = visible_congress(request, congress_slug)
     version, programme = _programme_or_none(congress)
@@ -98,9 +119,39 @@ def speaker_detail(request, congress_slug: str, code: str):
 
 
 @require_safe
+@cached_public_page("changelog")
 def changelog(request, congress_slug: str):
     congress = visible_congress(request, congress_slug)
     versions = list(selectors.versions_with_changes(congress))
     if not versions:
         raise Http404
     return render(request, "agenda/changelog.html", {"congress": congress, "versions": versions})
+
+
+@require_safe
+def choose_language(request, congress_slug: str):
+    """The public programme's language menu, by GET so its pages carry no CSRF token and can
+    be shared from a cache. Setting a language cookie is harmless to force on someone (the
+    worst a forged link does is change the interface language), and ``next`` must be ours."""
+    congress = visible_congress(request, congress_slug)
+    fallback = reverse("agenda:schedule", kwargs={"congress_slug": congress.slug})
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = fallback
+    response = HttpResponseRedirect(next_url)
+    language = request.GET.get("language", "")
+    if language in settings.INTERFACE_LANGUAGES:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    patch_cache_control(response, no_store=True)
+    return response

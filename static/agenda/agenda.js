@@ -14,19 +14,30 @@
   var showingOwn = false;
   function formatter(kind) {
     var options = { timeZone: ownZone, hour: "2-digit", minute: "2-digit", hour12: false };
+    if (kind === "day") { options = { timeZone: ownZone, weekday: "short", day: "numeric", month: "short" }; }
     if (kind === "datetime") { options.weekday = "short"; options.day = "numeric"; options.month = "short"; }
     return new Intl.DateTimeFormat(lang, options);
   }
-  var formats = { time: formatter("time"), datetime: formatter("datetime") };
+  var formats = { time: formatter("time"), datetime: formatter("datetime"), day: formatter("day") };
+  var zoneNote = document.createElement("span");
+  zoneNote.className = "agenda-tz-shown";
+  zoneNote.setAttribute("aria-live", "polite");
+  note.insertBefore(zoneNote, button);
   function render() {
     times.forEach(function (el) {
       if (!showingOwn) { el.textContent = el.getAttribute("data-congress-text"); el.removeAttribute("title"); return; }
       var when = new Date(el.getAttribute("datetime"));
       if (isNaN(when)) { return; }
-      var kind = el.getAttribute("data-agenda-time") === "datetime" ? "datetime" : "time";
+      var kind = el.getAttribute("data-agenda-time");
+      if (!formats[kind]) { kind = "time"; }
       el.textContent = formats[kind].format(when);
       el.title = el.getAttribute("data-congress-text") + " (" + congressZone + ")";
     });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-agenda-zone]"), function (el) {
+      el.textContent = showingOwn ? ownZone : congressZone;
+    });
+    zoneNote.textContent = showingOwn ? (note.getAttribute("data-label-shown") || "").replace("%s", ownZone) : "";
+    note.classList.toggle("is-own-zone", showingOwn);
     button.textContent = (showingOwn ? button.getAttribute("data-label-congress") : button.getAttribute("data-label-local")) + (showingOwn ? "" : " (" + ownZone + ")");
     button.setAttribute("aria-pressed", showingOwn ? "true" : "false");
     try { window.localStorage.setItem("convene.agenda.ownZone", showingOwn ? "1" : "0"); } catch (e) { /* private mode */ }

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from events_site.congresses.models import AuditEntry
 from events_site.congresses.sign_in_history import SIGN_IN_FAILED
@@ -38,20 +39,20 @@ def test_an_organiser_sees_their_browsers_and_signs_the_other_one_out(browser, l
     _sign_in(page, live_server, "alice", "not-the-password")
     _sign_in(page, live_server, "alice")
     page.click("text=Sign-in activity")
-    assert page.url.endswith("/accounts/activity/")
+    page.wait_for_url("**/accounts/activity/")
     rows = page.locator("#sessions-heading + .table-scroll tbody tr")
-    assert rows.count() == 2
+    expect(rows).to_have_count(2)
     assert "this browser" in rows.filter(has_text="Chrome").inner_text()
     assert "Mobile Safari" in page.content()
-    assert page.locator("tr.failed").count() == 1
+    expect(page.locator("tr.failed")).to_have_count(1)
     assert AuditEntry.objects.filter(actor=alice, action=SIGN_IN_FAILED).count() == 1
     folder = os.environ.get("CONVENE_SCREENSHOTS")
     if folder:
         page.screenshot(path=str(Path(folder) / "sign-in-activity.png"), full_page=True)
 
     page.click("button[value=others]")
-    assert "1 other browser was signed out." in page.content()
-    assert page.locator("#sessions-heading + .table-scroll tbody tr").count() == 1
+    expect(page.locator("body")).to_contain_text("1 other browser was signed out.")
+    expect(page.locator("#sessions-heading + .table-scroll tbody tr")).to_have_count(1)
     phone.goto(f"{live_server.url}/manage/")
     assert "/accounts/login/" in phone.url
     page.goto(f"{live_server.url}/manage/")

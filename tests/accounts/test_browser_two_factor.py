@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from .conftest import PASSWORD, code_for, give_two_factor
 
@@ -50,7 +51,7 @@ def test_an_owner_sets_up_two_factor_when_the_congress_requires_it(
 
     page.goto(f"{live_server.url}/{congress.slug}/manage/")
     assert "/accounts/two-factor/set-up/" in page.url
-    assert page.locator(".qr-code svg").is_visible()
+    expect(page.locator(".qr-code svg")).to_be_visible()
     secret = page.locator("#totp-secret").inner_text()
     device = TOTPDevice.objects.get(user=alice, confirmed=False)
     assert secret.replace(" ", "") in device.config_url

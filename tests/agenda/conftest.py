@@ -54,6 +54,11 @@ def track(congress, alice):
 
 
 @pytest.fixture
+def sdg11(congress, alice):
+    return services.create_tag(congress=congress, by=alice, name="SDG 11", slug="sdg-11")
+
+
+@pytest.fixture
 def ana(congress, alice):
     return services.create_speaker(
         congress=congress, by=alice, name="Ana Müller", organisation="City of Lisbon"
@@ -102,7 +107,7 @@ def delegate(congress):
 def bulk_programme(congress, alice, *, sessions: int, rooms: int = 10):
     """A large published programme built fast (bulk inserts, then the real publish service)."""
     from events_site.congresses.models import Room
-    from sessions.models import Session, SessionSpeaker, Speaker, Track
+    from sessions.models import Session, SessionSpeaker, Speaker, Tag, Track
 
     venue = VenueFactory(congress=congress, name="Bulk Centre")
     rooms = max(rooms, -(-sessions // (4 * 12)))
@@ -110,6 +115,7 @@ def bulk_programme(congress, alice, *, sessions: int, rooms: int = 10):
         Room(venue=venue, name=f"R{n}", capacity=200, position=n) for n in range(rooms)
     )
     track = Track.objects.create(congress=congress, name="Bulk", slug="bulk")
+    tag = Tag.objects.create(congress=congress, name="bulk", slug="bulk")
     speakers = Speaker.objects.bulk_create(
         Speaker(congress=congress, code=f"P{n:05d}", name=f"Speaker {n}")
         for n in range(max(1, sessions // 3))
@@ -132,10 +138,12 @@ def bulk_programme(congress, alice, *, sessions: int, rooms: int = 10):
                 ends_at=start + dt.timedelta(minutes=50),
                 status=SessionStatus.CONFIRMED,
                 languages=["en"],
-                tags=["bulk"],
             )
         )
     created = Session.objects.bulk_create(objs)
+    Session.tags.through.objects.bulk_create(
+        Session.tags.through(session=s, tag=tag) for s in created
+    )
     SessionSpeaker.objects.bulk_create(
         SessionSpeaker(session=s, speaker=speakers[n % len(speakers)], role="speaker")
         for n, s in enumerate(created)

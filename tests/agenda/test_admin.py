@@ -4,14 +4,23 @@ import pytest
 from django.urls import reverse
 
 from events_site.congresses.models import AuditEntry
-from sessions import services
+from sessions import selectors, services
 from sessions.enums import SessionFormat, SignupStatus
 from sessions.models import Session, SessionSignup
 from tests.factories import DelegateFactory, OrderFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-MODELS = ["session", "speaker", "track", "scheduleversion", "personalagenda", "sessionsignup"]
+MODELS = [
+    "session",
+    "speaker",
+    "track",
+    "tag",
+    "formatsetting",
+    "scheduleversion",
+    "personalagenda",
+    "sessionsignup",
+]
 
 
 @pytest.fixture
@@ -42,7 +51,6 @@ def test_admin_refuses_a_double_booking_with_the_reason(admin_client, congress, 
             "ends_at_1": "02:00:00",
             "languages": "[]",
             "interpretation_languages": "[]",
-            "tags": "[]",
             "roles-TOTAL_FORMS": "0",
             "roles-INITIAL_FORMS": "0",
         },
@@ -101,3 +109,13 @@ def test_deleting_a_seat_in_the_admin_gives_it_to_the_waiting_list_and_is_audite
     entry = AuditEntry.objects.get(action="convene.agenda.signup_cancelled")
     assert entry.actor.username == "root" and entry.data["delegate"] == delegate.pk
     assert AuditEntry.objects.filter(action="convene.agenda.waiting_list_promoted").exists()
+
+
+def test_admin_saves_a_format_setting_through_the_service(admin_client, congress):
+    response = admin_client.post(
+        reverse("admin:agenda_formatsetting_add"),
+        {"congress": congress.pk, "format": "plenary", "default_minutes": "70"},
+    )
+    assert response.status_code == 302
+    assert selectors.default_duration(congress, "plenary").total_seconds() == 70 * 60
+    assert AuditEntry.objects.filter(action="convene.agenda.format_changed").exists()

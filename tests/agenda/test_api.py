@@ -27,7 +27,6 @@ def payload(hall, **extra):
         "starts_at": "2027-05-10T10:00:00+09:00",
         "ends_at": "2027-05-10T11:00:00+09:00",
         "languages": ["en"],
-        "tags": ["SDG 11"],
         **extra,
     }
 

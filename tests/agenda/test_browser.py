@@ -4,6 +4,7 @@ zone offered, and a delegate building an agenda and signing up."""
 import os
 
 import pytest
+from playwright.sync_api import expect
 
 from sessions import services
 from sessions.enums import SessionFormat
@@ -45,8 +46,8 @@ def test_phone_visitor_sees_the_timetable_and_switches_to_their_own_zone(
     assert item.locator("time").first.inner_text() == "03:00"
     assert page.evaluate("document.documentElement.scrollWidth") <= 375 + 1
     page.get_by_role("link", name="Heat plans").click()
-    assert page.get_by_role("heading", name="Heat plans").is_visible()
-    assert page.get_by_text("Ana Müller").is_visible()
+    expect(page.get_by_role("heading", name="Heat plans")).to_be_visible()
+    expect(page.get_by_text("Ana Müller")).to_be_visible()
 
 
 def test_delegate_adds_a_session_and_signs_up_for_a_workshop(
@@ -57,11 +58,11 @@ def test_delegate_adds_a_session_and_signs_up_for_a_workshop(
     heat.locator("xpath=following-sibling::li[1]").get_by_role(
         "button", name="Add to my agenda"
     ).click()
-    assert page.get_by_text("Added to your agenda: Heat plans").is_visible()
+    expect(page.get_by_text("Added to your agenda: Heat plans")).to_be_visible()
     page.locator(".agenda-item", has_text="Bond workshop").last.locator(
         "xpath=following-sibling::li[1]"
     ).get_by_role("button", name="Sign up").click()
-    assert page.get_by_text("Your seat is booked: Bond workshop").is_visible()
+    expect(page.get_by_text("Your seat is booked: Bond workshop")).to_be_visible()
     assert (
         page.get_by_role("link", name="Subscribe (webcal)")
         .get_attribute("href")

@@ -226,9 +226,9 @@ def test_recipients_are_found_in_constant_queries(
     version = services.publish_schedule(congress=congress, by=alice)
     mail.outbox.clear()
 
-    # Lock, previous snapshot, already notified, two choice lists, delegates, audit entry
-    # (plus the savepoint on the test's transaction).
-    with django_assert_max_num_queries(9):
+    # Lock, previous snapshot, already notified, two choice lists, delegates, the e-mail log's
+    # rows (one insert), audit entry (plus the savepoint on the test's transaction).
+    with django_assert_max_num_queries(10):
         run = send_change_notices(version=version)
 
     assert (run.notified, run.sessions) == (30, 2)

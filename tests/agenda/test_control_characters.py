@@ -101,7 +101,9 @@ def test_the_organiser_session_form_refuses_control_characters(client, congress,
         },
     )
     assert response.status_code in (200, 400)
-    assert "“Title” contains an invisible control character (U+000B)" in response.content.decode()
+    assert "“Title (English)” contains an invisible control character (U+000B)" in (
+        response.content.decode()
+    )
     assert not Session.objects.exists()
 
 

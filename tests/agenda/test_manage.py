@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from sessions import services
 from sessions.models import ScheduleVersion, Session
 
 pytestmark = pytest.mark.django_db
@@ -21,18 +22,21 @@ def form_data(hall, **extra):
         "starts_at": "2027-05-10T10:00",
         "ends_at": "2027-05-10T11:00",
         "languages": ["en"],
-        "tags": "SDG 11, youth",
         **extra,
     }
 
 
-def test_organiser_creates_a_session_in_congress_local_time(client, alice, hall, ana):
+def test_organiser_creates_a_session_in_congress_local_time(client, alice, hall, ana, sdg11):
+    youth = services.create_tag(congress=sdg11.congress, by=alice, name="youth", slug="youth")
     client.force_login(alice)
-    response = client.post(url("manage_session_create"), form_data(hall, moderators=[ana.pk]))
+    response = client.post(
+        url("manage_session_create"),
+        form_data(hall, moderators=[ana.pk], tags=[sdg11.pk, youth.pk]),
+    )
     assert response.status_code == 302
     session = Session.objects.get()
     assert session.starts_at.isoformat() == "2027-05-10T01:00:00+00:00"  # 10:00 in Seoul
-    assert session.tags == ["SDG 11", "youth"]
+    assert sorted(t.name for t in session.tags.all()) == ["SDG 11", "youth"]
     assert session.roles.get().role == "moderator"
 
 

@@ -18,13 +18,13 @@ def schedule_url(congress, **params):
 
 
 @pytest.fixture
-def published(congress, alice, make_session, ana, track, small_room):
+def published(congress, alice, make_session, ana, track, small_room, sdg11):
     sessions = {
         "heat": make_session(
             title="Heat plans",
             track=track,
             speakers=[(ana, "moderator")],
-            tags=["SDG 11"],
+            tags=[sdg11],
             languages=["fr"],
         ),
         "workshop": make_session(
@@ -179,6 +179,6 @@ def test_pages_render_in_a_fixed_number_of_queries(
         reverse("agenda:speakers", kwargs={"congress_slug": congress.slug}),
         reverse("agenda:speaker", kwargs={"congress_slug": congress.slug, "code": speaker}),
     ]
-    for url in urls:
-        with django_assert_max_num_queries(3):
+    for url in urls:  # cold: the page cache's version row, then the view's own three at most
+        with django_assert_max_num_queries(4):
             assert client.get(url).status_code == 200

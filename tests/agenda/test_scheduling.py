@@ -131,11 +131,12 @@ def test_rooms_tracks_and_speakers_of_another_congress_are_refused(
         make_session(speakers=[(stranger, "speaker")])
 
 
-def test_unknown_language_and_bad_tags_are_refused(make_session):
+def test_unknown_language_and_another_congress_s_tag_are_refused(make_session, other_congress):
     with pytest.raises(InvalidProgrammeData):
         make_session(languages=["xx-nope"])
+    theirs = services.create_tag(congress=other_congress, by=None, name="Theirs", slug="theirs")
     with pytest.raises(InvalidProgrammeData):
-        make_session(tags=[""])
+        make_session(tags=[theirs])
 
 
 def test_congress_conflicts_lists_every_clash_once(congress, make_session, ana, small_room):

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from badges import printing
 from badges.enums import PrintJobStatus
@@ -76,7 +77,7 @@ def test_refused_scans_are_listed_for_the_desk(phone_sized_desk, live_server, co
     page.locator("#refused-scans").wait_for()
     table = page.locator("#refused-scans").inner_text()
     assert "<b>not-a-badge</b> عربي" in table  # shown as text, never as markup
-    assert page.locator("#refused-scans b").count() == 0
+    expect(page.locator("#refused-scans b")).to_have_count(0)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     _screenshot(page, "refused-scans-phone.png")
 

@@ -7,6 +7,7 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from sessions import services as agenda
 from sessions.models import Session, Speaker
 from tests.factories import (
     DelegateFactory,
@@ -41,11 +42,12 @@ def api(alice):
 
 
 @pytest.fixture
-def rows(congress):
+def rows(congress, alice):
     venue = VenueFactory(congress=congress)
     room = RoomFactory(venue=venue, opens_at=dt.time(8), closes_at=dt.time(20))
     rtype = RegistrationTypeFactory(congress=congress, code="member")
     DelegateFactory(order=OrderFactory(congress=congress), registration_type=rtype)
+    agenda.publish_schedule(congress=congress, by=alice)  # for the public programme API
     return room
 
 
@@ -274,6 +276,13 @@ def test_a_page_url_no_route_matches_is_still_an_html_404(client, db):
     assert response.status_code == 404 and response["Content-Type"].startswith("text/html")
 
 
+def _public(path: str) -> bool:
+    """The published programme, and the public programme API under ``public/``."""
+    return path == "/api/v1/congresses/{congress_slug}/programme/" or path.startswith(
+        "/api/v1/congresses/{congress_slug}/public/"
+    )
+
+
 def test_every_operation_documents_its_refusals():
     schema = SchemaGenerator().get_schema(request=None, public=True)
     for path, operations in schema["paths"].items():
@@ -281,8 +290,10 @@ def test_every_operation_documents_its_refusals():
             assert "400" in operation["responses"], (method, path)
             if "{" in path:
                 assert "404" in operation["responses"], (method, path)
-            if path != "/api/v1/congresses/{congress_slug}/programme/":
+            if not _public(path):
                 assert {"401", "403"} <= set(operation["responses"]), (method, path)
+            else:  # anyone may call it: no token, so no 401 or 403
+                assert operation["security"] == [{}], (method, path)
     checkin = schema["paths"]["/api/v1/congresses/{congress_slug}/checkin/"]["post"]
     assert "409" in checkin["responses"]  # not_allowed_to_enter
 

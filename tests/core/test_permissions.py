@@ -9,8 +9,12 @@ from tests.factories import api_key
 pytestmark = pytest.mark.django_db
 
 
-def test_owner_holds_every_permission_in_their_congress_only(alice, congress, other_congress):
-    assert all(has_congress_perm(alice, perm, congress) for perm in Perm.values)
+def test_owner_holds_every_permission_but_passport_data_in_their_congress_only(
+    alice, congress, other_congress
+):
+    others = set(Perm.values) - {Perm.MANAGE_VISA_LETTERS}
+    assert all(has_congress_perm(alice, perm, congress) for perm in others)
+    assert not has_congress_perm(alice, Perm.MANAGE_VISA_LETTERS, congress)  # visa officers only
     assert not has_congress_perm(alice, Perm.VIEW, other_congress)
 
 

@@ -54,6 +54,8 @@ def test_seed_demo_builds_the_congress_and_running_it_twice_changes_nothing():
         "registration",
         "finance",
         "checkin",
+        "reviewer",
+        "visa_officer",
     }
     counts = (Order.objects.count(), Delegate.objects.count())
     assert counts[1] == 60

@@ -73,3 +73,17 @@ def test_owner_dashboard_links_every_back_office_area(client, alice, congress):
     html = client.get("/manage/").content.decode()
     for area in ("registrations", "payments", "agenda", "badges", "checkin"):
         assert f"/{congress.slug}/manage/{area}/" in html, area
+
+
+def test_every_page_names_the_site_icon_and_the_icon_is_a_shipped_svg(client, congress):
+    import re
+
+    from django.contrib.staticfiles import finders
+
+    html = client.get(congress.get_absolute_url()).content.decode()
+    match = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', html)
+    assert match, "no site icon link"
+    path = finders.find(match.group(1).removeprefix("/static/"))
+    assert path
+    with open(path, encoding="utf-8") as icon:
+        assert icon.read().startswith("<svg")

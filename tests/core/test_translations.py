@@ -1,10 +1,12 @@
-"""Convene speaks French and Spanish: complete catalogues, compiled, and actually used.
+"""Convene speaks French, Spanish, Portuguese and German: complete catalogues, compiled, and
+actually used.
 
 The catalogues live in ``locale/<lang>/LC_MESSAGES/django.po`` (settings.LOCALE_PATHS). After
 changing strings, run::
 
-    .venv/bin/python manage.py makemessages -l fr -l es --ignore='.venv/*' --ignore='tests/*' \
-        --ignore='bench/*' --ignore='staticfiles/*' --ignore='media/*' --no-obsolete
+    .venv/bin/python manage.py makemessages -l fr -l es -l pt -l de --ignore='.venv/*' \
+        --ignore='tests/*' --ignore='bench/*' --ignore='staticfiles/*' --ignore='media/*' \
+        --no-obsolete
     # translate the new entries, then
     .venv/bin/python manage.py compilemessages --ignore='.venv/*'
 """
@@ -26,7 +28,7 @@ from registrations.models import Order
 
 LOCALE_DIR = Path(settings.LOCALE_PATHS[0])
 # The association's working languages besides English: these must be complete.
-REQUIRED_LANGUAGES = ("fr", "es")
+REQUIRED_LANGUAGES = ("fr", "es", "pt", "de")
 PO_FILES = sorted(LOCALE_DIR.glob("*/LC_MESSAGES/*.po"))
 COMPILE_HINT = "run: .venv/bin/python manage.py compilemessages --ignore='.venv/*'"
 
@@ -99,8 +101,30 @@ def test_public_congress_page_in_spanish(client, congress):
     assert "Inscribirse" in html
 
 
+def test_public_congress_page_in_portuguese(client, congress):
+    response = client.get(f"/{congress.slug}/", HTTP_ACCEPT_LANGUAGE="pt-BR,pt;q=0.9")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="pt"' in html
+    assert "Ir para o conteúdo" in html, COMPILE_HINT
+    assert "Os horários são mostrados em Asia/Seoul." in html
+    assert "Inscrever-se" in html
+    assert "Skip to content" not in html
+
+
+def test_public_congress_page_in_german(client, congress):
+    response = client.get(f"/{congress.slug}/", HTTP_ACCEPT_LANGUAGE="de-DE,de;q=0.9")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="de"' in html
+    assert "Zum Inhalt springen" in html, COMPILE_HINT
+    assert "Die Zeiten werden in der Zeitzone Asia/Seoul angezeigt." in html
+    assert "Anmelden" in html
+    assert "Skip to content" not in html and "Powered by Convene" not in html
+
+
 def test_unsupported_language_falls_back_to_english(client, congress):
-    response = client.get(f"/{congress.slug}/", HTTP_ACCEPT_LANGUAGE="de")
+    response = client.get(f"/{congress.slug}/", HTTP_ACCEPT_LANGUAGE="ja")
     assert response.status_code == 200
     assert "Skip to content" in response.content.decode()
 
@@ -115,15 +139,39 @@ def test_model_names_and_enum_labels_in_spanish():
         assert str(OrderStatus.CANCELLED.label) == "Cancelled"
 
 
+def test_model_names_and_enum_labels_in_german():
+    with translation.override("de"):
+        assert str(Order._meta.verbose_name) == "Bestellung", COMPILE_HINT
+        assert str(Order._meta.verbose_name_plural) == "Bestellungen"
+        assert str(OrderStatus.PENDING_PAYMENT.label) == "Zahlung ausstehend"
+        assert str(OrderStatus.AWAITING_APPROVAL.label) == "Wartet auf Genehmigung"
+
+
 def test_model_names_and_enum_labels_in_french():
     with translation.override("fr"):
         assert str(Order._meta.verbose_name) == "inscription", COMPILE_HINT
         assert str(OrderStatus.PENDING_PAYMENT.label) == "En attente de paiement"
 
 
+def test_model_names_and_enum_labels_in_portuguese():
+    with translation.override("pt"):
+        assert str(Order._meta.verbose_name) == "pedido", COMPILE_HINT
+        assert str(Order._meta.verbose_name_plural) == "pedidos"
+        assert str(OrderStatus.PENDING_PAYMENT.label) == "Pagamento pendente"
+        assert str(OrderStatus.AWAITING_APPROVAL.label) == "Aguardando aprovação"
+
+
 @pytest.mark.parametrize(
     ("language", "n", "expected"),
     [
+        ("pt", 1, "1 delegado"),
+        ("pt", 2, "2 delegados"),
+        # Portuguese (as written in Portugal and in international bodies) puts 0 in the plural.
+        ("pt", 0, "0 delegados"),
+        ("de", 1, "1 Delegierte/r"),
+        ("de", 2, "2 Delegierte"),
+        # German, like English, puts 0 in the plural.
+        ("de", 0, "0 Delegierte"),
         ("fr", 1, "1 délégué"),
         ("fr", 2, "2 délégués"),
         ("es", 1, "1 delegado/a"),
@@ -136,6 +184,14 @@ def test_plural_forms(language, n, expected):
     with translation.override(language):
         text = ngettext("%(n)s delegate", "%(n)s delegates", n) % {"n": n}
     assert text == expected
+
+
+def test_german_placeholders_keep_their_place():
+    with translation.override("de"):
+        text = gettext("Invoice %(number)s is ready; it was also sent by e-mail.") % {
+            "number": "WCG27-0001"
+        }
+    assert text == "Die Rechnung WCG27-0001 ist bereit; sie wurde Ihnen auch per E-Mail gesendet."
 
 
 def test_placeholders_survive_translation():

@@ -20,7 +20,13 @@ import pytest
 from django.utils import timezone
 
 from registrations.enums import OrderStatus
-from tests.factories import DelegateFactory, OrderFactory, RegistrationTypeFactory
+from tests.factories import (
+    DelegateFactory,
+    OrderFactory,
+    RegistrationTypeFactory,
+    TeamMembershipFactory,
+    UserFactory,
+)
 
 WEBHOOK_SECRET = "whsec_convene_tests"
 
@@ -148,3 +154,19 @@ def post_webhook(client):
         )
 
     return post
+
+
+@pytest.fixture
+def finance_user(congress):
+    """A finance team member of ``congress`` (not an owner, not a superuser)."""
+    user = UserFactory(username="fiona")
+    TeamMembershipFactory(congress=congress, user=user, role="finance")
+    return user
+
+
+@pytest.fixture
+def registration_user(congress):
+    """A registration manager of ``congress``: no finance permission."""
+    user = UserFactory(username="rita")
+    TeamMembershipFactory(congress=congress, user=user, role="registration")
+    return user

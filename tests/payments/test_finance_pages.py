@@ -146,9 +146,14 @@ def test_a_refund_over_the_paid_amount_is_refused_on_the_page(client, alice, con
 
 def test_billing_settings_page_saves_and_audits(client, alice, congress):
     client.force_login(alice)
+    form = client.get(_manage(congress, "settings/")).context["form"]
     response = client.post(
         _manage(congress, "settings/"),
         {
+            "fingerprint": form["fingerprint"].value(),
+            "methods_fingerprint": form["methods_fingerprint"].value(),
+            "accept_card": "on",
+            "accept_bank_transfer": "on",
             "seller_name": "WACL",
             "seller_country": "ES",
             "iban": "es91 2100 0418 4502 0005 1332",
@@ -223,6 +228,18 @@ def test_pay_by_invoice_works_without_stripe(client, stripe_off, pending_order):
         f"{invoice.full_number}.pdf"
     )
     assert pdf.content.startswith(b"%PDF")
+
+
+def test_once_an_invoice_is_issued_the_page_points_to_it_instead_of_offering_another(
+    stripe_off, pending_order
+):
+    order = pending_order
+    assert "Get an invoice" in _partial(order)
+    invoice = invoice_services.issue_invoice(order=order, send=False)
+    html = _partial(order)
+    assert "Get an invoice" not in html and "/invoice/" not in html
+    assert "data-open-invoice" in html and invoice.full_number in html
+    assert f"/invoices/{invoice.full_number}.pdf" in html
 
 
 def test_pay_by_invoice_form_shows_field_errors(client, stripe_off, pending_order):

@@ -37,17 +37,16 @@ def spaces_plain(text: str) -> str:
 
 
 def billing(congress, **extra):
-    return BillingSettings.objects.create(
-        congress=congress,
-        seller_name="World Association of Cities",
-        seller_address="Carrer Avinyó 15\n08002 Barcelona",
-        seller_country="ES",
-        iban="ES9121000418450200051332",
-        bic="CAIXESBBXXX",
-        tax_rate=Decimal("10.00"),
-        invoice_prefix="INV-",
-        **extra,
-    )
+    fields = {
+        "seller_name": "World Association of Cities",
+        "seller_address": "Carrer Avinyó 15\n08002 Barcelona",
+        "seller_country": "ES",
+        "iban": "ES9121000418450200051332",
+        "bic": "CAIXESBBXXX",
+        "tax_rate": Decimal("10.00"),
+        "invoice_prefix": "INV-",
+    }
+    return BillingSettings.objects.create(congress=congress, **(fields | extra))
 
 
 @pytest.fixture
@@ -163,3 +162,39 @@ def test_payments_and_refunds_name_their_amount_as_money(congress):
         order=order, amount=Decimal("1320.00"), received_on=dt.date(2027, 3, 1)
     )
     assert str(payment) == f"{order.code} €1,320.00 (Succeeded)"
+
+
+def test_a_french_reverse_charge_invoice_has_no_english_words(congress, tmp_path):
+    """The default tax label and reverse-charge note, the rate, the total and the dates are all
+    written in French; a label the organiser typed themselves is kept as typed."""
+    billing(congress)
+    order = make_order(congress, total="380.00", language="fr", delegates=1)
+    lyon = {"name": "Ville de Lyon", "address": "1 place de la Comédie\n69001 Lyon"}
+    lyon |= {"country": "FR", "vat_number": "FR12345678901", "is_business": True}
+    invoice = payment_services.request_invoice_payment(order=order, billing=lyon)
+    assert invoice.reverse_charge
+    text = spaces_plain(pdf_text(render_invoice_pdf(invoice), tmp_path))
+    for english in ("VAT", "Total EUR", "Reverse charge", "Article 196,", "380.00", "0%"):
+        assert english not in text, english
+    # the date of issue is the date in the congress's zone, not the server's (UTC)
+    assert "TVA 0 %" in text and "Autoliquidation" in text and "380,00 €" in text
+    issued = invoice.issued_at.astimezone(congress.tz)
+    months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août"]
+    months += ["septembre", "octobre", "novembre", "décembre"]
+    assert f"{issued.day} {months[issued.month - 1]} {issued.year}" in text
+
+
+def test_a_spanish_invoice_writes_its_rate_and_label_in_spanish(congress, tmp_path):
+    billing(congress, tax_label="VAT")
+    order = make_order(congress, total="1320.00", language="es")
+    invoice = invoice_services.issue_invoice(order=order, send=False)
+    text = spaces_plain(pdf_text(render_invoice_pdf(invoice), tmp_path))
+    assert "IVA 10 %" in text and "VAT" not in text
+
+
+def test_a_label_the_organiser_wrote_is_printed_as_written(congress, tmp_path):
+    billing(congress, tax_label="MwSt", tax_rate=Decimal("7.50"))
+    order = make_order(congress, total="1075.00", language="fr")
+    invoice = invoice_services.issue_invoice(order=order, send=False)
+    text = spaces_plain(pdf_text(render_invoice_pdf(invoice), tmp_path))
+    assert "MwSt 7,5 %" in text

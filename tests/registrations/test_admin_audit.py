@@ -116,6 +116,9 @@ def settings_form(congress, **extra) -> dict:
         "waiting_list_enabled": "on",
         "waiting_list_offer_hours": "48",
         "reminder_after_hours": "24",
+        "accept_card": "on",
+        "accept_bank_transfer": "on",
+        "last_seats_per_address": "4",
         **extra,
     }
 

@@ -4,6 +4,7 @@ import os
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from registrations.enums import OrderStatus
 from registrations.models import Order, Voucher
@@ -38,7 +39,7 @@ def test_a_delegation_of_three_registers_with_a_voucher(page, live_server):
     # The page starts with one delegate; JavaScript adds two more without a reload.
     page.get_by_role("button", name="Add another delegate").click()
     page.get_by_role("button", name="Add another delegate").click()
-    assert page.locator("[data-delegate-form]:visible").count() == 3
+    expect(page.locator("[data-delegate-form]:visible")).to_have_count(3)
 
     page.fill("[name='contact_name']", "Kim Ji-woo")
     page.fill("[name='email']", "focal.point@daejeon.example")
@@ -46,12 +47,15 @@ def test_a_delegation_of_three_registers_with_a_voucher(page, live_server):
     fill_delegate(page, 0, "지우", "김", "jiwoo@daejeon.example")
     fill_delegate(page, 1, "Amélie", "Dubois", "amelie@daejeon.example")
     fill_delegate(page, 2, "Арсений", "Смирнов", "arseny@daejeon.example")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("#summary-total")).to_have_text("€900.00")
+    page.get_by_label("I have read the terms above").check()
     page.get_by_role("button", name="Confirm registration").click()
 
     page.wait_for_url("**/orders/**")
     assert page.locator(".order-status").get_attribute("data-status") == "pending_payment"
     assert page.locator("#order-total").inner_text() == "€900.00"
-    assert page.locator(".delegate-row").count() == 3
+    expect(page.locator(".delegate-row")).to_have_count(3)
     order = Order.objects.get()
     assert order.status == OrderStatus.PENDING_PAYMENT
     assert sorted(order.delegates.values_list("family_name", flat=True)) == [
@@ -69,7 +73,7 @@ def test_errors_appear_next_to_the_fields_in_the_browser(page, live_server):
     page.goto(f"{live_server.url}/wcg-2027/register/details/?registration_type=member&delegates=1")
     page.fill("[name='contact_name']", "Kim")
     page.fill("[name='email']", "not-an-email")
-    page.get_by_role("button", name="Confirm registration").click()
+    page.get_by_role("button", name="Continue").click()
     email_field = page.locator(".field-email").first
     assert "valid email" in email_field.inner_text()
     assert Order.objects.count() == 0

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from playwright.sync_api import expect
 
 from registrations.lifecycle import OrderStatus
 from registrations.models import Order
+from registrations.payments.services import payments
 from registrations.services.orders import place_order
 from tests.factories import RegistrationTypeFactory
 
@@ -40,7 +42,7 @@ def _screenshot(page, name: str) -> None:
 
 def test_an_organiser_finds_the_hoarder_and_releases_its_holds(page, live_server, congress, alice):
     rtype = RegistrationTypeFactory(
-        congress=congress, name="Delegate", capacity=20, regular_price=Decimal("450.00")
+        congress=congress, name="Delegate", capacity=30, regular_price=Decimal("450.00")
     )
     for n in range(9):
         place_order(
@@ -49,11 +51,15 @@ def test_an_organiser_finds_the_hoarder_and_releases_its_holds(page, live_server
             )
         )
     for n in range(3):
-        place_order(
+        team = place_order(
             **order_kwargs(
                 congress, rtype, 2, email=f"team{n}@city.example", client_address="2001:db8:9::1"
             )
         )
+    # The city's last order pays by invoice: its seats stay held until the invoice is due.
+    payments.request_invoice_payment(
+        order=team, billing={"name": "City of Lisbon", "address": "Praça 1", "country": "PT"}
+    )
     place_order(
         **order_kwargs(congress, rtype, email="ana@city.example", client_address="192.0.2.4")
     )
@@ -62,12 +68,13 @@ def test_an_organiser_finds_the_hoarder_and_releases_its_holds(page, live_server
     page.get_by_role("link", name="Suspicious holds").click()
     page.wait_for_load_state()
     rows = page.locator("tr.hold-group")
-    assert rows.count() == 2  # the single order is not suspicious
+    expect(rows).to_have_count(2)  # the single order is not suspicious
     assert "203.0.113.7" in rows.nth(0).inner_text()
     assert "2001:db8:9::/64" in rows.nth(1).inner_text()
+    assert "1 of them pays by invoice" in page.content()
     rows.nth(0).get_by_role("link").click()
     page.wait_for_load_state()
-    assert page.locator("tr.hold-member").count() == 9
+    expect(page.locator("tr.hold-member")).to_have_count(9)
     _screenshot(page, "suspicious-holds.png")
     rows = page.locator("tr.hold-group")
     rows.nth(0).get_by_role("button", name="Release all…").click()
@@ -76,8 +83,9 @@ def test_an_organiser_finds_the_hoarder_and_releases_its_holds(page, live_server
     page.get_by_role("button", name="Release", exact=True).click()
     page.wait_for_load_state()
     assert "9 holds were released." in page.content()
-    assert page.locator("tr.hold-group").count() == 1
+    expect(page.locator("tr.hold-group")).to_have_count(1)
     statuses = set(Order.objects.filter(email__startswith="bot").values_list("status", flat=True))
     assert statuses == {OrderStatus.CANCELLED}
-    # The freed seats are on sale again at once: 20 - 6 team seats - 1 = 13 left.
-    place_order(**order_kwargs(congress, rtype, 13, email="late@city.example"))
+    # The freed seats are on sale again at once: 30 - 6 team seats - 1 = 23 left.
+    place_order(**order_kwargs(congress, rtype, 20, email="late@city.example"))
+    place_order(**order_kwargs(congress, rtype, 3, email="later@city.example"))

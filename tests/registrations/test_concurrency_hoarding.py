@@ -91,3 +91,37 @@ def test_without_the_lock_one_address_passes_its_cap(slow_cap_count, monkeypatch
 
 def test_the_lock_keeps_one_address_to_its_cap(slow_cap_count):
     assert one_address_scenario() == 3
+
+
+def one_address_seats_scenario():
+    """Orders of 2 seats from one address under a cap of 4 unpaid seats (order caps off)."""
+    congress = CongressFactory()
+    rtype = RegistrationTypeFactory(congress=congress, regular_price=Decimal(10))
+    update_registration_settings(
+        congress=congress,
+        max_unpaid_orders_per_email=None,
+        max_unpaid_orders_per_address=None,
+        max_unpaid_seats_per_address=4,
+    )
+
+    def buy(n):
+        try:
+            return place_order(
+                **order_kwargs(
+                    congress, rtype, 2, email=f"s{n}@x.example", client_address="203.0.113.60"
+                )
+            )
+        except TooManyUnpaidOrders as exc:
+            return exc
+
+    run_buyers(BUYERS, buy)
+    return Order.objects.filter(congress=congress).count()
+
+
+def test_without_the_lock_one_address_passes_its_seat_cap(slow_cap_count, monkeypatch):
+    monkeypatch.setattr(capacity, "LOCKING_ENABLED", False)
+    assert one_address_seats_scenario() > 2, "the race did not show"
+
+
+def test_the_lock_keeps_one_address_to_its_seat_cap(slow_cap_count):
+    assert one_address_seats_scenario() == 2

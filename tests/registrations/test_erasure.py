@@ -305,3 +305,33 @@ def test_the_page_of_an_erased_delegate_says_so_and_offers_no_second_request(con
     assert "already erased" in page and "erase-link" not in page
     response = Client().post(_erase_url(ana), {"confirm": "on"})
     assert response.status_code == 400 and not ErasureRequest.objects.exists()
+
+
+def test_erasing_a_delegate_clears_the_organisers_notes_that_name_them(congress):
+    from registrations.models import OrderNote
+    from registrations.services.personal_data import ERASED_TEXT
+
+    order, ana, bea = two_delegate_order(congress)[:3]
+    about_bea = OrderNote.objects.create(order=order, text="Bea COSTA asked for a quiet room")
+    other = OrderNote.objects.create(order=order, text="Invoice sent to the city's office")
+    Order.objects.filter(pk=order.pk).update(decision_reason="Press card checked")
+    result = erase_delegate(delegate=bea)
+    assert result.counts["order_notes"] == 1
+    about_bea.refresh_from_db()
+    other.refresh_from_db()
+    assert (about_bea.text, other.text) == (ERASED_TEXT, "Invoice sent to the city's office")
+    assert Order.objects.get(pk=order.pk).decision_reason == "Press card checked"
+
+
+def test_erasing_the_orders_contact_clears_every_note_and_the_decision_reason(congress):
+    from registrations.models import OrderNote
+    from registrations.services.personal_data import ERASED_TEXT
+
+    order, ana, bea = two_delegate_order(congress)[:3]
+    OrderNote.objects.create(order=order, text="Called Ana on her mobile +351 912 345 678")
+    Order.objects.filter(pk=order.pk).update(decision_reason="Ana Silva is not on the list")
+    erase_delegate(delegate=ana)
+    assert set(OrderNote.objects.filter(order=order).values_list("text", flat=True)) == {
+        ERASED_TEXT
+    }
+    assert Order.objects.get(pk=order.pk).decision_reason == ERASED_TEXT

@@ -28,6 +28,16 @@ from .test_public_views import details_url, form_data
 pytestmark = pytest.mark.django_db
 
 
+SEAT_CAPS_FORM = {
+    "max_unpaid_orders_per_email": "3",
+    "max_unpaid_orders_per_address": "10",
+    "max_unpaid_seats_per_email": "20",
+    "max_unpaid_seats_per_address": "60",
+    "last_seats_threshold": "10",
+    "last_seats_per_address": "4",
+}
+
+
 def holds_url(congress, **query):
     url = reverse("registrations:manage_holds", kwargs={"congress_slug": congress.slug})
     return url, query
@@ -193,7 +203,7 @@ def test_groups_are_listed_largest_first_with_orders_seats_and_expiry(
     rows = [(r["key"], r["orders"], r["seats"]) for r in response.context["rows"]]
     assert rows == [("192.0.2.10", 5, 5), ("192.0.2.20", 2, 8)]
     assert response.context["rows"][0]["first_expiry"] is not None
-    assert response.context["totals"] == {"orders": 8, "seats": 14}
+    assert response.context["totals"] == {"orders": 8, "seats": 14, "by_invoice": 0}
     everything = client.get(url, {"min": "1"})
     assert len(everything.context["rows"]) == 3
     by_email = client.get(url, {"by": "email", "q": "B@X"})
@@ -305,7 +315,7 @@ def test_the_caps_are_set_on_the_page(client, congress, alice):
     client.force_login(alice)
     response = client.post(
         caps_url(congress),
-        {"max_unpaid_orders_per_email": "2", "max_unpaid_orders_per_address": ""},
+        {**SEAT_CAPS_FORM, "max_unpaid_orders_per_email": "2", "max_unpaid_orders_per_address": ""},
     )
     assert response.status_code == 302
     saved = RegistrationSettings.objects.get(congress=congress)
@@ -318,7 +328,7 @@ def test_bad_caps_are_refused_beside_the_field(client, congress, alice, value):
     client.force_login(alice)
     response = client.post(
         caps_url(congress),
-        {"max_unpaid_orders_per_email": value, "max_unpaid_orders_per_address": "10"},
+        {**SEAT_CAPS_FORM, "max_unpaid_orders_per_email": value},
     )
     assert response.status_code == 400
     if response.context is not None:  # a NUL is refused before any view (middleware)
@@ -332,3 +342,108 @@ def test_the_page_shows_the_current_caps(client, congress, alice):
     url, _query = holds_url(congress)
     content = client.get(url).content.decode()
     assert re.search(r'name="max_unpaid_orders_per_email"[^>]*value="7"', content)
+
+
+# --- the caps on seats ----------------------------------------------------------------------
+
+
+def test_over_the_seat_cap_the_form_says_what_to_do_and_keeps_what_was_typed(
+    client, congress, regtype
+):
+    update_registration_settings(congress=congress, max_unpaid_seats_per_address=3)
+    for n in range(3):
+        data = form_data(regtype, token=f"s{n}", email=f"fresh{n}@x{n}.example")
+        assert (
+            client.post(details_url(congress), data, REMOTE_ADDR="203.0.113.7").status_code == 302
+        )
+    data = form_data(regtype, 2, token="s9", email="fresh9@x9.example", contact_name="Zoë Ŀ")
+    response = client.post(details_url(congress), data, REMOTE_ADDR="203.0.113.7")
+    assert response.status_code == 400
+    (message,) = response.context["contact"].non_field_errors()
+    assert "pay for or cancel an open order" in message and "contact the organisers" in message
+    body = response.content.decode()
+    for typed in ("Zoë Ŀ", "fresh9@x9.example", "Given0", "Family1", "d1@city.example"):
+        assert typed in body  # the form comes back filled
+    assert Order.objects.count() == 3
+
+
+def test_the_last_seats_refusal_is_shown_in_the_delegates_language(client, congress):
+    from django.utils.translation import trans_real
+
+    last = RegistrationTypeFactory(congress=congress, capacity=5, regular_price=Decimal(10))
+    msgid = (
+        "Only %(left)s seat(s) are left, so the unpaid orders placed from one connection may "
+        "hold at most %(max)s of them (this order would make %(total)s). Please pay for your "
+        "open order first, or order fewer seats; for a larger delegation, contact the "
+        "organisers."
+    )
+    french = (
+        "Il ne reste que %(left)s place(s) : les commandes non payées passées depuis une même "
+        "connexion ne peuvent en réserver que %(max)s (cette commande en ferait %(total)s). "
+        "Payez d’abord votre commande en cours, ou commandez moins de places ; pour une "
+        "délégation plus nombreuse, contactez les organisateurs."
+    )
+    catalog = trans_real.translation("fr")._catalog
+    catalog[msgid] = french  # until the integrator fills the catalogue
+    try:
+        response = client.post(
+            details_url(congress), form_data(last, 5, token="fr-1"), HTTP_ACCEPT_LANGUAGE="fr"
+        )
+    finally:
+        del catalog._catalogs[0][msgid]
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Il ne reste que 5 place(s)" in body
+    assert "Given4" in body
+
+
+def test_the_seat_caps_are_set_on_the_page(client, congress, alice):
+    client.force_login(alice)
+    data = {**SEAT_CAPS_FORM, "max_unpaid_seats_per_address": "", "last_seats_threshold": "6"}
+    response = client.post(caps_url(congress), data)
+    assert response.status_code == 302
+    saved = RegistrationSettings.objects.get(congress=congress)
+    assert saved.max_unpaid_seats_per_address is None
+    assert (saved.last_seats_threshold, saved.last_seats_per_address) == (6, 4)
+    content = client.get(holds_url(congress)[0]).content.decode()
+    assert re.search(r'name="last_seats_threshold"[^>]*value="6"', content)
+
+
+def test_a_seat_cap_per_email_below_the_largest_delegation_is_refused_beside_it(
+    client, congress, alice
+):
+    client.force_login(alice)
+    response = client.post(
+        caps_url(congress), {**SEAT_CAPS_FORM, "max_unpaid_seats_per_email": "5"}
+    )
+    assert response.status_code == 400
+    (error,) = response.context["caps_form"].errors["max_unpaid_seats_per_email"]
+    assert "largest delegation per order (20)" in error
+    assert b'value="5"' in response.content  # what was typed comes back
+    assert not RegistrationSettings.objects.filter(congress=congress).exists()
+
+
+@pytest.mark.parametrize("value", ["", "0", "-3", "4.5", "x" * 10_000, "<b>4</b>"])
+def test_a_bad_last_seats_cap_is_refused_beside_the_field(client, congress, alice, value):
+    client.force_login(alice)
+    response = client.post(caps_url(congress), {**SEAT_CAPS_FORM, "last_seats_per_address": value})
+    assert response.status_code == 400
+    assert "last_seats_per_address" in response.context["caps_form"].errors
+    assert b"<b>4</b>" not in response.content
+    assert not RegistrationSettings.objects.filter(congress=congress).exists()
+
+
+def test_the_page_shows_holds_that_pay_by_invoice(client, congress, regtype, alice):
+    from registrations.models import BillingDetails
+
+    waiting = hold(congress, regtype, address="192.0.2.9", seats=3)
+    hold(congress, regtype, address="192.0.2.9")
+    BillingDetails.objects.create(order=waiting, name="Town", address="Main St", country="PT")
+    client.force_login(alice)
+    url, _query = holds_url(congress)
+    response = client.get(url, {"by": "address", "key": "192.0.2.9"})
+    (row,) = response.context["rows"]
+    assert (row["orders"], row["seats"], row["by_invoice"]) == (2, 4, 1)
+    body = response.content.decode()
+    assert "1 of them pays by invoice" in body
+    assert body.count("pays by invoice") == 2  # the heading and the order's line

@@ -185,11 +185,12 @@ def test_member_list_import_adds_and_replaces(congress):
     result = import_member_organisations(
         congress=congress, csv_text="name,country\nCity of Lisbon,PT\nVille de Paris,FR\n"
     )
-    assert result == {"added": 2, "unchanged": 0, "removed": 0}
+    assert result == {"added": 2, "updated": 0, "unchanged": 0, "removed": 0}
     again = import_member_organisations(
         congress=congress, csv_text="name\ncity of  LISBON\nCiudad de México\n", replace=True
     )
-    assert again["removed"] == 2
+    # Lisbon is matched (the file's spelling is taken), Paris removed, Mexico City added.
+    assert again == {"added": 1, "updated": 1, "unchanged": 0, "removed": 1}
     assert set(MemberOrganisation.objects.values_list("name", flat=True)) == {
         "city of  LISBON",
         "Ciudad de México",

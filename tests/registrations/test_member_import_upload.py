@@ -44,7 +44,7 @@ def test_the_api_refuses_a_csv_over_the_limit_with_a_400(api, congress, settings
 
 
 def test_the_admin_import_refuses_a_binary_csv(client, congress, alice):
-    alice.is_staff = True
+    alice.is_staff = alice.is_superuser = True
     alice.save()
     client.force_login(alice)
     response = client.post(

@@ -52,6 +52,8 @@ def post_registration(client, congress, regtype, count=2):
         "delegates-INITIAL_FORMS": "0",
         "delegates-MIN_NUM_FORMS": "1",
         "delegates-MAX_NUM_FORMS": "20",
+        "step": "confirm",
+        "consent": "yes",
     }
     for n in range(count):
         data |= {

@@ -215,7 +215,7 @@ def test_api_figures(api, congress, regtype):
 def test_api_imports_the_member_list(api, congress):
     url = f"/api/v1/congresses/{SLUG}/member-organisations/import/"
     response = api.post(url, {"csv": "name\nCity of Lisbon\n"}, format="json")
-    assert response.json() == {"added": 1, "unchanged": 0, "removed": 0}
+    assert response.json() == {"added": 1, "updated": 0, "unchanged": 0, "removed": 0}
     upload = io.BytesIO(b"name\nVille de Paris\n")
     upload.name = "members.csv"
     assert api.post(url, {"file": upload}, format="multipart").status_code == 200
@@ -242,7 +242,8 @@ def test_admin_pages_load_for_an_organiser(client, congress, regtype, alice):
     assert (
         client.get(reverse("admin:registrations_order_change", args=[order.pk])).status_code == 200
     )
-    assert client.get(reverse("admin:registrations_memberorganisation_import")).status_code == 200
+    # The one-step import is the superuser's; organisers import on the member list's page.
+    assert client.get(reverse("admin:registrations_memberorganisation_import")).status_code == 403
 
 
 def test_admin_hides_other_congresses(client, congress, other_congress, regtype, charlie):
@@ -267,3 +268,23 @@ def test_admin_action_approves_through_the_service(client, congress, alice):
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID
     assert Order.objects.count() == 1
+
+
+def test_list_links_order_codes_to_the_order_page_never_to_the_admin(
+    client, congress, regtype, alice
+):
+    seed(congress, regtype, orders=1, per_order=1)
+    order = Order.objects.get()
+    order_page = reverse(
+        "registrations:manage_order", kwargs={"congress_slug": SLUG, "code": order.code}
+    )
+    client.force_login(alice)
+    html = client.get(manage_url()).content.decode()
+    assert f'href="{order_page}"' in html
+    assert "/admin/" not in html
+    for role in ("registration", "finance"):  # everyone who sees registrations
+        member = UserFactory()
+        TeamMembershipFactory(congress=congress, user=member, role=role)
+        client.force_login(member)
+        html = client.get(manage_url()).content.decode()
+        assert f'href="{order_page}"' in html

@@ -1,5 +1,6 @@
 """The public flow and the self-service page through the HTTP stack."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -31,6 +32,9 @@ def form_data(regtype, count=1, token="tok-1", **extra):  # noqa: S107
         "delegates-INITIAL_FORMS": "0",
         "delegates-MIN_NUM_FORMS": "1",
         "delegates-MAX_NUM_FORMS": "20",
+        # straight past the summary step, consent given (test_summary_step covers the step)
+        "step": "confirm",
+        "consent": "yes",
     }
     for n in range(count):
         data.update(
@@ -359,3 +363,26 @@ def test_a_closed_registration_says_so_and_takes_no_orders(client, congress, reg
     response = client.post(details_url(congress), form_data(regtype, 1))
     assert response.status_code == 302
     assert not Order.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("offered", "reading", "preselected"),
+    [
+        (["en", "fr", "ar"], "ar", ["ar"]),
+        (["en", "fr", "ar"], "fr", ["fr"]),
+        (["en", "fr"], "ar", []),
+    ],
+)
+def test_the_e_mail_language_starts_on_the_language_the_form_is_read_in(
+    client, congress, regtype, offered, reading, preselected
+):
+    """Whoever registers reading Arabic gets Arabic e-mails unless they choose otherwise; a
+    language the congress does not offer is never preselected (the browser shows the first)."""
+    congress.languages = offered
+    congress.save(update_fields=["languages"])
+    client.cookies["django_language"] = reading
+    page = client.get(details_url(congress), {"registration_type": regtype.code, "delegates": 1})
+    select = page.content.decode().split('id="id_language"', 1)[1].split("</select>", 1)[0]
+    options = re.findall(r'<option value="([^"]*)"( selected)?', select)
+    assert [code for code, _selected in options] == offered
+    assert [code for code, selected in options if selected] == preselected

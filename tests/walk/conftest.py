@@ -28,7 +28,11 @@ def walk_media(tmp_path_factory):
 def world(django_db_setup, django_db_blocker, walk_media):
     with (
         django_db_blocker.unblock(),
-        override_settings(MEDIA_ROOT=walk_media, TASKS=IMMEDIATE_TASKS),
+        override_settings(
+            MEDIA_ROOT=walk_media,
+            PRIVATE_MEDIA_ROOT=walk_media / "private",
+            TASKS=IMMEDIATE_TASKS,
+        ),
     ):
         outer = transaction.atomic()
         outer._from_testcase = True  # durable blocks inside the tests behave as in TestCase
@@ -47,5 +51,7 @@ def world(django_db_setup, django_db_blocker, walk_media):
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, walk_media):
-    """The print jobs' PDFs were stored when the world was built: keep that media root."""
+    """The print jobs' PDFs (and a delegate's photo) were stored when the world was built: keep
+    those media roots."""
     settings.MEDIA_ROOT = walk_media
+    settings.PRIVATE_MEDIA_ROOT = walk_media / "private"

@@ -3,7 +3,7 @@ in the active language (a page's request, an e-mail's recipient, a PDF's documen
 
 from django import template
 
-from ..money import format_money_or_blank
+from ..money import format_money_or_blank, format_rate
 
 register = template.Library()
 
@@ -11,3 +11,11 @@ register = template.Library()
 @register.filter
 def money(amount, currency):
     return format_money_or_blank(amount, currency)
+
+
+@register.filter
+def rate(percent):
+    """``{{ invoice.tax_rate|rate }}``: a percentage in the active language ("7,5 %")."""
+    if percent is None or percent == "":
+        return ""
+    return format_rate(percent)

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from events_site.congresses.models import Congress
 from registrations.services.personal_data import apply_retention, retention_report
+from registrations.services.visa_letters import erase_expired_passport_data
 
 
 class Command(BaseCommand):
@@ -36,3 +37,5 @@ class Command(BaseCommand):
         for line in applied:
             self.stdout.write(f"{line.congress.slug}: {line.group.label} erased for {line.count}")
         self.stdout.write(f"{sum(line.count for line in applied)} record(s) erased.")
+        passports = erase_expired_passport_data()
+        self.stdout.write(f"{passports} visa letter request(s) had their passport data erased.")

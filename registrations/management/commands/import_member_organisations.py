@@ -30,5 +30,6 @@ class Command(BaseCommand):
         except RegistrationError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
-            "{added} added, {unchanged} already listed, {removed} removed.".format(**result)
+            "{added} added, {updated} updated, {unchanged} already listed, "
+            "{removed} removed.".format(**result)
         )

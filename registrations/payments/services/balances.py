@@ -13,8 +13,9 @@ from events_site.congresses import audit
 
 from ... import lifecycle
 from ...lifecycle import OrderStatus
-from ...models import Order
-from ..enums import PaymentState, RefundState
+from ...models import Order, RegistrationSettings
+from ..enums import PaymentProvider, PaymentState, RefundState
+from ..errors import PaymentMethodOff
 
 PAID_STATUSES = lifecycle.PAID_STATUSES
 CENT = Decimal("0.01")
@@ -41,6 +42,22 @@ def amount_outstanding(order: Order) -> Decimal:
     return max(order.total - amount_kept(order), Decimal("0.00"))
 
 
+def balance_due(order: Order) -> Decimal:
+    """What a live order still owes: its total less the money kept (a paid order owes again
+    after a dearer type or an added delegate, see ``delegate_changes``)."""
+    if order.status not in lifecycle.LIVE_STATUSES:
+        return Decimal("0.00")
+    return max(order.total - amount_kept(order), Decimal("0.00"))
+
+
+def transfer_refusal(order: Order) -> str | None:
+    """Why a bank transfer cannot be recorded for ``order``: as :func:`payment_refusal`, except
+    that a paid order with a balance due takes the transfer of that balance."""
+    if order.status in lifecycle.PAID_STATUSES and balance_due(order) > 0:
+        return None
+    return payment_refusal(order)
+
+
 def payment_refusal(order: Order) -> str | None:
     """Why ``order`` cannot be paid now (a translatable message), or None if it can."""
     if order.status in lifecycle.PAID_STATUSES:
@@ -54,6 +71,32 @@ def payment_refusal(order: Order) -> str | None:
     if order.total <= 0:
         return _("There is nothing to pay on this order.")
     return None
+
+
+METHOD_OFF = {
+    PaymentProvider.STRIPE: _(
+        "This congress does not take card payments. Please pay by invoice (bank transfer) "
+        "from your order page."
+    ),
+    PaymentProvider.BANK_TRANSFER: _(
+        "This congress does not take bank transfers, so no invoice can be requested to pay "
+        "this order. Please pay by card from your order page."
+    ),
+}
+
+
+def method_accepted(congress, method: PaymentProvider) -> bool:
+    """Whether the congress's settings let delegates pay this way (both, unless switched off)."""
+    settings_ = RegistrationSettings.for_congress(congress)
+    if method == PaymentProvider.STRIPE:
+        return settings_.accept_card
+    return settings_.accept_bank_transfer
+
+
+def refuse_if_method_off(order: Order, method: PaymentProvider) -> None:
+    """Raise ``PaymentMethodOff`` when the order's congress does not take ``method``."""
+    if not method_accepted(order.congress, method):
+        raise PaymentMethodOff(METHOD_OFF[method])
 
 
 def hold_lapsed(order: Order, now: dt.datetime) -> bool:

@@ -22,7 +22,7 @@ from ...models import Order, Payment
 from .. import stripe as stripe_edge
 from ..enums import OPEN_PAYMENT_STATES, PaymentProvider, PaymentState
 from ..errors import CardPaymentsUnavailable, PaymentError, PaymentProviderError
-from .balances import hold_lapsed, payment_refusal
+from .balances import hold_lapsed, payment_refusal, refuse_if_method_off
 from .webhooks import settle_payment_intent
 
 
@@ -41,6 +41,7 @@ def start_card_payment(*, order: Order) -> Payment:
     refusal = payment_refusal(order)
     if refusal:
         raise OrderStateError(refusal)
+    refuse_if_method_off(order, PaymentProvider.STRIPE)
     if not stripe_edge.card_payments_available():
         raise CardPaymentsUnavailable()
     now = timezone.now()
@@ -167,6 +168,7 @@ def confirm_card_payment_with_token(*, order: Order, payment: Payment, token: st
     refusal = payment_refusal(order)
     if refusal:
         raise OrderStateError(refusal)
+    refuse_if_method_off(order, PaymentProvider.STRIPE)
     if payment.state not in OPEN_PAYMENT_STATES and payment.state != PaymentState.FAILED:
         raise PaymentError(_("This payment attempt is closed; please reload the page."))
     try:

@@ -18,21 +18,24 @@ from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from events_site.congresses import audit, locks
-from events_site.congresses.mail import render_email, send_email
+from events_site.congresses.edit_conflicts import refuse_if_changed
+from events_site.congresses.mail import email_language, record_email, render_email, send_email
 from events_site.congresses.models import Congress
 from events_site.congresses.money import format_money
 
 from ... import lifecycle
 from ...models import BillingDetails, BillingSettings, Invoice, InvoiceCounter, Order, Refund
+from ..einvoice.transmission import invoice_email_attachments
 from ..enums import InvoiceKind
 from ..errors import InvoiceError
-from ..invoices import invoice_attachment
 
 BILLING_SETTINGS_FIELDS = (
     "seller_name",
     "seller_address",
     "seller_country",
     "seller_vat_id",
+    "seller_email",
+    "seller_phone",
     "bank_name",
     "iban",
     "bic",
@@ -42,6 +45,13 @@ BILLING_SETTINGS_FIELDS = (
     "payment_terms_days",
     "invoice_prefix",
     "footer",
+    "reminders_on_schedule",
+    "reminder_interval_days",
+    "public_body_terms_days",
+    "public_body_admission",
+    "quote_prefix",
+    "quote_validity_days",
+    "quote_hold_days",
 )
 BILLING_DETAILS_FIELDS = (
     "name",
@@ -51,6 +61,12 @@ BILLING_DETAILS_FIELDS = (
     "purchase_order",
     "is_business",
     "email",
+    "public_body",
+    "buyer_reference",
+    "ipa_office_code",
+    "cig",
+    "cup",
+    "einvoice_format",
 )
 
 
@@ -65,7 +81,11 @@ def billing_settings_for(congress: Congress) -> BillingSettings:
         return BillingSettings(congress=congress, seller_name=congress.organisation.name)
 
 
-def update_billing_settings(*, congress: Congress, by=None, **values) -> BillingSettings:
+def update_billing_settings(
+    *, congress: Congress, by=None, shown_fingerprint: str | None = None, **values
+) -> BillingSettings:
+    """Change the congress's billing settings (created on first save). With
+    ``shown_fingerprint`` (the form's) a save over someone else's change is refused."""
     unknown = set(values) - set(BILLING_SETTINGS_FIELDS)
     if unknown:
         raise InvoiceError(
@@ -75,6 +95,7 @@ def update_billing_settings(*, congress: Congress, by=None, **values) -> Billing
         current, _created = BillingSettings.objects.select_for_update().get_or_create(
             congress=congress, defaults={"seller_name": congress.organisation.name}
         )
+        refuse_if_changed(current, values, shown_fingerprint)
         for name, value in values.items():
             setattr(current, name, value)
         current.full_clean()
@@ -179,13 +200,17 @@ def is_reverse_charge(settings_: BillingSettings, details: BillingDetails | None
     return bool(seller_country) and str(details.country) != seller_country
 
 
-def _order_lines(order: Order) -> list[dict]:
+def order_lines(order: Order) -> list[dict]:
+    """The order's lines as a document freezes them (one per delegate, and adjustments)."""
     lines = []
     delegates = order.delegates.filter(is_cancelled=False).select_related("registration_type")
     for delegate in delegates.order_by("id"):
         lines.append(
             {
-                "description": f"{delegate.registration_type.name} – {delegate.printed_name}",
+                "description": (
+                    f"{delegate.registration_type.translated('name', order.language)}"
+                    f" – {delegate.printed_name}"
+                ),
                 "quantity": 1,
                 "amount": str(delegate.price),
             }
@@ -202,12 +227,14 @@ def _order_lines(order: Order) -> list[dict]:
     return lines
 
 
-def _seller_snapshot(settings_: BillingSettings) -> dict:
+def seller_snapshot(settings_: BillingSettings) -> dict:
     return {
         "name": settings_.seller_name,
         "address": settings_.seller_address,
         "country": str(settings_.seller_country or ""),
         "vat_id": settings_.seller_vat_id,
+        "email": settings_.seller_email,
+        "phone": settings_.seller_phone,
         "bank_name": settings_.bank_name,
         "iban": settings_.iban,
         "bic": settings_.bic,
@@ -216,7 +243,7 @@ def _seller_snapshot(settings_: BillingSettings) -> dict:
     }
 
 
-def _buyer_snapshot(order: Order, details: BillingDetails | None) -> dict:
+def buyer_snapshot(order: Order, details: BillingDetails | None) -> dict:
     if details is None:
         return {"name": order.contact_name, "email": order.email, "address": "", "country": ""}
     return {
@@ -226,7 +253,20 @@ def _buyer_snapshot(order: Order, details: BillingDetails | None) -> dict:
         "vat_number": details.vat_number,
         "purchase_order": details.purchase_order,
         "email": details.email or order.email,
+        "public_body": details.public_body,
+        "buyer_reference": details.buyer_reference,
+        "ipa_office_code": details.ipa_office_code,
+        "cig": details.cig,
+        "cup": details.cup,
+        "einvoice_format": details.einvoice_format,
     }
+
+
+def payment_terms_days(settings_: BillingSettings, details: BillingDetails | None) -> int:
+    """A public body's terms (which may end after the congress) or everyone else's."""
+    if details is not None and details.public_body:
+        return settings_.public_body_terms_days
+    return settings_.payment_terms_days
 
 
 def _details(order: Order) -> BillingDetails | None:
@@ -263,7 +303,11 @@ def issue_invoice(*, order: Order, by=None, actor_label: str = "", send: bool = 
     if order.status in lifecycle.ENDED_STATUSES:
         raise InvoiceError(gettext_lazy("A cancelled or expired order is not invoiced."))
     with transaction.atomic():
-        locked = Order.objects.select_for_update().select_related("congress").get(pk=order.pk)
+        locked = (
+            Order.objects.select_for_update(of=("self",))
+            .select_related("congress")
+            .get(pk=order.pk)
+        )
         existing = current_invoice(locked)
         if existing is not None:
             return existing
@@ -273,19 +317,30 @@ def issue_invoice(*, order: Order, by=None, actor_label: str = "", send: bool = 
     return invoice
 
 
-def _create_invoice(order: Order, *, by=None, actor_label: str = "") -> Invoice:
+def _create_invoice(
+    order: Order,
+    *,
+    by=None,
+    actor_label: str = "",
+    gross: Decimal | None = None,
+    lines: list[dict] | None = None,
+) -> Invoice:
+    """The order's invoice for its total, or (``gross`` and ``lines``) an invoice for a part
+    of it, e.g. the difference of a change; a part is always payable."""
     congress = order.congress
     settings_ = billing_settings_for(congress)
     details = _details(order)
     reverse_charge = is_reverse_charge(settings_, details)
+    whole = gross is None
+    gross = order.total if whole else gross
     net, tax = split_tax(
-        gross=order.total,
+        gross=gross,
         rate=settings_.tax_rate,
         reverse_charge=reverse_charge,
         places=congress.currency_decimal_places,
     )
     now = timezone.now()
-    paid = order.status in lifecycle.PAID_STATUSES
+    paid = whole and order.status in lifecycle.PAID_STATUSES
     number = take_number(congress=congress, kind=InvoiceKind.INVOICE)
     today = now.astimezone(congress.tz).date()
     invoice = Invoice.objects.create(
@@ -300,17 +355,19 @@ def _create_invoice(order: Order, *, by=None, actor_label: str = "") -> Invoice:
             prefix=settings_.invoice_prefix,
         ),
         issued_at=now,
-        due_date=None if paid else today + dt.timedelta(days=settings_.payment_terms_days),
+        due_date=None
+        if paid
+        else today + dt.timedelta(days=payment_terms_days(settings_, details)),
         currency=order.currency,
         net=net,
         tax=tax,
-        gross=order.total,
+        gross=gross,
         tax_rate=Decimal("0") if reverse_charge else settings_.tax_rate,
         tax_label=settings_.tax_label,
         reverse_charge=reverse_charge,
-        lines=_order_lines(order),
-        seller=_seller_snapshot(settings_),
-        buyer=_buyer_snapshot(order, details),
+        lines=order_lines(order) if whole else lines,
+        seller=seller_snapshot(settings_),
+        buyer=buyer_snapshot(order, details),
         payment_instructions=not paid,
         paid_at_issue=paid,
     )
@@ -406,6 +463,51 @@ def issue_credit_note(
     return note
 
 
+def invoice_difference(
+    *, order: Order, amount: Decimal, description: str, by=None, actor_label: str = ""
+) -> Invoice:
+    """A new invoice for ``amount`` more on an order already invoiced (a dearer type, an
+    added delegate): the issued invoices stay as they are, frozen; invoices minus credit
+    notes equal the order's new total. Call inside the change's transaction (order locked)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("invoice_difference must run inside the change's transaction")
+    if amount is None or amount <= 0:
+        raise InvoiceError(gettext_lazy("There is nothing to invoice on this order."))
+    amount = Decimal(amount).quantize(Decimal("0.01"))
+    invoice = _create_invoice(
+        order,
+        by=by,
+        actor_label=actor_label,
+        gross=amount,
+        lines=[{"description": description, "quantity": 1, "amount": str(amount)}],
+    )
+    _send_invoice_email(invoice)
+    return invoice
+
+
+def credit_difference(
+    *, order: Order, amount: Decimal, reason: str, by=None, actor_label: str = ""
+) -> list[Invoice]:
+    """Credit notes for ``amount`` less on an invoiced order, newest invoice first (an
+    invoice is never edited): invoices minus credit notes equal the order's new total."""
+    notes = []
+    left = Decimal(amount).quantize(Decimal("0.01"))
+    for invoice in order.invoices.filter(kind=InvoiceKind.INVOICE).order_by("-number"):
+        if left <= 0:
+            break
+        credited = -(invoice.credit_notes.aggregate(total=Sum("gross"))["total"] or 0)
+        part = min(left, invoice.gross - credited)
+        if part <= 0:
+            continue
+        notes.append(
+            issue_credit_note(
+                invoice=invoice, amount=part, reason=reason, by=by, actor_label=actor_label
+            )
+        )
+        left -= part
+    return notes
+
+
 def correct_invoice(*, invoice: Invoice, reason: str, by=None) -> tuple[Invoice, Invoice]:
     """Correct an issued invoice (e.g. new billing details): a credit note for what is left of
     it and a new invoice with the order's current details, in one transaction."""
@@ -418,7 +520,9 @@ def correct_invoice(*, invoice: Invoice, reason: str, by=None) -> tuple[Invoice,
             invoice=invoice, amount=left, reason=reason or _("Correction"), by=by
         )
         order = (
-            Order.objects.select_for_update().select_related("congress").get(pk=invoice.order_id)
+            Order.objects.select_for_update(of=("self",))
+            .select_related("congress")
+            .get(pk=invoice.order_id)
         )
         replacement = _create_invoice(order, by=by)
         _send_invoice_email(replacement)
@@ -459,15 +563,47 @@ def _send_invoice_email(invoice: Invoice) -> None:
         context={"invoice": invoice, "order": order, "congress": invoice.congress},
         language=order.language,
     )
-    payload = {"invoice_id": invoice.pk, "to": [to], "subject": subject, "text": text, "html": html}
+    log_id = record_email(
+        log={
+            "congress_id": invoice.congress_id,
+            "order_id": order.pk,
+            "kind": f"invoice_{invoice.kind}",
+            "has_attachment": True,
+        },
+        to=[to],
+        subject=subject,
+        text=text,
+        html=html,
+        language=email_language(order.language),
+    )
+    payload = {
+        "invoice_id": invoice.pk,
+        "to": [to],
+        "subject": subject,
+        "text": text,
+        "html": html,
+        "log_id": log_id,
+    }
     transaction.on_commit(lambda: send_invoice_email_task.enqueue(**payload))
 
 
 @task(queue_name="emails")
 def send_invoice_email_task(
-    *, invoice_id: int, to: list[str], subject: str, text: str, html: str = ""
+    *,
+    invoice_id: int,
+    to: list[str],
+    subject: str,
+    text: str,
+    html: str = "",
+    log_id: int | None = None,
 ) -> int:
-    """Deliver an invoice e-mail rendered at issue, with the document's PDF attached."""
+    """Deliver an invoice e-mail rendered at issue, with the document's PDF attached (and the
+    e-invoice the buyer asked for on their billing details)."""
     return send_email(
-        to=to, subject=subject, text=text, html=html, attachments=[invoice_attachment(invoice_id)]
+        to=to,
+        subject=subject,
+        text=text,
+        html=html,
+        attachments=invoice_email_attachments(invoice_id),
+        log_id=log_id,
     )

@@ -17,7 +17,9 @@ from .balances import (
     amount_refunded,
     flag_for_review,
     hold_lapsed,
+    method_accepted,
     payment_refusal,
+    refuse_if_method_off,
 )
 from .cards import (
     CARD_PAYMENT_IN_PROGRESS,
@@ -51,6 +53,7 @@ __all__ = [
     "confirm_card_payment_with_token",
     "flag_for_review",
     "hold_lapsed",
+    "method_accepted",
     "open_card_payments",
     "payment_refusal",
     "process_webhook_event",
@@ -58,6 +61,7 @@ __all__ = [
     "record_bank_transfer",
     "recover_card_attempt",
     "refresh_card_payment",
+    "refuse_if_method_off",
     "request_invoice_payment",
     "settle_order_paid",
     "settle_payment_intent",

@@ -24,6 +24,7 @@ from events_site.congresses.money import format_money
 
 from ... import lifecycle
 from ...models import Order, Payment, Refund
+from ...services import notifications
 from .. import stripe as stripe_edge
 from ..enums import PaymentProvider, PaymentState, RefundState, StripeRefundStatus
 from ..errors import PaymentError, PaymentProviderError, RefundRefused
@@ -47,7 +48,11 @@ def request_refund(*, order: Order, amount: Decimal, by=None, reason: str = "") 
     if amount is None or amount <= 0:
         raise RefundRefused(_("Enter an amount to refund (more than zero)."))
     with transaction.atomic():
-        locked = Order.objects.select_for_update().select_related("congress").get(pk=order.pk)
+        locked = (
+            Order.objects.select_for_update(of=("self",))
+            .select_related("congress")
+            .get(pk=order.pk)
+        )
         if locked.status not in lifecycle.REFUNDABLE_STATUSES:
             raise RefundRefused(
                 _("Order %(code)s cannot be refunded: it is %(status)s.")
@@ -212,8 +217,14 @@ def _match_unrecorded_refund(refund_object: dict[str, Any]) -> Refund | None:
 
 
 def _confirm(refund: Refund, *, source: str) -> str:
-    """Pending -> succeeded (compare-and-set), then the order's status and credit note."""
-    order = Order.objects.select_for_update().select_related("congress").get(pk=refund.order_id)
+    """Pending -> succeeded (compare-and-set), then the order's status, credit note and the
+    contact's e-mail: only the call that changed the row does these, so a refund seen by both
+    the webhook and the reconciliation is e-mailed once."""
+    order = (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("congress")
+        .get(pk=refund.order_id)
+    )
     changed = Refund.objects.filter(pk=refund.pk, state=RefundState.PENDING).update(
         state=RefundState.SUCCEEDED, confirmed_at=timezone.now()
     )
@@ -235,4 +246,5 @@ def _confirm(refund: Refund, *, source: str) -> str:
         data={"order": order.code, "amount": str(refund.amount), "status": order.status},
     )
     invoice_services.credit_for_refunds(order=order, kept=max(kept, Decimal("0")), refund=refund)
+    notifications.queue_refund_email(refund=refund)
     return "refund_confirmed"

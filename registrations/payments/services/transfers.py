@@ -22,7 +22,14 @@ from ...models import Order, Payment
 from ..enums import PaymentProvider, PaymentState
 from ..errors import PaymentError
 from . import invoicing as invoice_services
-from .balances import amount_kept, flag_for_review, hold_lapsed, payment_refusal
+from .balances import (
+    amount_kept,
+    flag_for_review,
+    hold_lapsed,
+    payment_refusal,
+    refuse_if_method_off,
+    transfer_refusal,
+)
 from .settlement import settle_order_paid
 
 
@@ -39,12 +46,16 @@ def record_bank_transfer(
     More than outstanding is recorded and flagged for review (the money did arrive)."""
     if amount is None or amount <= 0:
         raise PaymentError(_("Enter the amount received (more than zero)."))
-    refusal = payment_refusal(order)
+    refusal = transfer_refusal(order)
     if refusal and order.status != OrderStatus.EXPIRED:
         raise OrderStateError(refusal)
     with transaction.atomic():
-        locked = Order.objects.select_for_update().select_related("congress").get(pk=order.pk)
-        refusal = payment_refusal(locked)
+        locked = (
+            Order.objects.select_for_update(of=("self",))
+            .select_related("congress")
+            .get(pk=order.pk)
+        )
+        refusal = transfer_refusal(locked)
         if refusal and locked.status != OrderStatus.EXPIRED:
             raise OrderStateError(refusal)
         payment = Payment.objects.create(
@@ -89,17 +100,18 @@ def request_invoice_payment(*, order: Order, billing: dict[str, Any], by=None):
     refusal = payment_refusal(order)
     if refusal:
         raise OrderStateError(refusal)
+    refuse_if_method_off(order, PaymentProvider.BANK_TRANSFER)
     if hold_lapsed(order, timezone.now()):
         raise OrderStateError(
             _("The time to pay for this order has run out. Please register again.")
         )
     with transaction.atomic():
-        invoice_services.save_billing_details(
+        details = invoice_services.save_billing_details(
             order=order, by=by, actor_label=order.email, **billing
         )
         settings_ = invoice_services.billing_settings_for(order.congress)
         due = timezone.localdate(timezone=order.congress.tz) + dt.timedelta(
-            days=settings_.payment_terms_days
+            days=invoice_services.payment_terms_days(settings_, details)
         )
         hold_until = dt.datetime.combine(
             due + dt.timedelta(days=1), dt.time.min, tzinfo=order.congress.tz
@@ -109,4 +121,27 @@ def request_invoice_payment(*, order: Order, billing: dict[str, Any], by=None):
         ).update(hold_expires_at=hold_until)
         order.refresh_from_db()
         invoice = invoice_services.issue_invoice(order=order, by=by, actor_label=order.email)
+        if details.public_body and settings_.public_body_admission:
+            admit_on_invoice(order=order, by=by)
     return invoice
+
+
+def admit_on_invoice(*, order: Order, by=None) -> bool:
+    """Invoiced – unpaid: a public body's order keeps its seats until paid or cancelled (no
+    hold to run out, since its terms may end after the congress) and its delegates may enter
+    (``lifecycle.is_invoiced_unpaid``). Compare-and-set on the pending order; True if it
+    changed."""
+    with transaction.atomic():
+        changed = Order.objects.filter(
+            pk=order.pk, status=lifecycle.INVOICED_UNPAID_STATUS, admitted_on_invoice=False
+        ).update(admitted_on_invoice=True, hold_expires_at=None)
+        if changed:
+            order.admitted_on_invoice, order.hold_expires_at = True, None
+            audit.record(
+                action="convene.order.admitted_on_invoice",
+                congress=order.congress,
+                actor=by,
+                target=order,
+                data={"code": order.code},
+            )
+    return bool(changed)

@@ -86,7 +86,9 @@ def _flag_metadata_mismatch(payment: Payment, intent: dict[str, Any], source: st
     )
     with transaction.atomic():
         order = (
-            Order.objects.select_for_update().select_related("congress").get(pk=payment.order_id)
+            Order.objects.select_for_update(of=("self",))
+            .select_related("congress")
+            .get(pk=payment.order_id)
         )
         if AuditEntry.objects.filter(
             action=METADATA_MISMATCH, target_type="registrations.payment", target_id=str(payment.pk)
@@ -133,7 +135,9 @@ def _payment_succeeded(payment: Payment, intent: dict[str, Any], source: str) ->
     refund_needed: Refund | None = None
     with transaction.atomic():
         order = (
-            Order.objects.select_for_update().select_related("congress").get(pk=payment.order_id)
+            Order.objects.select_for_update(of=("self",))
+            .select_related("congress")
+            .get(pk=payment.order_id)
         )
         changed = (
             Payment.objects.filter(pk=payment.pk)

@@ -7,13 +7,27 @@ changes only through the transitions of :mod:`registrations.lifecycle`.
 """
 
 from .cancelling import (
+    cancel_locked,
     cancel_order,
     cancel_own_order,
     cancellation_deadline,
     cancellation_terms,
     seat_cancellation_fee,
 )
-from .editing import DELEGATE_FIELDS, edit_deadline, update_delegate, update_own_delegate
+from .deciding import (
+    add_order_note,
+    extend_hold,
+    reject_order,
+    resend_order_email,
+    resendable_emails,
+)
+from .editing import (
+    DELEGATE_FIELDS,
+    edit_deadline,
+    set_delegate_photo,
+    update_delegate,
+    update_own_delegate,
+)
 from .holds import (
     expire_order,
     expire_stale_holds,
@@ -26,6 +40,7 @@ from .placing import (
     NewDelegate,
     find_voucher,
     place_order,
+    preview_order,
     seats_taken_now,
     submission_digest,
     voucher_uses,
@@ -34,7 +49,15 @@ from .placing import (
 __all__ = [
     "DELEGATE_FIELDS",
     "NewDelegate",
+    "set_delegate_photo",
+    "preview_order",
+    "add_order_note",
+    "extend_hold",
+    "reject_order",
+    "resend_order_email",
+    "resendable_emails",
     "approve_order",
+    "cancel_locked",
     "cancel_order",
     "cancel_own_order",
     "cancellation_deadline",

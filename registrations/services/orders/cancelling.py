@@ -25,40 +25,46 @@ def cancel_order(*, order: Order, by=None, actor_label: str = "", reason: str = 
     """Cancel the order and free its seats (offered to the waiting list at once).
 
     Idempotent on a cancelled order; refunded orders stay as they are (OrderStateError)."""
-    now = timezone.now()
     with transaction.atomic():
         fresh = reread_for_update(order)
         if fresh.status == OrderStatus.CANCELLED:
             return fresh
-        if fresh.status not in lifecycle.CANCEL.sources:  # refunded, wholly or in part
-            raise OrderStateError(_("A refunded order cannot be cancelled."))
-        previous = fresh.status
-        if not lifecycle.apply(
-            fresh,
-            lifecycle.CANCEL,
-            cancelled_at=now,
-            hold_expires_at=None,
-            cancellation_reason=reason,
-            cancellation_fee=fresh.cancellation_fee,
-        ):
-            raise OrderStateError(CHANGED_MEANWHILE)  # pragma: no cover - the row lock
-        fresh.delegates.update(is_cancelled=True)
-        audit.record(
-            action="convene.order.cancelled",
-            congress=fresh.congress,
-            actor=by,
-            actor_label=actor_label,
-            target=fresh,
-            data={
-                "code": fresh.code,
-                "from": previous,
-                "reason": reason,
-                "fee": str(fresh.cancellation_fee),
-            },
-        )
-        offer_freed_seats(congress=fresh.congress, now=now)
+        cancel_locked(fresh, by=by, actor_label=actor_label, reason=reason)
         notifications.queue_order_email(order=fresh, template="cancelled")
     return fresh
+
+
+def cancel_locked(fresh: Order, *, by, actor_label: str, reason: str) -> None:
+    """Under the order's row lock: cancel it, cancel its delegates, audit it and offer the freed
+    seats. Sends nothing: the caller says which e-mail goes (a cancellation, a rejection)."""
+    now = timezone.now()
+    if fresh.status not in lifecycle.CANCEL.sources:  # refunded, wholly or in part
+        raise OrderStateError(_("A refunded order cannot be cancelled."))
+    previous = fresh.status
+    if not lifecycle.apply(
+        fresh,
+        lifecycle.CANCEL,
+        cancelled_at=now,
+        hold_expires_at=None,
+        cancellation_reason=reason,
+        cancellation_fee=fresh.cancellation_fee,
+    ):
+        raise OrderStateError(CHANGED_MEANWHILE)  # pragma: no cover - the row lock
+    fresh.delegates.update(is_cancelled=True)
+    audit.record(
+        action="convene.order.cancelled",
+        congress=fresh.congress,
+        actor=by,
+        actor_label=actor_label,
+        target=fresh,
+        data={
+            "code": fresh.code,
+            "from": previous,
+            "reason": reason,
+            "fee": str(fresh.cancellation_fee),
+        },
+    )
+    offer_freed_seats(congress=fresh.congress, now=now)
 
 
 def cancellation_deadline(order: Order) -> dt.datetime:

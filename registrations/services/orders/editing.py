@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events_site.congresses import audit
+from events_site.congresses.edit_conflicts import refuse_if_changed
 
 from ... import lifecycle
 from ...errors import (
@@ -26,7 +27,9 @@ from ...selectors import registration_settings
 DELEGATE_FIELDS = (
     "given_name",
     "family_name",
+    "name_order",
     "badge_name",
+    "name_latin",
     "title",
     "organisation_name",
     "organisation_type",
@@ -49,12 +52,18 @@ def update_delegate(
     answers: dict[int, str] | None = None,
     by=None,
     actor_label: str = "",
+    shown: str | None = None,
 ) -> Delegate:
-    """Change a delegate's own details (and answers); never the type or the price."""
+    """Change a delegate's own details (and answers); never the type or the price.
+    ``shown``: the fingerprint of the delegate as an organiser's form showed it (an edit over
+    someone else's change is refused with EditConflict); None skips the check."""
     unknown = set(changes) - set(DELEGATE_FIELDS)
     if unknown:
         raise RegistrationError(_("These fields cannot be changed: %(f)s") % {"f": sorted(unknown)})
     with transaction.atomic():
+        if shown is not None:
+            current = Delegate.objects.select_for_update().get(pk=delegate.pk)
+            refuse_if_changed(current, DELEGATE_FIELDS, shown)
         before = {name: str(getattr(delegate, name)) for name in changes}
         for name, value in changes.items():
             setattr(delegate, name, value)
@@ -81,6 +90,31 @@ def update_delegate(
                 }
             },
         )
+    return delegate
+
+
+def set_delegate_photo(*, delegate: Delegate, photo, by=None, actor_label: str = "") -> Delegate:
+    """Give the delegate the photo ``photo`` (a file that passed the upload pipeline) or, with
+    None, remove theirs; the replaced file is deleted from the private storage after commit."""
+    with transaction.atomic():
+        current = Delegate.objects.select_for_update().get(pk=delegate.pk)
+        old_name = current.photo.name if current.photo else ""
+        if photo is None:
+            current.photo = None
+        else:
+            current.photo.save(photo.name, photo, save=False)
+        current.save(update_fields=["photo", "updated_at"])
+        audit.record(
+            action="convene.delegate.photo_changed" if photo else "convene.delegate.photo_removed",
+            congress=current.order.congress,
+            actor=by,
+            actor_label=actor_label,
+            target=current,
+        )
+        if old_name and old_name != current.photo.name:
+            storage = current.photo.storage
+            transaction.on_commit(lambda: storage.delete(old_name))
+    delegate.photo = current.photo
     return delegate
 
 

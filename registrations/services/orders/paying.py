@@ -25,8 +25,11 @@ CHANGED_MEANWHILE = _("The order changed meanwhile; please reload.")
 
 
 def reread_for_update(order: Order) -> Order:
-    """The order's row, locked until the surrounding transaction ends (always taken first)."""
-    return Order.objects.select_for_update().select_related("congress").get(pk=order.pk)
+    """The order's row, locked until the surrounding transaction ends (always taken first).
+    Only the order's own row (``of=("self",)``): locking the congress row too made every order
+    change in a congress wait for the last, and deadlocked against rows inserted with a key to
+    the congress (the e-mail log) on PostgreSQL."""
+    return Order.objects.select_for_update(of=("self",)).select_related("congress").get(pk=order.pk)
 
 
 def _hold_has_passed(order: Order, now: dt.datetime) -> bool:
@@ -110,8 +113,10 @@ def mark_order_paid(*, order: Order, by=None, actor_label: str = "") -> Order:
     return fresh
 
 
-def approve_order(*, order: Order, by=None, actor_label: str = "") -> Order:
-    """Awaiting approval -> pending payment (days to pay) or paid if it costs nothing."""
+def approve_order(*, order: Order, by=None, actor_label: str = "", message: str = "") -> Order:
+    """Awaiting approval -> pending payment (days to pay) or paid if it costs nothing.
+    ``message`` (optional) is the organisers' word to the registrant, in the e-mail and on
+    their page."""
     now = timezone.now()
     with transaction.atomic():
         fresh = reread_for_update(order)
@@ -126,6 +131,7 @@ def approve_order(*, order: Order, by=None, actor_label: str = "") -> Order:
             needs_review=False,
             paid_at=now if free else None,
             hold_expires_at=None if free else now + days_to_pay,
+            decision_reason=message,
         ):
             raise OrderStateError(CHANGED_MEANWHILE)  # pragma: no cover - the row lock
         audit.record(
@@ -134,7 +140,7 @@ def approve_order(*, order: Order, by=None, actor_label: str = "") -> Order:
             actor=by,
             actor_label=actor_label,
             target=fresh,
-            data={"code": fresh.code},
+            data={"code": fresh.code, "message": message},
         )
         notifications.queue_order_email(
             order=fresh, template="confirmation" if free else "approved"

@@ -121,10 +121,11 @@ def place_order(
 ) -> Order:
     """Create one order for a delegation, holding its seats, or raise and leave nothing behind.
 
-    Guarantees: seats, voucher uses and the caps on unpaid orders per e-mail address and per
-    ``client_address`` (see :mod:`.hoarding`) are decided under the capacity lock; prices come from
-    the server; a repeated ``idempotency_key`` returns the first order instead of a second (the
-    key is unique, so a repeat is found when it fails, not looked up on every order), or raises
+    Guarantees: seats, voucher uses, the caps on unpaid orders and unpaid seats per e-mail
+    address and per ``client_address`` and the last-seats rule (see :mod:`.hoarding`) are
+    decided under the capacity lock; prices come from the server; a repeated
+    ``idempotency_key`` returns the first order instead of a second (the key is unique, so a
+    repeat is found when it fails, not looked up on every order), or raises
     :class:`OrderAlreadyPlaced` when it comes with another body than the first time."""
     now = now or timezone.now()
     digest = (
@@ -276,6 +277,24 @@ def _price_order(
     return _PricedOrder(lines=lines, total=total, status=status, review=review)
 
 
+def preview_order(
+    *,
+    congress: Congress,
+    delegates: list[NewDelegate],
+    voucher_code: str = "",
+    offer: WaitingListEntry | None = None,
+    now: dt.datetime | None = None,
+) -> _PricedOrder:
+    """What ``place_order`` would charge and decide (prices, voucher, approval and why), for
+    the summary a registrant confirms: no lock, no seat, nothing written. Raises the same
+    domain errors as placing for what needs no seat; seats are decided when it is placed."""
+    now = now or timezone.now()
+    voucher = _check_new_order(
+        congress=congress, delegates=delegates, voucher_code=voucher_code, offer=offer, now=now
+    )
+    return _price_order(congress=congress, delegates=delegates, voucher=voucher, now=now)
+
+
 def _place_order_locked(
     *,
     congress: Congress,
@@ -326,6 +345,8 @@ def _place_order_locked(
         for item, price, tier, used in priced.lines:
             details = {k: v for k, v in item.details.items() if k in DELEGATE_FIELDS}
             details.setdefault("role", item.registration_type.default_role)
+            # a delegation's members need no address of their own: the contact's is used
+            details["email"] = details.get("email") or email
             rows.append(
                 Delegate(
                     order=order,
@@ -336,6 +357,8 @@ def _place_order_locked(
                     **details,
                 )
             )
+        for row in rows:
+            row.refresh_search_text()  # bulk_create skips save()
         created = Delegate.objects.bulk_create(rows)
         answers = [
             Answer(delegate=delegate, question_id=question_id, value=value)
@@ -366,17 +389,22 @@ def _place_order_locked(
         )
         if offer is not None:
             offer = _check_offer(offer=offer, wanted=wanted, now=now)
+        seats = len(rows)
         if unpaid:
-            hoarding.check_hold_caps(
-                congress=congress, exclude_order_id=order.pk, now=now, **placer
+            placer_holds = hoarding.check_hold_caps(
+                congress=congress, seats=seats, exclude_order_id=order.pk, now=now, **placer
             )
-        ensure_seats(
+        seats_left = ensure_seats(
             congress=congress,
             wanted=wanted,
             types_by_id=types_by_id,
             exclude_order_id=order.pk,
             exclude_offer_id=offer.pk if offer else None,
         )
+        if unpaid and offer is None:  # a waiting-list offer is a seat kept for this person
+            hoarding.check_last_seats(
+                congress=congress, holds=placer_holds, seats=seats, seats_left=seats_left
+            )
         if voucher is not None and voucher.max_uses is not None:
             left = voucher.max_uses - voucher_uses(voucher=voucher, exclude_order_id=order.pk)
             if priced.voucher_count > left:

@@ -43,6 +43,8 @@ TEAM = (
     ("registration", Role.REGISTRATION, "Registration manager"),
     ("finance", Role.FINANCE, "Finance"),
     ("checkin", Role.CHECKIN, "Check-in staff"),
+    ("reviewer", Role.REVIEWER, "Reviewer (blind review of the call for sessions)"),
+    ("visa", Role.VISA_OFFICER, "Visa officer (passport data)"),
 )
 DEMO_PASSWORD = "convene-demo"  # noqa: S105 - printed for the local demo on purpose
 
@@ -83,10 +85,18 @@ class Command(BaseCommand):
             summary["agenda"] = agenda_demo.seed_demo(
                 congress=congress, speakers=speakers, rng=rng, sessions=options["sessions"]
             )
+            from sessions import cfp_demo
+
+            summary["calls"] = cfp_demo.seed_demo(congress=congress, people=speakers, rng=rng)
         if "badges" not in options["skip"]:
             from badges import demo as badges_demo
 
             summary["badges"] = badges_demo.seed_demo(congress=congress, rng=rng)
+        if "registrations" not in options["skip"]:
+            from registrations import documents_demo
+
+            # After the agenda and badges: certificates read their check-ins and speakers.
+            summary["documents"] = documents_demo.seed_demo(congress=congress, rng=rng)
 
         for part, figures in summary.items():
             self.stdout.write(f"  {part}: {figures}")
@@ -126,7 +136,33 @@ class Command(BaseCommand):
                 end_date=dt.date(2027, 10, 14),
                 time_zone="Asia/Seoul",
                 currency="EUR",
-                languages=["en", "fr", "es", "ar", "zh-hans"],
+                languages=["en", "fr", "es", "pt", "ar", "zh-hans"],
+                translations={
+                    "fr": {
+                        "name": "Congrès mondial des collectivités locales et régionales 2027",
+                        "tagline": "Les villes ouvrent la voie vers 2030",
+                        "description": (
+                            "Quatre jours de plénières, de débats, d’ateliers et de visites pour "
+                            "les maires, les élus et les agents des villes de tous les continents."
+                        ),
+                    },
+                    "es": {
+                        "name": "Congreso Mundial de Gobiernos Locales y Regionales 2027",
+                        "tagline": "Las ciudades abren camino hacia 2030",
+                        "description": (
+                            "Cuatro días de plenarias, debates, talleres y visitas para alcaldes, "
+                            "concejales y funcionarios municipales de todos los continentes."
+                        ),
+                    },
+                    "pt": {
+                        "name": "Congresso Mundial de Governos Locais e Regionais 2027",
+                        "tagline": "As cidades abrem caminho para 2030",
+                    },
+                    "ar": {
+                        "name": "المؤتمر العالمي للحكومات المحلية والإقليمية 2027",
+                        "tagline": "المدن تقود الطريق نحو 2030",
+                    },
+                },
                 status=CongressStatus.REGISTRATION_OPEN,
                 contact_email="congress@wclg.example",
                 website="https://congress.wclg.example",
