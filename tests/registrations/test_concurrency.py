@@ -39,6 +39,7 @@ def slow_down(monkeypatch, module, name: str) -> None:
 
 @pytest.fixture
 def slow_count(monkeypatch):
+    # ``capacity.ensure_seats`` calls the module's own ``count_taken``, so this reaches it.
     slow_down(monkeypatch, capacity, "count_taken")
 
 
@@ -46,9 +47,11 @@ def slow_count(monkeypatch):
 def slow_voucher_count(monkeypatch):
     """The voucher's uses are counted after the seats: slow that step too, so that the window
     between reading the uses and committing is wide enough for a race to show."""
-    from registrations.services import orders
+    from registrations.services.orders import placing
 
-    slow_down(monkeypatch, orders, "voucher_uses")
+    # placing.py calls its own ``voucher_uses``: patching the package's re-export would leave
+    # the window narrow and the race shown only by luck.
+    slow_down(monkeypatch, placing, "voucher_uses")
 
 
 def run_buyers(count, buy):
