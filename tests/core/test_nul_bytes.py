@@ -16,6 +16,13 @@ PAGES = [
     f"/{SLUG}/my-agenda/%00/",
     f"/{SLUG}/manage/checkin/?q=a%00b",
     f"/{SLUG}/manage/registrations/?q=a%00b",
+    # The secret links and numbers added with the calls for proposals and the documents.
+    "/v/a%00b/",
+    f"/{SLUG}/proposals/a%00b/",
+    f"/{SLUG}/speaking/a%00b/",
+    f"/{SLUG}/documents/a%00b/",
+    f"/{SLUG}/payments/a%00b/c/quotes/Q-1.pdf",
+    f"/{SLUG}/manage/payments/quotes/Q%00-1.pdf",
 ]
 API = [
     f"/api/v1/congresses/{SLUG}/delegates/?search=a%00b",
