@@ -1,5 +1,4 @@
 import random
-import time
 
 import pytest
 
@@ -34,9 +33,10 @@ def test_demo_totals_match_the_delegates_prices(congress):
         assert order.total == sum(d.price for d in order.delegates.all())
 
 
-def test_demo_seeds_two_thousand_people_quickly(congress):
+def test_demo_seeds_two_thousand_people_in_bulk(congress, django_assert_max_num_queries):
+    """Writes in bulk: a few statements per batch, never one per delegate;
+    a timed assertion here failed on loaded machines, so the speed is in bench/, not here."""
     people = generate_people(2000, seed=11)
-    started = time.monotonic()
-    seed_demo(congress=congress, people=people, rng=random.Random(3))
-    assert time.monotonic() - started < 30
+    with django_assert_max_num_queries(250):  # 207 measured; one per delegate would be 2,000+
+        seed_demo(congress=congress, people=people, rng=random.Random(3))
     assert Delegate.objects.count() == 2000
