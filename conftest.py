@@ -111,3 +111,13 @@ def browser_type_launch_args(browser_type_launch_args):
         "executable_path": "/usr/bin/chromium",
         "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
     }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _patient_browser_assertions():
+    """Playwright's ``expect`` gives up after 5 s by default; on a CI machine running two test
+    workers beside Chromium a page can take longer than that to settle. A real failure still
+    fails, 20 s later."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=20_000)
