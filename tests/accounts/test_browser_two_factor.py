@@ -5,24 +5,19 @@ and sees the recovery codes; a later sign-in asks for the code after the passwor
 Set ``CONVENE_SCREENSHOTS=docs/screenshots`` to refresh the pictures in the docs."""
 
 import os
-from pathlib import Path
 
 import pytest
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
+from tests.browser import screenshot
+
 from .conftest import PASSWORD, code_for, give_two_factor
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = pytest.mark.browser
-
-
-def _screenshot(page, name: str) -> None:
-    folder = os.environ.get("CONVENE_SCREENSHOTS")
-    if folder:
-        page.screenshot(path=str(Path(folder) / name), full_page=True)
 
 
 def _csp_errors(page) -> list[str]:
@@ -55,7 +50,7 @@ def test_an_owner_sets_up_two_factor_when_the_congress_requires_it(
     secret = page.locator("#totp-secret").inner_text()
     device = TOTPDevice.objects.get(user=alice, confirmed=False)
     assert secret.replace(" ", "") in device.config_url
-    _screenshot(page, "two-factor-setup.png")
+    screenshot(page, "two-factor-setup.png")
 
     page.fill("#id_code", code_for(device))
     page.get_by_role("button", name="Turn on two-factor sign-in").click()
@@ -83,7 +78,7 @@ def test_signing_in_asks_for_the_code_after_the_password(page, live_server, cong
     page.wait_for_load_state()
     assert "/accounts/two-factor/code/" in page.url
     assert page.locator("#id_code").get_attribute("autocomplete") == "one-time-code"
-    _screenshot(page, "two-factor-sign-in.png")
+    screenshot(page, "two-factor-sign-in.png")
 
     page.fill("#id_code", "000000" if code_for(device) != "000000" else "111111")
     page.get_by_role("button", name="Sign in").click()

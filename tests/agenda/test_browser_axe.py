@@ -14,7 +14,7 @@ from events_site.congresses.models import Congress
 from registrations.enums import OrderStatus
 from sessions import services
 from sessions.enums import SessionFormat
-from tests.badges.test_browser_recovery import _signed_in
+from tests.browser import signed_in
 from tests.factories import DelegateFactory, OrderFactory
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -94,7 +94,7 @@ def test_the_check_in_desk_has_no_axe_violation(page, live_server, congress, ali
             checked_in_at=timezone.now() if state == "warn" else None,
         )
         query = f"?delegate={person.pk}"
-    page = _signed_in(page, live_server, alice)
+    page = signed_in(page, live_server, alice)
     page.goto(f"{live_server.url}/{congress.slug}/manage/checkin/{query}")
     expect(page.locator("h1").first).to_be_visible()
     if state != "empty":

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from sessions import services
 from sessions.enums import SessionStatus
 from sessions.models import Break, SessionSpeaker
-from tests.badges.test_browser_recovery import _screenshot, _signed_in
+from tests.browser import screenshot, signed_in
 from tests.factories import RoomFactory, TeamMembershipFactory, UserFactory, VenueFactory
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -48,7 +48,7 @@ def session(congress, pia):
 def test_a_programme_organiser_adds_a_break_copies_it_and_publishes(
     page, live_server, congress, pia, session
 ):
-    page = _signed_in(page, live_server, pia)
+    page = signed_in(page, live_server, pia)
     page.goto(f"{live_server.url}/{congress.slug}/manage/agenda/")
     page.get_by_role("link", name="Breaks", exact=True).first.click()
     expect(page.locator("h1")).to_contain_text("Breaks and blocks")
@@ -66,12 +66,12 @@ def test_a_programme_organiser_adds_a_break_copies_it_and_publishes(
     page.get_by_role("button", name="Copy").click()
     expect(page.locator("body")).to_contain_text("copied to 1 day")
     assert Break.objects.filter(congress=congress).count() == 2
-    _screenshot(page, "manage-agenda-breaks.png")
+    screenshot(page, "manage-agenda-breaks.png")
 
     page.get_by_role("link", name="Publish", exact=True).first.click()
     expect(page.locator("body")).to_contain_text("Lunch on the terrace")
     expect(page.locator("body")).to_contain_text("Who will be e-mailed")
-    _screenshot(page, "manage-agenda-publish.png")
+    screenshot(page, "manage-agenda-publish.png")
     page.fill("#id_comment", "Lunch added")
     page.get_by_role("button", name="Publish a new version").click()
     expect(page.locator("body")).to_contain_text("Version 2 published")
@@ -80,7 +80,7 @@ def test_a_programme_organiser_adds_a_break_copies_it_and_publishes(
     expect(page.locator("body")).to_contain_text("Lunch on the terrace")
     page.goto(f"{live_server.url}/{congress.slug}/schedule/?day=2027-05-11")
     expect(page.locator(".agenda-break")).to_contain_text("Lunch on the terrace")
-    _screenshot(page, "manage-agenda-public-break.png")
+    screenshot(page, "manage-agenda-public-break.png")
     page.goto(f"{live_server.url}/{congress.slug}/manage/agenda/versions/")
     expect(page.locator("body")).to_contain_text("Version 2")
 
@@ -92,7 +92,7 @@ def test_a_speaker_is_picked_by_typing_their_organisation(
         services.create_speaker(
             congress=congress, by=pia, name="Maria Silva", organisation=org, country=country
         )
-    page = _signed_in(page, live_server, pia)
+    page = signed_in(page, live_server, pia)
     page.goto(f"{live_server.url}/{congress.slug}/manage/agenda/sessions/{session.code}/")
     picker = page.get_by_role("combobox", name="Speakers – search by name or organisation")
     picker.fill("Maria")
@@ -103,7 +103,7 @@ def test_a_speaker_is_picked_by_typing_their_organisation(
     picker.press("ArrowDown")
     picker.press("Enter")
     expect(page.locator(".speaker-picker-chip").first).to_contain_text("USP")
-    _screenshot(page, "manage-agenda-speaker-picker.png")
+    screenshot(page, "manage-agenda-speaker-picker.png")
     page.get_by_role("button", name="Save").click()
     expect(page.locator("body")).to_contain_text("saved")
     role = SessionSpeaker.objects.get(session=session)

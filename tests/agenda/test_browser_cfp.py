@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from sessions.enums import InvitationStatus
 from sessions.models import Proposal, ProposalPerson, Session, Track
-from tests.badges.test_browser_recovery import _screenshot, _signed_in
+from tests.browser import screenshot, signed_in
 from tests.factories import TeamMembershipFactory, UserFactory
 
 from .cfp_world import make_call, make_reviewer, open_phase
@@ -52,7 +52,7 @@ def test_a_city_proposes_a_session_that_ends_up_in_the_editors_queue(page, live_
         page.fill("#add-person #id_email", email)
         page.get_by_role("button", name="Add this person").click()
         expect(page.locator("#people")).to_contain_text(name)
-    _screenshot(page, "cfp-proposal.png")
+    screenshot(page, "cfp-proposal.png")
     page.get_by_role("button", name="Submit the proposal").click()
     expect(page.locator("#proposal-status")).to_have_text("Submitted")
     invited = {m.to[0] for m in mail.outbox}
@@ -69,7 +69,7 @@ def test_a_city_proposes_a_session_that_ends_up_in_the_editors_queue(page, live_
     open_phase(call, blind=True)
     reviewer = make_reviewer(congress, "rita")
     page.context.clear_cookies()
-    page = _signed_in(page, live_server, reviewer)
+    page = signed_in(page, live_server, reviewer)
     page.goto(f"{base}/{congress.slug}/manage/review/{call.slug}/")
     page.get_by_role("link", name="Review the next proposal").click()
     expect(page.locator("h1")).to_have_text("Cities and heat waves")
@@ -79,7 +79,7 @@ def test_a_city_proposes_a_session_that_ends_up_in_the_editors_queue(page, live_
     assert "Paulette Proposer" not in html and "City of Lagos" not in html
     for field in page.locator("#review-form input[type=number]").all():
         field.fill("4")
-    _screenshot(page, "cfp-review.png")
+    screenshot(page, "cfp-review.png")
     page.get_by_role("button", name="Save and next").click()
     expect(page.locator(".messages")).to_contain_text("Nothing left to review")
 
@@ -87,14 +87,14 @@ def test_a_city_proposes_a_session_that_ends_up_in_the_editors_queue(page, live_
     pia = UserFactory(username="pia")
     TeamMembershipFactory(congress=congress, user=pia, role="programme")
     page.context.clear_cookies()
-    page = _signed_in(page, live_server, pia)
+    page = signed_in(page, live_server, pia)
     page.goto(f"{base}/{congress.slug}/manage/calls/{call.slug}/committee/")
     proposal = Proposal.objects.get()
     row = page.locator(f"#proposal-{proposal.code}")
     row.locator("select[name=outcome]").select_option("accept")
     row.get_by_role("button", name="Hold").click()
     expect(page.locator("#pending-count")).to_have_text("1 decision pending")
-    _screenshot(page, "cfp-committee.png")
+    screenshot(page, "cfp-committee.png")
     sent_before = len(mail.outbox)
     page.get_by_role("button", name="Send the pending decisions").click()
     expect(page.locator(".messages")).to_contain_text("1 decisions sent")
@@ -111,4 +111,4 @@ def test_a_city_proposes_a_session_that_ends_up_in_the_editors_queue(page, live_
     expect(card).to_contain_text("Björn Lindqvist")
     page.goto(f"{base}/{congress.slug}/manage/calls/{call.slug}/")
     expect(page.locator("#proposals")).to_contain_text("Accepted")
-    _screenshot(page, "cfp-call.png")
+    screenshot(page, "cfp-call.png")

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from sessions.models import Session
 from tests.agenda.conftest import at
-from tests.badges.test_browser_recovery import _screenshot, _signed_in
+from tests.browser import screenshot, signed_in
 from tests.factories import TeamMembershipFactory, UserFactory
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -60,7 +60,7 @@ def test_a_programme_organiser_builds_the_day_by_mouse_and_by_keyboard(
     page, live_server, congress, pia, programme, hall, small_room
 ):
     keynote, heat, water = programme
-    page = _signed_in(page, live_server, pia, width=1400, height=1300)
+    page = signed_in(page, live_server, pia, width=1400, height=1300)
     page.goto(f"{live_server.url}/{congress.slug}/manage/")
     page.get_by_role("link", name="Timetable editor").first.click()
     expect(page.locator("h1")).to_contain_text("Timetable editor")
@@ -72,7 +72,7 @@ def test_a_programme_organiser_builds_the_day_by_mouse_and_by_keyboard(
     heat.refresh_from_db()
     assert heat.room == small_room and heat.starts_at == at(congress, 0, 10)
     assert not heat.unscheduled
-    _screenshot(page, "manage-agenda-editor.png")
+    screenshot(page, "manage-agenda-editor.png")
 
     # onto a taken room: refused, the reason beside it, back in the queue
     _drag(page, page.locator(f"#session-{water.code}"), _cell(page, hall, "2027-05-10T10:30"))
@@ -82,7 +82,7 @@ def test_a_programme_organiser_builds_the_day_by_mouse_and_by_keyboard(
     expect(page.locator("#editor-live")).to_contain_text("not moved")
     water.refresh_from_db()
     assert water.unscheduled and water.room is None
-    _screenshot(page, "manage-agenda-editor-refused.png")
+    screenshot(page, "manage-agenda-editor-refused.png")
 
     # by keyboard alone: hold it, 16 rows down (08:00 -> 12:00), one room right, Enter
     grab = page.locator(f"#session-{water.code}").get_by_role("button", name=f"Move {water.title}")
@@ -99,7 +99,7 @@ def test_a_programme_organiser_builds_the_day_by_mouse_and_by_keyboard(
     water.refresh_from_db()
     assert water.room == small_room and water.starts_at == at(congress, 0, 12)
     assert water.ends_at == at(congress, 0, 13, 15)
-    _screenshot(page, "manage-agenda-editor-keyboard.png")
+    screenshot(page, "manage-agenda-editor-keyboard.png")
 
     # Escape puts a held session back where it was
     grab = page.locator(f"#session-{keynote.code} .ed-grab")
@@ -116,7 +116,7 @@ def test_the_editor_shows_a_change_made_by_someone_else(
     page, live_server, congress, pia, programme, small_room
 ):
     keynote, _heat, _water = programme
-    page = _signed_in(page, live_server, pia, width=1400, height=1300)
+    page = signed_in(page, live_server, pia, width=1400, height=1300)
     page.goto(f"{live_server.url}/{congress.slug}/manage/agenda/editor/2027-05-10/")
     expect(page.locator("h1")).to_contain_text("Timetable editor")
     page.wait_for_timeout(1100)  # the other organiser's change comes after the page loaded
@@ -134,13 +134,13 @@ def test_the_editor_shows_a_change_made_by_someone_else(
     expect(page.locator("#editor-changes")).to_contain_text("Opening keynote")
     card = page.locator(f"#session-{keynote.code}")
     expect(card).to_have_attribute("data-room", str(small_room.pk))
-    _screenshot(page, "manage-agenda-editor-changed.png")
+    screenshot(page, "manage-agenda-editor-changed.png")
 
 
 def test_the_editor_page_has_no_axe_violation_at_wcag_21_aa(
     page, live_server, congress, pia, programme
 ):
-    page = _signed_in(page, live_server, pia, width=1400, height=1000)
+    page = signed_in(page, live_server, pia, width=1400, height=1000)
     page.goto(f"{live_server.url}/{congress.slug}/manage/agenda/editor/2027-05-10/")
     expect(page.locator("h1")).to_contain_text("Timetable editor")
     page.evaluate(AXE.read_text())
@@ -169,7 +169,7 @@ def test_a_session_dragged_onto_the_lunch_break_is_refused_and_snaps_back(
         ends_at=at(congress, 0, 13),
         all_rooms=True,
     )
-    page = _signed_in(page, live_server, pia, width=1400, height=1300)
+    page = signed_in(page, live_server, pia, width=1400, height=1300)
     page.goto(f"{live_server.url}/{congress.slug}/manage/agenda/editor/2027-05-10/")
     expect(page.locator("h1")).to_contain_text("Timetable editor")
     band = page.locator(".ed-break")
@@ -189,7 +189,7 @@ def test_a_session_dragged_onto_the_lunch_break_is_refused_and_snaps_back(
     assert card.evaluate("el => el.style.transform") == ""
     keynote.refresh_from_db()
     assert keynote.room == hall and keynote.starts_at == at(congress, 0, 10)
-    _screenshot(page, "manage-agenda-editor-break-refused.png")
+    screenshot(page, "manage-agenda-editor-break-refused.png")
 
     # from the queue onto the lunch: refused, still in the queue, the count unchanged
     _drag(page, page.locator(f"#session-{heat.code}"), _cell(page, hall, "2027-05-10T12:30"))

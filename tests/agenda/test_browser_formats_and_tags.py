@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from sessions import services
 from sessions.enums import SessionFormat
 from sessions.models import FormatSetting, Tag
-from tests.badges.test_browser_recovery import _screenshot, _signed_in
+from tests.browser import screenshot, signed_in
 from tests.factories import TeamMembershipFactory, UserFactory
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -29,7 +29,7 @@ def test_a_programme_organiser_sets_a_format_s_default_duration(page, live_serve
     services.save_format_setting(
         congress=congress, by=None, format=SessionFormat.BREAK, default_minutes=20
     )
-    page = _signed_in(page, live_server, pia)
+    page = signed_in(page, live_server, pia)
     page.goto(f"{live_server.url}/{congress.slug}/manage/agenda/")
     page.get_by_role("link", name="Formats").first.click()
     page.get_by_role("link", name="Edit Workshop").click()
@@ -40,13 +40,13 @@ def test_a_programme_organiser_sets_a_format_s_default_duration(page, live_serve
     page.locator(".messages").wait_for()
     assert FormatSetting.objects.get(congress=congress, format="workshop").default_minutes == 150
     assert "150 minutes" in page.locator("#format-workshop").inner_text()
-    _screenshot(page, "manage-formats.png")
+    screenshot(page, "manage-formats.png")
 
 
 def test_a_programme_organiser_adds_tags_and_deletes_one(
     page, live_server, congress, pia, make_session
 ):
-    page = _signed_in(page, live_server, pia)
+    page = signed_in(page, live_server, pia)
     page.goto(f"{live_server.url}/{congress.slug}/manage/agenda/")
     page.get_by_role("link", name="Tags").first.click()
     for name, slug, colour in (
@@ -69,4 +69,4 @@ def test_a_programme_organiser_adds_tags_and_deletes_one(
     assert not Tag.objects.filter(slug="spare").exists()
     page.reload()
     expect(page.locator("#tags tbody tr")).to_have_count(3)
-    _screenshot(page, "manage-tags.png")
+    screenshot(page, "manage-tags.png")

@@ -5,7 +5,6 @@ horizontal overflow (the page's scroll width equals the viewport's). Set
 
 import os
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -13,28 +12,12 @@ from playwright.sync_api import expect
 from registrations.models import Order
 from sessions import services
 from sessions.enums import SessionFormat
+from tests.browser import PHONE, fits_the_phone, screenshot
 from tests.factories import RegistrationTypeFactory
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 390, "height": 844}
-
-
-def _screenshot(page, name: str) -> None:
-    folder = os.environ.get("CONVENE_SCREENSHOTS")
-    if folder:
-        page.screenshot(path=str(Path(folder) / name), full_page=True)
-
-
-def _fits_the_phone(page, where: str) -> None:
-    lang = page.evaluate("document.documentElement.lang")
-    assert lang == "pt", where
-    widths = page.evaluate(
-        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-    )
-    assert widths[0] == widths[1] == PHONE["width"], f"{where}: scroll width {widths}"
 
 
 def _in_portuguese(page) -> None:
@@ -70,7 +53,7 @@ def test_the_programme_and_the_registration_form_in_portuguese_on_a_phone(
     page.goto(f"{live_server.url}/wcg-2027/")
     _in_portuguese(page)
     expect(page.get_by_role("link", name="Inscrever-se").first).to_be_visible()
-    _fits_the_phone(page, "home")
+    fits_the_phone(page, lang="pt", where="home")
 
     page.goto(f"{live_server.url}/wcg-2027/schedule/?view=list")
     _in_portuguese(page)
@@ -78,8 +61,8 @@ def test_the_programme_and_the_registration_form_in_portuguese_on_a_phone(
     expect(page.locator("body")).to_contain_text(
         "Os horários são mostrados no fuso horário do congresso (Asia/Seoul)."
     )
-    _fits_the_phone(page, "programme")
-    _screenshot(page, "pt-programme-phone.png")
+    fits_the_phone(page, lang="pt", where="programme")
+    screenshot(page, "pt-programme-phone.png")
 
     page.goto(f"{live_server.url}/wcg-2027/register/")
     _in_portuguese(page)
@@ -90,8 +73,8 @@ def test_the_programme_and_the_registration_form_in_portuguese_on_a_phone(
     _in_portuguese(page)
     expect(page.get_by_text("Contato para este pedido")).to_be_visible()
     expect(page.get_by_label("Nome de família").first).to_be_visible()
-    _fits_the_phone(page, "registration form")
-    _screenshot(page, "pt-registration-phone.png")
+    fits_the_phone(page, lang="pt", where="registration form")
+    screenshot(page, "pt-registration-phone.png")
 
     # The delegation of three registers through the summary step, all in Portuguese.
     page.fill("[name='contact_name']", "Joana Ferreira")
@@ -105,13 +88,13 @@ def test_the_programme_and_the_registration_form_in_portuguese_on_a_phone(
     page.locator("#review-registration").click()
     expect(page.locator("#summary-delegates tbody tr")).to_have_count(3)
     _in_portuguese(page)
-    _fits_the_phone(page, "registration summary")
+    fits_the_phone(page, lang="pt", where="registration summary")
     page.locator("#consent").check()
     page.locator("#confirm-registration").click()
     page.wait_for_url("**/orders/**")
     expect(page.locator(".delegate-row")).to_have_count(3)
     _in_portuguese(page)
-    _fits_the_phone(page, "order page")
+    fits_the_phone(page, lang="pt", where="order page")
     order = Order.objects.get()
     assert sorted(order.delegates.values_list("family_name", flat=True)) == [
         "Adeyemi",

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from sessions import services
-from tests.badges.test_browser_recovery import _screenshot
+from tests.browser import screenshot
 
 from .conftest import at
 
@@ -41,7 +41,7 @@ def test_room_screen_moves_on_when_the_session_ends_and_survives_going_offline(
     expect(now).to_have_text("Heat plans")
     expect(page.locator("[data-screen-next]")).to_have_text("Cool roofs")
     expect(page.locator("body")).to_contain_text("Asia/Seoul")
-    _screenshot(page, "screens-room.png")
+    screenshot(page, "screens-room.png")
 
     expect(now).to_have_text("Cool roofs", timeout=10_000)  # the script asked again after 11:00
     expect(page.locator("[data-screen-next]")).to_have_text("Nothing more in this room")
@@ -52,7 +52,7 @@ def test_room_screen_moves_on_when_the_session_ends_and_survives_going_offline(
     expect(offline).to_be_visible(timeout=10_000)
     expect(now).to_have_text("Cool roofs")  # the last content stays
     assert page.locator("[data-screen-updated]").text_content() == updated
-    _screenshot(page, "screens-room-offline.png")
+    screenshot(page, "screens-room-offline.png")
 
     page.context.set_offline(False)
     expect(offline).to_be_hidden(timeout=15_000)  # the backoff's next try succeeds
@@ -67,7 +67,7 @@ def test_venue_screen_shows_every_room(page, live_server, congress, programme, f
     expect(body).to_contain_text("Hall A")
     expect(body).to_contain_text("Room 101")
     expect(body).to_contain_text("Bond workshop")
-    _screenshot(page, "screens-venue.png")
+    screenshot(page, "screens-venue.png")
 
 
 def test_without_javascript_the_screen_still_reads(browser, live_server, congress, programme):

@@ -6,7 +6,7 @@ import os
 import pytest
 
 from sessions.models import Track
-from tests.badges.test_browser_recovery import _screenshot, _signed_in
+from tests.browser import screenshot, signed_in
 from tests.factories import TeamMembershipFactory, UserFactory
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 def test_a_programme_organiser_adds_and_orders_tracks(page, live_server, congress):
     pia = UserFactory(username="pia")
     TeamMembershipFactory(congress=congress, user=pia, role="programme")
-    page = _signed_in(page, live_server, pia)
+    page = signed_in(page, live_server, pia)
     page.goto(f"{live_server.url}/{congress.slug}/manage/agenda/")
     page.get_by_role("link", name="Tracks").first.click()
     for name, slug, colour in (
@@ -33,4 +33,4 @@ def test_a_programme_organiser_adds_and_orders_tracks(page, live_server, congres
     page.get_by_role("button", name="Move Finance up").click()
     page.locator("#tracks").wait_for()
     assert list(Track.objects.values_list("slug", flat=True)) == ["finance", "climate"]
-    _screenshot(page, "agenda-tracks.png")
+    screenshot(page, "agenda-tracks.png")

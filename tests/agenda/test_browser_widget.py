@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from sessions import services
-from tests.badges.test_browser_recovery import _screenshot, _signed_in
+from tests.browser import screenshot, signed_in
 from tests.factories import TeamMembershipFactory, UserFactory
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -92,7 +92,7 @@ def test_both_variants_render_on_another_origin_that_the_congress_allows(
     expect(frame.locator(".convene-widget-session a").first).to_have_text("Opening plenary")
     expect(frame.locator("body")).to_contain_text("Heat maps")
     assert not [text for text in refusals if "Content Security Policy" in text]
-    _screenshot(page, "widget-on-another-site.png")
+    screenshot(page, "widget-on-another-site.png")
 
 
 def test_the_frame_is_refused_on_a_site_the_congress_does_not_list(
@@ -114,7 +114,7 @@ def test_the_frame_is_refused_on_a_site_the_congress_does_not_list(
 def test_an_organiser_lists_a_site_and_copies_the_snippets(page, live_server, congress, programme):
     pia = UserFactory(username="pia")
     TeamMembershipFactory(congress=congress, user=pia, role="programme")
-    page = _signed_in(page, live_server, pia, height=1400)
+    page = signed_in(page, live_server, pia, height=1400)
     page.goto(f"{live_server.url}/{congress.slug}/manage/agenda/")
     page.get_by_role("link", name="Screens and widget").first.click()
     expect(page.get_by_role("heading", name="Screens and widget", exact=True)).to_be_visible()
@@ -129,4 +129,4 @@ def test_an_organiser_lists_a_site_and_copies_the_snippets(page, live_server, co
     expect(page.locator("[data-snippet=script]")).to_contain_text("data-convene-programme")
     preview = page.frame_locator("#widget-preview iframe")
     expect(preview.locator(".convene-widget-session a").first).to_have_text("Opening plenary")
-    _screenshot(page, "agenda-screens-and-widget.png")
+    screenshot(page, "agenda-screens-and-widget.png")

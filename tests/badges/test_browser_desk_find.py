@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from badges import print_stations, services
 from tests.badges.conftest import make_delegate
-from tests.badges.test_browser_recovery import _screenshot, _signed_in
+from tests.browser import screenshot, signed_in
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -49,7 +49,7 @@ def test_accent_and_latin_letter_search_find_lefevre_and_an_arabic_name(
     make_delegate(
         congress, given_name="伟", family_name="王", badge_name="王伟", name_latin="Wang Wei"
     )
-    page = _signed_in(page, live_server, bob, width=390, height=844)
+    page = signed_in(page, live_server, bob, width=390, height=844)
     _desk(page, live_server, congress)
     _search(page, "lefevre")
     results = page.locator(".results li")
@@ -64,7 +64,7 @@ def test_accent_and_latin_letter_search_find_lefevre_and_an_arabic_name(
     expect(results.first).to_contain_text("Fatima Al-Ali")
     expect(results.first).to_contain_text("Morocco")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    _screenshot(page, "checkin-search-latin-letters.png")
+    screenshot(page, "checkin-search-latin-letters.png")
     page.get_by_text("فاطمة العلي").click()
     expect(page.locator("#verdict")).to_contain_text("MAY ENTER")
 
@@ -72,7 +72,7 @@ def test_accent_and_latin_letter_search_find_lefevre_and_an_arabic_name(
 def test_check_in_staff_undo_a_check_in_with_a_reason(page, live_server, congress, bob):
     delegate = make_delegate(congress, given_name="Élodie", family_name="Lefèvre")
     services.badge_for(delegate=delegate)
-    page = _signed_in(page, live_server, bob, width=390, height=844)
+    page = signed_in(page, live_server, bob, width=390, height=844)
     _desk(page, live_server, congress)
     _search(page, "Lefevre")
     page.get_by_text("Élodie Lefèvre").click()
@@ -80,10 +80,10 @@ def test_check_in_staff_undo_a_check_in_with_a_reason(page, live_server, congres
     page.wait_for_url("**done=1**")
     expect(page.locator("#verdict")).to_contain_text("CHECKED IN")
     expect(page.locator("#verdict")).to_contain_text("Asia/Seoul")
-    _screenshot(page, "checkin-checked-in.png")
+    screenshot(page, "checkin-checked-in.png")
     page.locator("details.undo summary").click()
     page.fill("#undo-reason", "Checked in the wrong Élodie")
-    _screenshot(page, "checkin-undo.png")
+    screenshot(page, "checkin-undo.png")
     page.get_by_role("button", name="Undo check-in").click()
     expect(page.locator("body")).to_contain_text("Check-in undone")
     expect(page.get_by_role("button", name="Check in", exact=True)).to_be_visible()
@@ -94,7 +94,7 @@ def test_check_in_staff_undo_a_check_in_with_a_reason(page, live_server, congres
 
 
 def test_the_camera_button_shows_only_where_a_camera_api_exists(page, live_server, congress, bob):
-    page = _signed_in(page, live_server, bob, width=390, height=844)
+    page = signed_in(page, live_server, bob, width=390, height=844)
     _desk(page, live_server, congress)
     expect(page.locator("#camera-button")).to_be_visible()  # localhost: mediaDevices exists
     page.add_init_script("Object.defineProperty(navigator, 'mediaDevices', {value: undefined})")
@@ -112,7 +112,7 @@ def test_the_print_station_lists_the_badges_checked_in_at_its_desks(
     for given, family in (("Élodie", "Lefèvre"), ("민준", "김"), ("Amani", "Mwangi")):
         delegate = make_delegate(congress, given_name=given, family_name=family)
         services.check_in(badge=services.badge_for(delegate=delegate), by=bob, desk="A")
-    page = _signed_in(page, live_server, bob)
+    page = signed_in(page, live_server, bob)
     # No kiosk printing in a test: the page must not print by itself here.
     page.add_init_script("window.print = function () {};")
     page.goto(
@@ -120,4 +120,4 @@ def test_the_print_station_lists_the_badges_checked_in_at_its_desks(
     )
     expect(page.locator("#station-queue tbody tr")).to_have_count(3)
     expect(page.locator("#station-queue")).to_contain_text("김민준")
-    _screenshot(page, "checkin-print-station.png")
+    screenshot(page, "checkin-print-station.png")

@@ -8,7 +8,7 @@ import pytest
 
 from badges.models import BadgeLayout
 from tests.badges.conftest import make_delegate
-from tests.badges.test_browser_recovery import _screenshot, _signed_in
+from tests.browser import screenshot, signed_in
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -26,7 +26,7 @@ def _wait_until_loaded(page, selector: str) -> None:
 
 def test_an_owner_designs_a_layout_with_a_preview(page, live_server, congress, alice):
     make_delegate(congress, role="speaker", given_name="محمد", family_name="العبدالله")
-    page = _signed_in(page, live_server, alice)
+    page = signed_in(page, live_server, alice)
     page.goto(f"{live_server.url}/{congress.slug}/manage/badges/layouts/")
     page.get_by_role("link", name="New badge layout").click()
     page.fill("#id_name", "Speakers")
@@ -42,8 +42,8 @@ def test_an_owner_designs_a_layout_with_a_preview(page, live_server, congress, a
     layout = BadgeLayout.objects.get(congress=congress, name="Speakers")
     assert layout.band_colour == "#7a1f5c"
     _wait_until_loaded(page, "#badge-preview")
-    _screenshot(page, "badge-layout-edit.png")
+    screenshot(page, "badge-layout-edit.png")
     page.goto(f"{live_server.url}/{congress.slug}/manage/badges/layouts/")
     _wait_until_loaded(page, ".badge-thumb")
     assert "Role: Speaker" in page.locator("#badge-layouts").inner_text()
-    _screenshot(page, "badge-layouts.png")
+    screenshot(page, "badge-layouts.png")

@@ -15,7 +15,7 @@ from badges.enums import CheckInChannel
 from badges.models import Badge, CheckIn, OfflineCheckIn
 from events_site.congresses.models import AuditEntry
 from tests.badges.conftest import make_delegate
-from tests.badges.test_browser_recovery import _screenshot, _signed_in
+from tests.browser import screenshot, signed_in
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -52,7 +52,7 @@ def test_the_desk_checks_people_in_offline_and_syncs_each_once(
     eloise, _b = _person(congress, "Éloïse", "Lefèvre", organisation_name="Ville de Lyon")
     dora, dora_badge = _person(congress, "Dora", "Meyer", organisation_name="Bern")
     eve, eve_badge = _person(congress, "Eve", "Tan", organisation_name="Penang")
-    page = _signed_in(page, live_server, bob, width=390, height=844)
+    page = signed_in(page, live_server, bob, width=390, height=844)
     page.goto(f"{live_server.url}/{congress.slug}/manage/checkin/")
     expect(page.locator("#desk-offline")).to_have_attribute("data-ready", "1", timeout=20_000)
     expect(page.locator("#desk-state")).to_contain_text("Delegates ready offline: 5")
@@ -77,7 +77,7 @@ def test_the_desk_checks_people_in_offline_and_syncs_each_once(
     page.locator("#search").press("Enter")
     page.locator(".offline-results button", has_text="Lefèvre").click()
     _check_in_shown(page)
-    _screenshot(page, "checkin-offline-checked-in.png")
+    screenshot(page, "checkin-offline-checked-in.png")
     _scan(page, dora_badge.secret)  # this phone does not know about D1 yet
     _check_in_shown(page)
     _scan(page, eve_badge.secret)
@@ -86,7 +86,7 @@ def test_the_desk_checks_people_in_offline_and_syncs_each_once(
     page.fill("#search", "ana")
     page.locator("#search").press("Enter")
     expect(page.locator(".offline-results")).to_contain_text("Ana Silva")
-    _screenshot(page, "checkin-offline-queued.png")
+    screenshot(page, "checkin-offline-queued.png")
     assert not CheckIn.objects.filter(badge__delegate__in=[ana, ben, eloise]).exists()
 
     # Eve is checked in at another desk while this one is offline, later than this desk did.
@@ -97,7 +97,7 @@ def test_the_desk_checks_people_in_offline_and_syncs_each_once(
     expect(page.locator("#desk-state")).to_contain_text("Online")
     expect(page.locator("#desk-state")).to_contain_text("Last sync")
     expect(page.locator("#desk-notices")).to_contain_text("Dora Meyer was already checked in")
-    _screenshot(page, "checkin-offline-synced.png")
+    screenshot(page, "checkin-offline-synced.png")
 
     for delegate in (ana, ben, eloise):
         [check_in] = CheckIn.objects.filter(badge__delegate=delegate)
@@ -123,7 +123,7 @@ def test_a_badge_revoked_while_offline_is_refused_after_sync(
     page, live_server, congress, alice, bob
 ):
     ana, ana_badge = _person(congress, "Ana", "Silva")
-    page = _signed_in(page, live_server, bob, width=390, height=844)
+    page = signed_in(page, live_server, bob, width=390, height=844)
     page.goto(f"{live_server.url}/{congress.slug}/manage/checkin/")
     expect(page.locator("#desk-offline")).to_have_attribute("data-ready", "1", timeout=20_000)
     page.context.set_offline(True)
@@ -137,14 +137,14 @@ def test_a_badge_revoked_while_offline_is_refused_after_sync(
     assert page.locator("#offline-verdict b").count() == 0
     page.context.set_offline(False)
     expect(page.locator("#desk-notices")).to_contain_text("revoked", timeout=20_000)
-    _screenshot(page, "checkin-offline-revoked.png")
+    screenshot(page, "checkin-offline-revoked.png")
     assert Badge.objects.get(pk=ana_badge.pk).checked_in_at is None
     assert not CheckIn.objects.exists()
 
 
 def test_signing_out_wipes_the_desk_list_from_the_phone(page, live_server, congress, bob):
     _person(congress, "Ana", "Silva")
-    page = _signed_in(page, live_server, bob, width=390, height=844)
+    page = signed_in(page, live_server, bob, width=390, height=844)
     page.goto(f"{live_server.url}/{congress.slug}/manage/checkin/")
     expect(page.locator("#desk-offline")).to_have_attribute("data-ready", "1", timeout=20_000)
     stored = "indexedDB.databases().then(dbs => dbs.map(db => db.name))"
@@ -180,7 +180,7 @@ def test_a_session_ended_on_the_server_wipes_the_list_at_the_next_sync(
     from django.contrib.sessions.models import Session
 
     _person(congress, "Ana", "Silva")
-    page = _signed_in(page, live_server, bob, width=390, height=844)
+    page = signed_in(page, live_server, bob, width=390, height=844)
     page.goto(f"{live_server.url}/{congress.slug}/manage/checkin/")
     expect(page.locator("#desk-offline")).to_have_attribute("data-ready", "1", timeout=20_000)
     key = f"convene-desk-key:{congress.slug}"

@@ -14,7 +14,7 @@ from badges.enums import CheckInChannel, ScanRefusal
 from badges.models import CheckIn, OfflineCheckIn, RefusedScan
 from registrations.enums import OrderStatus
 from tests.badges.test_browser_offline import _check_in_shown, _person, _scan
-from tests.badges.test_browser_recovery import _screenshot, _signed_in
+from tests.browser import screenshot, signed_in
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -27,7 +27,7 @@ def browser_context_args(browser_context_args):
 
 
 def _open_desk(page, live_server, congress, bob):
-    page = _signed_in(page, live_server, bob, width=390, height=844)
+    page = signed_in(page, live_server, bob, width=390, height=844)
     page.goto(f"{live_server.url}/{congress.slug}/manage/checkin/")
     expect(page.locator("#desk-offline")).to_have_attribute("data-ready", "1", timeout=20_000)
     return page
@@ -81,7 +81,7 @@ def test_signing_out_with_unsynced_check_ins_asks_first(page, live_server, congr
     warning = page.locator("#sign-out-warning")
     expect(warning).to_contain_text("not synced yet on this device: 2")
     expect(page.locator("#sign-out-anyway")).to_be_visible()
-    _screenshot(page, "checkin-offline-sign-out-warning.png")
+    screenshot(page, "checkin-offline-sign-out-warning.png")
     assert page.url.endswith("/manage/checkin/")  # still on the desk, still signed in
 
     # Back online, "Sync now" sends the queue; then signing out goes straight through.

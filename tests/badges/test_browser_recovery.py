@@ -5,10 +5,8 @@ Set ``CONVENE_SCREENSHOTS=docs/screenshots`` to refresh the pictures in the docs
 
 import os
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -16,26 +14,14 @@ from badges import printing
 from badges.enums import PrintJobStatus
 from badges.models import PrintJob, RefusedScan
 from tests.badges.conftest import make_delegate
+from tests.browser import screenshot, signed_in
+
+# Helpers' tests written before tests/browser.py import these two names from here.
+_screenshot, _signed_in = screenshot, signed_in
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = pytest.mark.browser
-
-
-def _signed_in(page, live_server, user, *, width=1200, height=800):
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    page.set_viewport_size({"width": width, "height": height})
-    return page
-
-
-def _screenshot(page, name: str) -> None:
-    folder = os.environ.get("CONVENE_SCREENSHOTS")
-    if folder:
-        page.screenshot(path=str(Path(folder) / name), full_page=True)
 
 
 def test_a_dead_print_job_says_why_and_renders_again_after_try_again(
@@ -54,10 +40,10 @@ def test_a_dead_print_job_says_why_and_renders_again_after_try_again(
         deadline_at=now + timedelta(hours=1),
         rendered_count=1,
     )
-    page = _signed_in(page, live_server, alice)
+    page = signed_in(page, live_server, alice)
     page.goto(f"{live_server.url}/{congress.slug}/manage/badges/jobs/{job.pk}/")
     assert "probably killed" in page.content()
-    _screenshot(page, "print-job-failed.png")
+    screenshot(page, "print-job-failed.png")
     page.locator("#retry-button").click()
     page.wait_for_load_state()
     job.refresh_from_db()
@@ -79,9 +65,9 @@ def test_refused_scans_are_listed_for_the_desk(phone_sized_desk, live_server, co
     assert "<b>not-a-badge</b> عربي" in table  # shown as text, never as markup
     expect(page.locator("#refused-scans b")).to_have_count(0)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    _screenshot(page, "refused-scans-phone.png")
+    screenshot(page, "refused-scans-phone.png")
 
 
 @pytest.fixture
 def phone_sized_desk(page, live_server, bob):
-    return _signed_in(page, live_server, bob, width=390, height=844)
+    return signed_in(page, live_server, bob, width=390, height=844)

@@ -5,35 +5,18 @@ Set ``CONVENE_SCREENSHOTS=docs/screenshots`` to refresh the picture in the docs.
 
 import datetime as dt
 import os
-from pathlib import Path
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from events_site.congresses import api_tokens
 from events_site.congresses.models import ApiToken
+from tests.browser import screenshot, signed_in
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = pytest.mark.browser
-
-
-def _signed_in(page, live_server, user):
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    page.set_viewport_size({"width": 1200, "height": 800})
-    return page
-
-
-def _screenshot(page, name: str) -> None:
-    folder = os.environ.get("CONVENE_SCREENSHOTS")
-    if folder:
-        page.screenshot(path=str(Path(folder) / name), full_page=True)
 
 
 def test_an_owner_creates_a_scanner_token_sees_it_once_and_revokes_it(
@@ -49,7 +32,7 @@ def test_an_owner_creates_a_scanner_token_sees_it_once_and_revokes_it(
         expires_at=soon,
     )
     api_tokens.revoke_token(token=old.token, by=alice)
-    page = _signed_in(page, live_server, alice)
+    page = signed_in(page, live_server, alice)
     page.goto(f"{live_server.url}/manage/")
     page.get_by_role("link", name="API tokens").click()
     page.get_by_role("link", name="Create a token").click()
@@ -70,7 +53,7 @@ def test_an_owner_creates_a_scanner_token_sees_it_once_and_revokes_it(
     table = page.locator("#api-tokens")
     assert token.prefix in table.inner_text() and key not in page.content()
     assert "Scanner app, desk 2 ‹main hall›" in table.inner_text()
-    _screenshot(page, "api-tokens.png")
+    screenshot(page, "api-tokens.png")
 
     table.get_by_role("row", name=token.prefix).get_by_role("link", name="Revoke").click()
     page.get_by_role("button", name="Revoke the token").click()

@@ -6,7 +6,7 @@ import os
 import pytest
 
 from events_site.congresses.models import Congress
-from tests.badges.test_browser_recovery import _screenshot, _signed_in
+from tests.browser import screenshot, signed_in
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 def test_an_owner_creates_a_congress_and_edits_its_settings(page, live_server, congress, alice):
     assert not alice.is_superuser
-    page = _signed_in(page, live_server, alice)
+    page = signed_in(page, live_server, alice)
     page.goto(f"{live_server.url}/manage/")
     page.get_by_role("link", name="New congress").click()
     page.fill("#id_name", "Global Summit 2029")
@@ -26,7 +26,7 @@ def test_an_owner_creates_a_congress_and_edits_its_settings(page, live_server, c
     page.select_option("#id_currency", "BRL")
     page.check("input[name=languages][value=pt]")
     page.check("input[name=languages][value=en]")
-    _screenshot(page, "congress-new.png")
+    screenshot(page, "congress-new.png")
     page.get_by_role("button", name="Create the congress").click()
     page.locator(".messages").wait_for()
     created = Congress.objects.get(slug="summit-2029")
@@ -37,4 +37,4 @@ def test_an_owner_creates_a_congress_and_edits_its_settings(page, live_server, c
     page.locator(".messages").wait_for()
     created.refresh_from_db()
     assert created.status == "published"
-    _screenshot(page, "congress-settings.png")
+    screenshot(page, "congress-settings.png")

@@ -9,7 +9,7 @@ import pytest
 from badges.models import BadgeLayout
 from events_site.congresses.models import Room
 from registrations.models import MemberOrganisation, Question, RegistrationType
-from tests.badges.test_browser_recovery import _screenshot, _signed_in
+from tests.browser import screenshot, signed_in
 from tests.core.test_setup_copy import _set_up, make_draft
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -25,7 +25,7 @@ def draft(congress, alice):
 def test_an_owner_copies_last_years_set_up_into_a_draft(page, live_server, congress, alice, draft):
     assert not alice.is_superuser
     _set_up(congress)
-    page = _signed_in(page, live_server, alice)
+    page = signed_in(page, live_server, alice)
     page.goto(f"{live_server.url}/{draft.slug}/manage/")
     page.get_by_role("link", name="Copy a set-up").first.click()
     page.select_option("#id_source", str(congress.pk))
@@ -44,4 +44,4 @@ def test_an_owner_copies_last_years_set_up_into_a_draft(page, live_server, congr
     enabled = page.locator("input[name=parts]:not([disabled])")
     left = {box.get_attribute("value") for box in enabled.all()}
     assert left == {"member_organisations", "formats", "tags"}  # the source has no formats/tags
-    _screenshot(page, "manage-copy-setup.png")
+    screenshot(page, "manage-copy-setup.png")

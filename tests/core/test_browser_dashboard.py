@@ -16,7 +16,7 @@ from events_site.congresses.enums import Role
 from registrations.lifecycle import OrderStatus
 from registrations.models import Delegate, Order, Payment, RegistrationType
 from registrations.payments.enums import PaymentProvider, PaymentState
-from tests.badges.test_browser_recovery import _screenshot, _signed_in
+from tests.browser import screenshot, signed_in
 from tests.factories import TeamMembershipFactory, UserFactory
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -129,7 +129,7 @@ def test_the_owner_reads_every_panel_of_the_dashboard(page, live_server, congres
     congress.time_zone = "UTC"
     congress.save(update_fields=["time_zone"])
     _a_congress_in_full_swing(congress)
-    page = _signed_in(page, live_server, alice, width=1280, height=900)
+    page = signed_in(page, live_server, alice, width=1280, height=900)
     complaints = _csp_complaints(page)
     page.goto(f"{live_server.url}/{congress.slug}/manage/")
     for title in ("Registrations", "Capacity", "Payments", "On site"):
@@ -141,7 +141,7 @@ def test_the_owner_reads_every_panel_of_the_dashboard(page, live_server, congres
     page.locator("#panel-registrations summary").nth(2).click()
     assert page.locator("#panel-registrations details[open] tbody tr").count() >= 1
     assert complaints == []
-    _screenshot(page, "manage-dashboard.png")
+    screenshot(page, "manage-dashboard.png")
 
 
 def test_check_in_staff_see_the_on_site_panel_only(page, live_server, congress):
@@ -150,13 +150,13 @@ def test_check_in_staff_see_the_on_site_panel_only(page, live_server, congress):
     _a_congress_in_full_swing(congress)
     person = UserFactory(username="desk-staff")
     TeamMembershipFactory(congress=congress, user=person, role=Role.CHECKIN)
-    page = _signed_in(page, live_server, person, width=1280, height=800)
+    page = signed_in(page, live_server, person, width=1280, height=800)
     page.goto(f"{live_server.url}/{congress.slug}/manage/")
     panels = page.locator("section.dashboard-panel h2").all_inner_texts()
     assert panels == ["On site"]
     assert page.locator("figcaption", has_text="Check-ins per hour today").count() == 1
     expect(page.get_by_text("Registered delegates")).to_have_count(0)
-    _screenshot(page, "manage-dashboard-checkin.png")
+    screenshot(page, "manage-dashboard-checkin.png")
 
 
 def test_the_owner_reads_this_congress_against_the_last_one(page, live_server, congress, alice):
@@ -194,11 +194,11 @@ def test_the_owner_reads_this_congress_against_the_last_one(page, live_server, c
             created_at=now - year - dt.timedelta(days=(row.pk * 31) % 75)
         )
     Congress.objects.filter(pk=congress.pk).update(copied_from=last)
-    page = _signed_in(page, live_server, alice, width=1280, height=900)
+    page = signed_in(page, live_server, alice, width=1280, height=900)
     complaints = _csp_complaints(page)
     page.goto(f"{live_server.url}/{congress.slug}/manage/")
     assert page.locator("#panel-registrations polyline.compare-line").count() == 1
     assert page.locator("#panel-registrations").get_by_text("WCG 2026 at the same point").count()
     assert page.locator("figcaption", has_text="By world region").count() == 1
     assert complaints == []
-    _screenshot(page, "manage-dashboard-last-congress.png")
+    screenshot(page, "manage-dashboard-last-congress.png")

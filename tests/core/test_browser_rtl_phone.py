@@ -20,6 +20,7 @@ from registrations.enums import OrderStatus
 from registrations.models import Order
 from sessions import services as agenda_services
 from sessions.enums import SessionFormat, SessionStatus
+from tests.browser import PHONE, fits_the_phone, screenshot
 from tests.factories import (
     RegistrationTypeFactory,
     RoomFactory,
@@ -32,28 +33,12 @@ pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).parents[1] / "agenda" / "axe" / "axe.min.js"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-PHONE = {"width": 390, "height": 844}
-
-
-def _screenshot(page, name: str) -> None:
-    folder = os.environ.get("CONVENE_SCREENSHOTS")
-    if folder:
-        page.screenshot(path=str(Path(folder) / name), full_page=True)
 
 
 def _in_arabic(page, live_server):
     page.set_viewport_size(PHONE)
     page.context.add_cookies([{"name": "django_language", "value": "ar", "url": live_server.url}])
     return page
-
-
-def _fits_the_phone(page, where: str) -> None:
-    attributes = page.evaluate("[document.documentElement.lang, document.documentElement.dir]")
-    assert attributes == ["ar", "rtl"], where
-    widths = page.evaluate(
-        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-    )
-    assert widths == [PHONE["width"], PHONE["width"]], f"{where}: scroll width {widths}"
 
 
 def _axe_violations(page) -> list:
@@ -134,13 +119,13 @@ def test_a_delegation_of_three_registers_in_arabic_on_a_phone(
 
     page.goto(f"{live_server.url}/{congress.slug}/")
     expect(page.locator("#language-select option[value=ar]")).to_have_text("العربية")
-    _fits_the_phone(page, "home")
+    fits_the_phone(page, lang="ar", direction="rtl", where="home")
     assert _axe_violations(page) == []
-    _screenshot(page, "ar-phone-home.png")
+    screenshot(page, "ar-phone-home.png")
 
     page.goto(f"{live_server.url}/{congress.slug}/schedule/")
     expect(page.get_by_text("الجلسة الافتتاحية: المدن والمناخ")).to_be_visible()
-    _fits_the_phone(page, "programme")
+    fits_the_phone(page, lang="ar", direction="rtl", where="programme")
     # The grid mirrors: its column of hours stands at the right, the first room beside it.
     hours = page.locator(".agenda-grid-hour").first.bounding_box()
     first_room = page.locator(".agenda-grid-room").first.bounding_box()
@@ -150,12 +135,12 @@ def test_a_delegation_of_three_registers_in_arabic_on_a_phone(
     expect(time).to_have_text("09:00")
     assert time.evaluate("t => getComputedStyle(t).unicodeBidi") == "isolate"
     assert _axe_violations(page) == []
-    _screenshot(page, "ar-phone-programme.png")
+    screenshot(page, "ar-phone-programme.png")
 
     page.goto(f"{live_server.url}/{congress.slug}/register/")
     page.get_by_label("مدينة عضو").check()
     page.fill("[name='delegates']", "1")
-    _fits_the_phone(page, "registration, step 1")
+    fits_the_phone(page, lang="ar", direction="rtl", where="registration, step 1")
     assert _axe_violations(page) == []
     page.get_by_role("button", name="متابعة").click()
 
@@ -170,13 +155,13 @@ def test_a_delegation_of_three_registers_in_arabic_on_a_phone(
     _fill_delegate(page, 0, "فاطمة الزهراء", "بنعلي", "f.benali@rabat.example")
     _fill_delegate(page, 1, "يوسف", "العلوي", "y.alaoui@rabat.example")
     _fill_delegate(page, 2, "Amélie", "Dubois", "amelie@rabat.example")
-    _fits_the_phone(page, "registration form with three delegates")
+    fits_the_phone(page, lang="ar", direction="rtl", where="registration form with three delegates")
     assert _axe_violations(page) == []
-    _screenshot(page, "ar-phone-register.png")
+    screenshot(page, "ar-phone-register.png")
     page.locator("#review-registration").click()  # "متابعة": the summary step
 
     expect(page.locator("#summary-delegates tbody tr")).to_have_count(3)
-    _fits_the_phone(page, "registration summary")
+    fits_the_phone(page, lang="ar", direction="rtl", where="registration summary")
     assert _axe_violations(page) == []
     page.locator("#consent").check()
     page.get_by_role("button", name="تأكيد التسجيل").click()
@@ -184,9 +169,9 @@ def test_a_delegation_of_three_registers_in_arabic_on_a_phone(
     page.wait_for_url("**/orders/**")
     expect(page.locator(".delegate-row")).to_have_count(3)
     expect(page.locator("h1")).to_contain_text("الطلب")
-    _fits_the_phone(page, "order page")
+    fits_the_phone(page, lang="ar", direction="rtl", where="order page")
     assert _axe_violations(page) == []
-    _screenshot(page, "ar-phone-order.png")
+    screenshot(page, "ar-phone-order.png")
     order = Order.objects.get()
     assert order.status == OrderStatus.PENDING_PAYMENT
     assert order.language == "ar"
@@ -209,7 +194,7 @@ def test_the_check_in_desk_in_arabic_on_a_phone(page, live_server, congress, bob
     )
     page = _in_arabic(page, live_server)
     page.goto(f"{live_server.url}/{congress.slug}/manage/checkin/")
-    _fits_the_phone(page, "check-in desk")
+    fits_the_phone(page, lang="ar", direction="rtl", where="check-in desk")
     # The badge code is typed left to right, whatever the page's direction.
     scan = page.locator("#scan")
     assert scan.evaluate("e => getComputedStyle(e).direction") == "ltr"
@@ -217,12 +202,12 @@ def test_the_check_in_desk_in_arabic_on_a_phone(page, live_server, congress, bob
     page.keyboard.press("Enter")
     expect(page.locator("#verdict")).to_contain_text("مسموح بالدخول")
     expect(page.locator("#verdict")).to_contain_text("يوسف العلوي")
-    _fits_the_phone(page, "check-in verdict")
+    fits_the_phone(page, lang="ar", direction="rtl", where="check-in verdict")
     assert _axe_violations(page) == []
-    _screenshot(page, "ar-phone-checkin.png")
+    screenshot(page, "ar-phone-checkin.png")
     page.get_by_role("button", name="تسجيل الوصول", exact=True).click()
     page.wait_for_url("**done=1**")
     expect(page.locator("#verdict")).to_contain_text("سُجّل الوصول")
-    _fits_the_phone(page, "check-in done")
+    fits_the_phone(page, lang="ar", direction="rtl", where="check-in done")
     badge.refresh_from_db()
     assert badge.checked_in_at is not None

@@ -13,7 +13,7 @@ import pytest
 from events_site.congresses.enums import CongressStatus, Role
 from events_site.congresses.models import AuditEntry, Congress, Room
 from registrations.models import Answer, Order, Question, RegistrationType, Voucher
-from tests.badges.test_browser_recovery import _screenshot, _signed_in
+from tests.browser import screenshot, signed_in
 from tests.factories import TeamMembershipFactory, UserFactory
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -102,7 +102,7 @@ def test_an_owner_sets_up_a_congress_from_nothing_and_a_delegate_registers_with_
     page, live_server, congress, alice
 ):
     assert not alice.is_superuser and not alice.is_staff
-    page = _signed_in(page, live_server, alice)
+    page = signed_in(page, live_server, alice)
     _create_congress(page, live_server)
     created = Congress.objects.get(slug=SLUG)
     assert created.status == CongressStatus.DRAFT
@@ -113,9 +113,9 @@ def test_an_owner_sets_up_a_congress_from_nothing_and_a_delegate_registers_with_
     _add_voucher(page, live_server)
     _open_registration(page, live_server)
     page.goto(f"{live_server.url}/{SLUG}/manage/")
-    _screenshot(page, "manage-overview.png")
+    screenshot(page, "manage-overview.png")
     page.goto(f"{live_server.url}/manage/")
-    _screenshot(page, "dashboard.png")
+    screenshot(page, "dashboard.png")
 
     assert sorted(Room.objects.filter(venue__congress=created).values_list("name", flat=True)) == [
         "Auditório I",
@@ -191,12 +191,12 @@ def test_finance_and_check_in_see_no_set_up_page_and_are_refused_at_the_address(
     congress.save(update_fields=["status"])
     person = UserFactory(username=f"staff-{role}")
     TeamMembershipFactory(congress=congress, user=person, role=role)
-    page = _signed_in(page, live_server, person)
+    page = signed_in(page, live_server, person)
     page.goto(f"{live_server.url}/manage/")
     links = {text.strip() for text in page.locator("a").all_inner_texts()}
     for name, _path in SET_UP_PAGES:
         assert name not in links, f"{role} sees {name!r}"
-    _screenshot(page, f"manage-navigation-{role}.png")
+    screenshot(page, f"manage-navigation-{role}.png")
     for _name, path in SET_UP_PAGES:
         response = page.goto(f"{live_server.url}/{congress.slug}/{path}")
         assert response.status == 403, f"{role} {path}: {response.status}"

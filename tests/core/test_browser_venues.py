@@ -6,7 +6,7 @@ import os
 import pytest
 
 from events_site.congresses.models import Room
-from tests.badges.test_browser_recovery import _screenshot, _signed_in
+from tests.browser import screenshot, signed_in
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 def test_an_owner_sets_up_a_venue_with_two_rooms(page, live_server, congress, alice):
     assert not alice.is_superuser
-    page = _signed_in(page, live_server, alice)
+    page = signed_in(page, live_server, alice)
     page.goto(f"{live_server.url}/{congress.slug}/manage/")
     page.get_by_role("link", name="Edit venues and rooms").first.click()
     page.get_by_role("link", name="Add a venue").click()
@@ -37,4 +37,4 @@ def test_an_owner_sets_up_a_venue_with_two_rooms(page, live_server, congress, al
     names = list(Room.objects.order_by("position").values_list("name", flat=True))
     assert names == ["Room 101", "Hall A"]
     assert page.locator("table.rooms tbody tr").first.inner_text().find("Room 101") >= 0
-    _screenshot(page, "venues-and-rooms.png")
+    screenshot(page, "venues-and-rooms.png")

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from registrations.enums import OrderStatus
 from registrations.models import BankStatementLine, Payment
 from registrations.payments.enums import BankLineStatus
-from tests.badges.test_browser_recovery import _screenshot, _signed_in
+from tests.browser import screenshot, signed_in
 from tests.factories import TeamMembershipFactory, UserFactory
 
 from .test_bank_import import DATA, _open_order
@@ -33,14 +33,14 @@ def test_finance_imports_a_camt053_and_confirms_two_matches(
         congress, code="KQ7MZ2PC", total="300.00", invoice="INV-00002", contact_name="Bologna"
     )
     _open_order(congress, code="KQ7MZ2PD", total="80.00", contact_name="Someone else")
-    page = _signed_in(page, live_server, fiona, height=900)
+    page = signed_in(page, live_server, fiona, height=900)
     page.goto(f"{live_server.url}/{congress.slug}/manage/")
     page.get_by_role("link", name="Bank statements").first.click()
     body = page.locator("body")
     expect(body).to_contain_text("Import a statement")
     page.set_input_files("#id_statement", str(DATA / "camt053_v08.xml"))
     page.select_option("#id_format", "camt053")
-    _screenshot(page, "manage-bank-import-upload.png")
+    screenshot(page, "manage-bank-import-upload.png")
     page.get_by_role("button", name="Import and propose matches").click()
     expect(body).to_contain_text("4 lines imported")
     rows = page.locator("table.bank-lines tbody tr")
@@ -52,7 +52,7 @@ def test_finance_imports_a_camt053_and_confirms_two_matches(
     rows.nth(0).get_by_label("Accept").check()
     rows.nth(1).get_by_label("Accept").check()
     rows.nth(2).get_by_label("Leave unmatched").check()
-    _screenshot(page, "manage-bank-import-review.png")
+    screenshot(page, "manage-bank-import-review.png")
     page.get_by_role("button", name="Confirm the decisions on this page").click()
     expect(body).to_contain_text("2 transfers recorded.")
     expect(body).to_contain_text("1 line left unmatched in the queue.")
@@ -61,7 +61,7 @@ def test_finance_imports_a_camt053_and_confirms_two_matches(
     queue = page.locator("table.bank-lines tbody tr")
     expect(queue).to_have_count(1)
     expect(queue.first).to_contain_text("Unknown Payer Ltd")
-    _screenshot(page, "manage-bank-import-queue.png")
+    screenshot(page, "manage-bank-import-queue.png")
     page.goto(f"{live_server.url}/{congress.slug}/manage/payments/?view=paid")
     table = page.locator("table.finance-orders")
     expect(table).to_contain_text("KQ7MZ2PA")

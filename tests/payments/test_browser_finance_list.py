@@ -9,7 +9,7 @@ from django.core import mail
 
 from registrations.enums import OrderStatus
 from registrations.models import InvoiceReminder
-from tests.badges.test_browser_recovery import _screenshot, _signed_in
+from tests.browser import screenshot, signed_in
 from tests.factories import TeamMembershipFactory, UserFactory
 
 from .test_finance_list import _invoices, _orders, _payments
@@ -29,7 +29,7 @@ def test_finance_finds_an_order_and_reminds_two_overdue_invoices(
     overdue = _orders(congress, 4, total="300.00", language="fr")
     _invoices(congress, overdue)
     _orders(congress, 1, contact_name="Zoë Müller-Ångström", email="zoe@uni.example")
-    page = _signed_in(page, live_server, fiona, height=1000)
+    page = signed_in(page, live_server, fiona, height=1000)
     page.goto(f"{live_server.url}/{congress.slug}/manage/")
     page.get_by_role("link", name="Payments and invoices").first.click()
     page.get_by_role("link", name="All").click()
@@ -42,7 +42,7 @@ def test_finance_finds_an_order_and_reminds_two_overdue_invoices(
     assert "Zoë Müller-Ångström" in page.locator("table.finance-orders").inner_text()
     page.goto(f"{live_server.url}/{congress.slug}/manage/payments/?view=overdue")
     assert page.locator("[data-total=outstanding]").inner_text() == "€1,200.00"
-    _screenshot(page, "payments.png")
+    screenshot(page, "payments.png")
     checkboxes = page.locator("input[name=order]")
     assert checkboxes.count() == 4
     checkboxes.nth(0).check()

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from registrations.models import BillingSettings, RegistrationSettings
-from tests.badges.test_browser_recovery import _screenshot, _signed_in
+from tests.browser import screenshot, signed_in
 from tests.factories import TeamMembershipFactory, UserFactory
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -20,7 +20,7 @@ def test_finance_saves_the_bank_account_and_switches_card_payment_off(
 ):
     fiona = UserFactory(username="fiona")
     TeamMembershipFactory(congress=congress, user=fiona, role="finance")
-    page = _signed_in(page, live_server, fiona, height=1000)
+    page = signed_in(page, live_server, fiona, height=1000)
     page.goto(f"{live_server.url}/{congress.slug}/manage/")
     page.get_by_role("link", name="Payment settings").first.click()
     body = page.locator("body")
@@ -39,4 +39,4 @@ def test_finance_saves_the_bank_account_and_switches_card_payment_off(
     assert BillingSettings.objects.get(congress=congress).iban == "ES9121000418450200051332"
     assert RegistrationSettings.objects.get(congress=congress).accept_card is False
     assert not page.locator("#id_accept_card").is_checked()
-    _screenshot(page, "manage-payment-settings.png")
+    screenshot(page, "manage-payment-settings.png")

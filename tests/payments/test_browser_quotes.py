@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from registrations.models import BillingSettings, Quote
 from registrations.payments.enums import QuoteStatus
 from registrations.payments.services import quotes as quote_services
-from tests.badges.test_browser_recovery import _screenshot, _signed_in
+from tests.browser import screenshot, signed_in
 from tests.factories import TeamMembershipFactory, UserFactory
 
 from .conftest import make_order
@@ -52,7 +52,7 @@ def test_finance_accepts_a_quote_with_a_leitweg_id_and_downloads_the_xrechnung(
 ):
     fiona = UserFactory(username="fiona")
     TeamMembershipFactory(congress=congress, user=fiona, role="finance")
-    page = _signed_in(page, live_server, fiona, height=900)
+    page = signed_in(page, live_server, fiona, height=900)
     page.goto(f"{live_server.url}/{congress.slug}/manage/")
     page.get_by_role("link", name="Quotes").first.click()
     expect(page).to_have_url(f"{live_server.url}/{congress.slug}/manage/payments/quotes/")
@@ -60,7 +60,7 @@ def test_finance_accepts_a_quote_with_a_leitweg_id_and_downloads_the_xrechnung(
     page.select_option("#id_status", "open")
     page.get_by_role("button", name="Filter", exact=True).click()
     expect(page.locator("tr[data-quote]")).to_have_count(2)
-    _screenshot(page, "manage-quotes.png")
+    screenshot(page, "manage-quotes.png")
     row = page.locator(f"tr[data-quote='{quotes[0].full_number}']")
     row.get_by_label("Purchase-order number").fill("BE-2027/118")
     row.get_by_label("Buyer reference / Leitweg-ID").fill("05314000-BONN1-34")
@@ -74,7 +74,7 @@ def test_finance_accepts_a_quote_with_a_leitweg_id_and_downloads_the_xrechnung(
     page.select_option("#id_status", "accepted")
     page.get_by_role("button", name="Filter", exact=True).click()
     expect(page.locator("[data-badge=invoiced-unpaid]")).to_have_count(1)
-    _screenshot(page, "manage-quotes-accepted.png")
+    screenshot(page, "manage-quotes-accepted.png")
     assert Quote.objects.get(pk=quotes[0].pk).status == QuoteStatus.ACCEPTED
     page.get_by_role("link", name=quotes[0].order.code).click()
     expect(page.locator("[data-badge=invoiced-unpaid]")).to_have_count(1)
@@ -103,7 +103,7 @@ def test_a_city_asks_for_a_quote_on_its_order_page(page, live_server, congress, 
     page.get_by_label("Billing address").fill("Plaza Ernesto Erkoreka 1\n48007 Bilbao")
     page.get_by_label("Country").select_option("ES")
     page.locator("#id_public_body").check()
-    _screenshot(page, "order-quote-request.png")
+    screenshot(page, "order-quote-request.png")
     page.get_by_role("button", name="Issue the quote").click()
     expect(page.locator("body")).to_contain_text("Quote WCG27-Q00001 is ready")
     expect(page.get_by_role("link", name="Download the quote")).to_have_count(1)

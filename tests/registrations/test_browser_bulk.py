@@ -13,7 +13,7 @@ from registrations.enums import BulkJobStatus, BulkKind
 from registrations.lifecycle import OrderStatus
 from registrations.models import BulkJob, Order
 from registrations.services.orders import NewDelegate, place_order
-from tests.badges.test_browser_recovery import _screenshot, _signed_in
+from tests.browser import screenshot, signed_in
 from tests.factories import RegistrationTypeFactory, TeamMembershipFactory, UserFactory
 from tests.registrations.conftest import order_kwargs, person
 
@@ -61,7 +61,7 @@ def test_a_registration_manager_bulk_approves_five_awaiting_orders(page, live_se
         for n, name in enumerate(NAMES)
     ]
     place_order(**order_kwargs(congress, member, email="paying@city.example"))
-    page = _signed_in(page, live_server, manager, width=1280, height=900)
+    page = signed_in(page, live_server, manager, width=1280, height=900)
     page.goto(f"{live_server.url}/{congress.slug}/manage/registrations/")
     page.get_by_label("Status").select_option("awaiting_approval")
     page.get_by_role("button", name="Filter", exact=True).click()
@@ -71,19 +71,19 @@ def test_a_registration_manager_bulk_approves_five_awaiting_orders(page, live_se
     for n in range(5):
         boxes.nth(n).check()
     page.locator("#bulk-action").select_option("approve")
-    _screenshot(page, "manage-bulk-list.png")
+    screenshot(page, "manage-bulk-list.png")
     page.locator("#bulk-continue").click()
 
     expect(page.locator("body")).to_contain_text("5 orders will be handled")
     expect(page.locator(".consequences")).to_contain_text("5 e-mails will be sent")
     page.get_by_label("Message to the registrants (optional)").fill("Welcome to the press room.")
-    _screenshot(page, "manage-bulk-confirm.png")
+    screenshot(page, "manage-bulk-confirm.png")
     page.locator("#bulk-confirm").click()
 
     expect(page.locator("#job-finished")).to_be_visible()
     expect(page.locator(".job-done")).to_have_text("5")
     expect(page.locator(".job-failed")).to_have_text("0")
-    _screenshot(page, "manage-bulk-job.png")
+    screenshot(page, "manage-bulk-job.png")
     statuses = dict(Order.objects.filter(pk__in=[o.pk for o in orders]).values_list("pk", "status"))
     assert sorted(statuses.values()).count(OrderStatus.PENDING_PAYMENT) == 5
     assert statuses[orders[2].pk] == OrderStatus.AWAITING_APPROVAL  # Tanaka, last A-Z: not ticked
@@ -110,10 +110,10 @@ def test_the_progress_bar_follows_a_running_job_and_the_page_shows_the_end(
         done=12,
         skipped=2,
     )
-    page = _signed_in(page, live_server, manager, width=1280, height=800)
+    page = signed_in(page, live_server, manager, width=1280, height=800)
     page.goto(f"{live_server.url}/{congress.slug}/manage/registrations/bulk/jobs/{job.pk}/")
     expect(page.locator(".job-handled")).to_have_text("14")
-    _screenshot(page, "manage-bulk-progress.png")
+    screenshot(page, "manage-bulk-progress.png")
     BulkJob.objects.filter(pk=job.pk).update(done=30)
     expect(page.locator(".job-handled")).to_have_text("32")  # updated by the script
     assert page.locator("#job-progress").get_attribute("value") == "80"

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from registrations.models import RegistrationSettings, RegistrationType
-from tests.badges.test_browser_recovery import _screenshot, _signed_in
+from tests.browser import screenshot, signed_in
 from tests.factories import RegistrationTypeFactory
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -28,14 +28,14 @@ def test_an_organiser_writes_a_type_in_french_and_a_french_visitor_reads_it(
         description="Local governments on the member list",
         regular_price=Decimal("450.00"),
     )
-    page = _signed_in(page, live_server, alice)
+    page = signed_in(page, live_server, alice)
     page.goto(f"{live_server.url}/{congress.slug}/manage/registrations/types/{member.pk}/")
     french = page.locator("#id_name__fr")
     expect(french).to_have_attribute("lang", "fr")
     expect(page.locator(".translation-missing")).to_have_count(4)  # name and description, fr, es
     french.fill("Ville membre")
     page.fill("#id_description__fr", "Collectivités inscrites sur la liste des membres")
-    _screenshot(page, "registration-type-translations.png")
+    screenshot(page, "registration-type-translations.png")
     page.get_by_role("button", name="Save").click()
     expect(page.locator("body")).to_contain_text("Registration type saved.")
     member.refresh_from_db()

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from registrations.models import MailTemplate
-from tests.badges.test_browser_recovery import _screenshot, _signed_in
+from tests.browser import screenshot, signed_in
 from tests.factories import TeamMembershipFactory, UserFactory
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -26,7 +26,7 @@ def test_a_manager_rewords_previews_and_resets_an_automatic_email(
     page, live_server, congress, manager
 ):
     assert not manager.is_superuser
-    page = _signed_in(page, live_server, manager)
+    page = signed_in(page, live_server, manager)
     page.goto(f"{live_server.url}/{congress.slug}/manage/")
     page.get_by_role("link", name="Automatic e-mails").first.click()
     page.locator("#email-refund").get_by_role("link", name="French").click()
@@ -41,7 +41,7 @@ def test_a_manager_rewords_previews_and_resets_an_automatic_email(
     preview.wait_for()
     assert "Bonjour Alex " in preview.inner_text()  # the sample delegate, in French
     assert not MailTemplate.objects.exists()
-    _screenshot(page, "manage-emails.png")
+    screenshot(page, "manage-emails.png")
 
     page.fill("#id_body", "Bonjour {name}, {secret}")
     page.get_by_role("button", name="Save").click()

@@ -5,16 +5,15 @@ Set ``CONVENE_SCREENSHOTS=docs/screenshots`` to refresh the picture in the docs.
 
 import os
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.test import Client
 from playwright.sync_api import expect
 
 from registrations.lifecycle import OrderStatus
 from registrations.models import Order
 from registrations.payments.services import payments
 from registrations.services.orders import place_order
+from tests.browser import screenshot, signed_in
 from tests.factories import RegistrationTypeFactory
 
 from .conftest import order_kwargs
@@ -22,22 +21,6 @@ from .conftest import order_kwargs
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = pytest.mark.browser
-
-
-def _signed_in(page, live_server, user):
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    page.set_viewport_size({"width": 1200, "height": 800})
-    return page
-
-
-def _screenshot(page, name: str) -> None:
-    folder = os.environ.get("CONVENE_SCREENSHOTS")
-    if folder:
-        page.screenshot(path=str(Path(folder) / name), full_page=True)
 
 
 def test_an_organiser_finds_the_hoarder_and_releases_its_holds(page, live_server, congress, alice):
@@ -63,7 +46,7 @@ def test_an_organiser_finds_the_hoarder_and_releases_its_holds(page, live_server
     place_order(
         **order_kwargs(congress, rtype, email="ana@city.example", client_address="192.0.2.4")
     )
-    page = _signed_in(page, live_server, alice)
+    page = signed_in(page, live_server, alice)
     page.goto(f"{live_server.url}/{congress.slug}/manage/")
     page.get_by_role("link", name="Suspicious holds").click()
     page.wait_for_load_state()
@@ -75,7 +58,7 @@ def test_an_organiser_finds_the_hoarder_and_releases_its_holds(page, live_server
     rows.nth(0).get_by_role("link").click()
     page.wait_for_load_state()
     expect(page.locator("tr.hold-member")).to_have_count(9)
-    _screenshot(page, "suspicious-holds.png")
+    screenshot(page, "suspicious-holds.png")
     rows = page.locator("tr.hold-group")
     rows.nth(0).get_by_role("button", name="Release all…").click()
     page.wait_for_load_state()

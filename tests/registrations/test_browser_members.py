@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from registrations.models import MemberOrganisation
-from tests.badges.test_browser_recovery import _screenshot, _signed_in
+from tests.browser import screenshot, signed_in
 from tests.factories import TeamMembershipFactory, UserFactory
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -42,11 +42,11 @@ def test_a_registration_manager_previews_and_confirms_a_member_import(page, live
         MemberOrganisation.objects.create(
             congress=congress, name=name, country=country, reference=reference
         )
-    page = _signed_in(page, live_server, manager)
+    page = signed_in(page, live_server, manager)
     page.goto(f"{live_server.url}/{congress.slug}/manage/")
     page.get_by_role("link", name="Member organisations").first.click()
     expect(page.locator("table.members tbody tr")).to_have_count(6)
-    _screenshot(page, "manage-members.png")
+    screenshot(page, "manage-members.png")
     page.fill("#id_q", "montreal")
     page.get_by_role("button", name="Search").click()
     expect(page.locator("table.members tbody tr")).to_have_count(1)
@@ -65,7 +65,7 @@ def test_a_registration_manager_previews_and_confirms_a_member_import(page, live
     assert "M-0002" in page.locator("table.import-updated").inner_text()
     assert "Comune di Roma" in page.locator("table.import-removed").inner_text()
     assert MemberOrganisation.objects.count() == 6  # nothing applied yet
-    _screenshot(page, "manage-members-import-preview.png")
+    screenshot(page, "manage-members-import-preview.png")
 
     page.get_by_role("button", name="Import these changes").click()
     assert "2 added, 1 updated, 4 unchanged, 1 removed." in page.locator(".messages").inner_text()

@@ -13,7 +13,7 @@ from registrations.models import Delegate, Invoice, SavedDelegateFilter
 from registrations.payments.enums import InvoiceKind
 from registrations.payments.services import payments as payment_services
 from registrations.services.orders import place_order
-from tests.badges.test_browser_recovery import _screenshot, _signed_in
+from tests.browser import screenshot, signed_in
 from tests.factories import RegistrationTypeFactory, TeamMembershipFactory, UserFactory
 from tests.registrations.conftest import order_kwargs, person
 
@@ -49,20 +49,20 @@ def test_a_manager_moves_a_delegate_to_a_cheaper_type_and_sees_the_credit_note(
     )
     order = _paid_order(congress, standard)
     delegate = Delegate.objects.filter(order=order).order_by("id").first()
-    page = _signed_in(page, live_server, manager, width=1200, height=900)
+    page = signed_in(page, live_server, manager, width=1200, height=900)
     page.goto(f"{live_server.url}/{congress.slug}/manage/registrations/orders/{order.code}/")
     page.locator(f"#delegate-{delegate.pk}").get_by_role("link", name="Change the type").click()
     expect(page.locator("body")).to_contain_text("Change the registration type of")
     page.get_by_label("New registration type").select_option(label="Student (€150.00)")
     page.get_by_label("Reason").fill("Showed a student card at the desk")
-    _screenshot(page, "manage-order-change-type-form.png")
+    screenshot(page, "manage-order-change-type-form.png")
     page.get_by_role("button", name="Change the type").click()
     expect(page.locator("body")).to_contain_text("is now registered as “Student”")
     note = Invoice.objects.get(order=order, kind=InvoiceKind.CREDIT_NOTE)
     expect(page.locator("body")).to_contain_text(f"Credit note {note.full_number}")
     expect(page.locator("tr.invoice-credit_note")).to_contain_text(note.full_number)
     expect(page.locator("#overpaid")).to_be_visible()
-    _screenshot(page, "manage-order-change-type.png")
+    screenshot(page, "manage-order-change-type.png")
 
 
 def test_a_manager_adds_a_delegate_and_sees_the_new_invoice(page, live_server, congress, manager):
@@ -70,7 +70,7 @@ def test_a_manager_adds_a_delegate_and_sees_the_new_invoice(page, live_server, c
         congress=congress, code="std", name="Standard", regular_price=Decimal("450.00")
     )
     order = _paid_order(congress, standard, count=1)
-    page = _signed_in(page, live_server, manager, width=1200, height=900)
+    page = signed_in(page, live_server, manager, width=1200, height=900)
     page.goto(f"{live_server.url}/{congress.slug}/manage/registrations/orders/{order.code}/")
     page.locator("#add-delegate").click()
     expect(page.locator("body")).to_contain_text("Add a delegate to order")
@@ -83,7 +83,7 @@ def test_a_manager_adds_a_delegate_and_sees_the_new_invoice(page, live_server, c
     extra = Invoice.objects.filter(order=order, kind=InvoiceKind.INVOICE).order_by("-id").first()
     expect(page.locator("body")).to_contain_text(f"Invoice {extra.full_number}")
     expect(page.locator("#balance-due")).to_contain_text("450")
-    _screenshot(page, "manage-order-add-delegate.png")
+    screenshot(page, "manage-order-add-delegate.png")
 
 
 def test_a_manager_saves_a_filter_and_applies_it_again(page, live_server, congress, manager):
@@ -93,7 +93,7 @@ def test_a_manager_saves_a_filter_and_applies_it_again(page, live_server, congre
     korean["delegates"][0].details["country"] = "KR"
     korean["delegates"][0].details["family_name"] = "Kim"
     place_order(**korean)
-    page = _signed_in(page, live_server, manager, width=1200, height=900)
+    page = signed_in(page, live_server, manager, width=1200, height=900)
     page.goto(f"{live_server.url}/{congress.slug}/manage/registrations/")
     page.get_by_label("World region").select_option("142")
     page.get_by_role("button", name="Filter", exact=True).click()
@@ -108,4 +108,4 @@ def test_a_manager_saves_a_filter_and_applies_it_again(page, live_server, congre
     page.locator("#saved-filters").get_by_role("link", name="Asia").click()
     expect(page.locator(".delegate-count")).to_contain_text("1 delegate")
     expect(page.locator(".delegate-list")).to_contain_text("Kim")
-    _screenshot(page, "manage-registrations-saved-filter.png")
+    screenshot(page, "manage-registrations-saved-filter.png")

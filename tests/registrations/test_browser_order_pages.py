@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from registrations.lifecycle import OrderStatus
 from registrations.models import Order
 from registrations.services.orders import add_order_note, place_order
-from tests.badges.test_browser_recovery import _screenshot, _signed_in
+from tests.browser import screenshot, signed_in
 from tests.factories import RegistrationTypeFactory, TeamMembershipFactory, UserFactory
 from tests.registrations.conftest import order_kwargs
 
@@ -39,13 +39,13 @@ def test_a_registration_manager_approves_one_order_and_rejects_another(page, liv
         **order_kwargs(congress, press, count=2, contact_name="Omar Haddad", email="omar@ex.org")
     )
     add_order_note(order=second, by=manager, text="Called the newsroom: no answer yet.")
-    page = _signed_in(page, live_server, manager, width=1200, height=900)
+    page = signed_in(page, live_server, manager, width=1200, height=900)
     page.goto(f"{live_server.url}/{congress.slug}/manage/")
     page.get_by_role("link", name="Approvals").first.click()
     rows = page.locator("section.approval")
     expect(rows).to_have_count(2)
     assert rows.first.get_attribute("data-code") == first.code  # oldest first
-    _screenshot(page, "manage-approvals.png")
+    screenshot(page, "manage-approvals.png")
 
     rows.first.get_by_role("button", name="Approve").click()
     page.locator(".messages").wait_for()
@@ -65,7 +65,7 @@ def test_a_registration_manager_approves_one_order_and_rejects_another(page, liv
     page.goto(f"{live_server.url}/{congress.slug}/manage/registrations/orders/{second.code}/")
     assert "convene.order.rejected" in page.locator("#audit").inner_text()
     assert "Called the newsroom" in page.locator("#notes").inner_text()
-    _screenshot(page, "manage-order.png")
+    screenshot(page, "manage-order.png")
 
     registrant = page.context.new_page()
     registrant.goto(live_server.url + Order.objects.get(pk=second.pk).get_absolute_url())

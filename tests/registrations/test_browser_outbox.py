@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from registrations.enums import EmailStatus
 from registrations.models import OutboxMessage, SentEmail
-from tests.badges.test_browser_recovery import _screenshot, _signed_in
+from tests.browser import screenshot, signed_in
 from tests.factories import (
     DelegateFactory,
     OrderFactory,
@@ -64,7 +64,7 @@ def test_a_manager_writes_to_a_filtered_list_previews_sends_and_finds_it_in_the_
     page, live_server, congress, manager, delegates
 ):
     assert not manager.is_superuser
-    page = _signed_in(page, live_server, manager)
+    page = signed_in(page, live_server, manager)
     page.goto(f"{live_server.url}/{congress.slug}/manage/registrations/")
     page.select_option("#id_type", "press")
     page.get_by_role("button", name="Filter", exact=True).click()
@@ -85,15 +85,15 @@ def test_a_manager_writes_to_a_filtered_list_previews_sends_and_finds_it_in_the_
     page.get_by_role("button", name="Preview").click()
     expect(page.locator(".preview-body")).to_contain_text("Bonjour Amélie Durand")
     expect(page.locator(".preview-subject")).to_contain_text("votre badge presse")
-    _screenshot(page, "manage-outbox-compose.png")
+    screenshot(page, "manage-outbox-compose.png")
     assert not OutboxMessage.objects.exists()
 
     page.get_by_role("button", name="Review and send").click()
     expect(page.locator(".review-count")).to_contain_text("This message goes to 3 recipients.")
-    _screenshot(page, "manage-outbox-review.png")
+    screenshot(page, "manage-outbox-review.png")
     page.get_by_role("button", name="Send to 3 recipients").click()
     expect(page.locator(".outbox-counts")).to_contain_text("3 recipients: 3 sent, 0 failed")
-    _screenshot(page, "manage-outbox-message.png")
+    screenshot(page, "manage-outbox-message.png")
     for address in ("amelie@presse.example", "ben@news.example", "chen@news.example"):
         expect(page.locator(".outbox-recipients")).to_contain_text(address)
     assert "dora@city.example" not in page.locator(".outbox-recipients").inner_text()
@@ -102,7 +102,7 @@ def test_a_manager_writes_to_a_filtered_list_previews_sends_and_finds_it_in_the_
     row = page.locator(".outbox-row").first
     expect(row).to_contain_text("your press badge")
     expect(row).to_contain_text("Press")
-    _screenshot(page, "manage-outbox-history.png")
+    screenshot(page, "manage-outbox-history.png")
 
     # the delegate's order page shows the message in its e-mail log, with its text
     order = SentEmail.objects.get(recipient="amelie@presse.example").order
@@ -112,7 +112,7 @@ def test_a_manager_writes_to_a_filtered_list_previews_sends_and_finds_it_in_the_
     emails.locator("summary").first.click()
     expect(emails.locator(".sent-email-body").first).to_contain_text("Bonjour Amélie Durand")
     emails.scroll_into_view_if_needed()
-    _screenshot(page, "manage-outbox-order-emails.png")
+    screenshot(page, "manage-outbox-order-emails.png")
 
     message = OutboxMessage.objects.get()
     assert set(

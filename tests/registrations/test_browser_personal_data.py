@@ -8,10 +8,10 @@ import os
 from pathlib import Path
 
 import pytest
-from django.test import Client
 from playwright.sync_api import expect
 
 from registrations.models import RetentionPolicy
+from tests.browser import screenshot, signed_in
 from tests.registrations.personal_data_setup import two_delegate_order
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -19,20 +19,8 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = pytest.mark.browser
 
 
-def _screenshot(page, name: str) -> None:
-    folder = os.environ.get("CONVENE_SCREENSHOTS")
-    if folder:
-        page.screenshot(path=str(Path(folder) / name), full_page=True)
-
-
 def _signed_in(page, live_server, user):
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    page.set_viewport_size({"width": 1200, "height": 900})
-    return page
+    return signed_in(page, live_server, user, width=1200, height=900)
 
 
 def test_the_delegate_downloads_then_asks_and_the_organiser_erases(
@@ -55,14 +43,14 @@ def test_the_delegate_downloads_then_asks_and_the_organiser_erases(
     page.get_by_label("Yes, erase these personal data").check()
     page.get_by_role("button", name="Ask for erasure").click()
     expect(page.locator("body")).to_contain_text("Your request was recorded")
-    _screenshot(page, "personal-data-delegate.png")
+    screenshot(page, "personal-data-delegate.png")
 
     page = _signed_in(page, live_server, alice)
     page.goto(f"{live_server.url}/{congress.slug}/manage/personal-data/")
     row = page.locator(".erasure-request")
     assert row.count() == 1 and "Silva" in row.inner_text()
     assert "would have passport and ID document numbers erased on" in page.content()
-    _screenshot(page, "personal-data.png")
+    screenshot(page, "personal-data.png")
     row.get_by_role("link", name="Carry out").click()
     page.get_by_label("Yes, erase these personal data").check()
     page.get_by_role("button", name="Erase").click()

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from registrations.enums import QuestionKind
 from registrations.models import Question
 from registrations.services.questions import save_question
-from tests.badges.test_browser_recovery import _screenshot, _signed_in
+from tests.browser import screenshot, signed_in
 from tests.factories import RegistrationTypeFactory
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -53,12 +53,12 @@ def test_an_owner_adds_a_question_and_the_preview_follows_the_typing(
 ):
     assert not alice.is_superuser
     _member, press = questions
-    page = _signed_in(page, live_server, alice, width=1280, height=900)
+    page = signed_in(page, live_server, alice, width=1280, height=900)
     page.goto(f"{live_server.url}/{congress.slug}/manage/")
     page.get_by_role("link", name="Registration questions").first.click()
     expect(page.locator("tr.question-row")).to_have_count(4)
     expect(_preview(page)).to_contain_text("Only for: Press.")
-    _screenshot(page, "manage-questions.png")
+    screenshot(page, "manage-questions.png")
 
     page.get_by_role("link", name="Add a question").click()
     page.fill("#id_label", "Dietary <b>needs</b>")
@@ -76,7 +76,7 @@ def test_an_owner_adds_a_question_and_the_preview_follows_the_typing(
     assert preview.locator("b").count() == 0
     assert int(preview.evaluate("el => Number(el.dataset.updates || 0)")) >= 1
     assert not Question.objects.filter(label__startswith="Dietary").exists()  # not saved yet
-    _screenshot(page, "manage-question-edit.png")
+    screenshot(page, "manage-question-edit.png")
 
     page.get_by_role("button", name="Save").click()
     page.locator(".messages").wait_for()

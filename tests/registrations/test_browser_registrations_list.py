@@ -7,7 +7,7 @@ import os
 import pytest
 from playwright.sync_api import expect
 
-from tests.badges.test_browser_recovery import _screenshot, _signed_in
+from tests.browser import screenshot, signed_in
 from tests.factories import RegistrationTypeFactory, TeamMembershipFactory, UserFactory
 
 from .test_registrations_list import bulk_delegates, delegate
@@ -39,7 +39,7 @@ def test_a_registration_manager_finds_and_exports_delegates(page, live_server, c
             country=country,
             organisation_name="Ville de Lyon" if city == "Lyon" else "Press club",
         )
-    page = _signed_in(page, live_server, manager, width=1280, height=900)
+    page = signed_in(page, live_server, manager, width=1280, height=900)
     page.goto(f"{live_server.url}/{congress.slug}/manage/registrations/")
     assert "124 delegates" in page.locator(".delegate-count").inner_text()
     page.fill("#id_q", "lefevre")
@@ -58,4 +58,4 @@ def test_a_registration_manager_finds_and_exports_delegates(page, live_server, c
     assert "type=press" in page.url and "col=city" in page.url
     export = page.get_by_role("link", name="CSV")
     assert "type=press" in export.get_attribute("href")
-    _screenshot(page, "registrations.png")
+    screenshot(page, "registrations.png")

@@ -8,7 +8,7 @@ import os
 import pytest
 
 from registrations.models import RegistrationSettings
-from tests.badges.test_browser_recovery import _screenshot, _signed_in
+from tests.browser import screenshot, signed_in
 from tests.factories import TeamMembershipFactory, UserFactory
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -24,7 +24,7 @@ def test_a_registration_manager_sets_capacity_and_a_deadline_in_montreal_time(
     congress.save()
     manager = UserFactory(username="rosa")
     TeamMembershipFactory(congress=congress, user=manager, role="registration")
-    page = _signed_in(page, live_server, manager, height=1000)
+    page = signed_in(page, live_server, manager, height=1000)
     page.goto(f"{live_server.url}/{congress.slug}/manage/")
     page.get_by_role("link", name="Registration settings").first.click()
     assert "America/Montreal" in page.locator("main, body").first.inner_text()
@@ -42,4 +42,4 @@ def test_a_registration_manager_sets_capacity_and_a_deadline_in_montreal_time(
     assert saved.total_capacity == 1200
     assert saved.cancellation_deadline == dt.datetime(2027, 1, 15, 23, 0, tzinfo=dt.UTC)
     assert page.locator("#id_cancellation_deadline").input_value() == "2027-01-15T18:00"
-    _screenshot(page, "manage-registration-settings.png")
+    screenshot(page, "manage-registration-settings.png")

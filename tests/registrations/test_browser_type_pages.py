@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from events_site.congresses.enums import Role
 from registrations.lifecycle import OrderStatus
 from registrations.models import RegistrationSettings, RegistrationType
-from tests.badges.test_browser_recovery import _screenshot, _signed_in
+from tests.browser import screenshot, signed_in
 from tests.factories import (
     DelegateFactory,
     OrderFactory,
@@ -41,7 +41,7 @@ def test_the_registration_role_adds_a_type_and_puts_it_first(page, live_server, 
     for _n in range(3):
         DelegateFactory(order=order, registration_type=member)
 
-    page = _signed_in(page, live_server, registrar)
+    page = signed_in(page, live_server, registrar)
     page.goto(f"{live_server.url}/{congress.slug}/manage/")
     page.get_by_role("link", name="Registration types").first.click()
     page.get_by_role("link", name="Add a registration type").click()
@@ -58,7 +58,7 @@ def test_the_registration_role_adds_a_type_and_puts_it_first(page, live_server, 
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#id_sales_end_error, .errorlist").first).to_be_visible()
     assert page.input_value("#id_name") == "Press"  # nothing typed was lost
-    _screenshot(page, "manage-registration-types-form.png")
+    screenshot(page, "manage-registration-types-form.png")
     page.fill("#id_sales_end", "2027-05-09T18:00")
     page.get_by_role("button", name="Save").click()
     page.locator(".messages").wait_for()
@@ -73,7 +73,7 @@ def test_the_registration_role_adds_a_type_and_puts_it_first(page, live_server, 
     assert member_row.locator("td.left").inner_text() == "797"
     assert "€450.00" in member_row.inner_text()
     assert "Asia/Seoul" in page.content()
-    _screenshot(page, "manage-registration-types.png")
+    screenshot(page, "manage-registration-types.png")
 
 
 def test_an_edit_keeps_the_order_and_a_used_type_is_not_deleted(page, live_server, congress):
@@ -86,7 +86,7 @@ def test_an_edit_keeps_the_order_and_a_used_type_is_not_deleted(page, live_serve
     order = OrderFactory(congress=congress, status=OrderStatus.PAID, total=Decimal("450.00"))
     DelegateFactory(order=order, registration_type=member, price=Decimal("450.00"))
 
-    page = _signed_in(page, live_server, registrar)
+    page = signed_in(page, live_server, registrar)
     page.goto(f"{live_server.url}/{congress.slug}/manage/registrations/types/")
     page.get_by_role("link", name="Member city").click()
     page.fill("#id_regular_price", "500.00")
@@ -103,7 +103,7 @@ def test_an_edit_keeps_the_order_and_a_used_type_is_not_deleted(page, live_serve
 
     page.locator(f"#type-{spare.pk}").get_by_role("link", name="Delete").click()
     expect(page.locator("body")).to_contain_text("Delete the registration type “Observer”?")
-    _screenshot(page, "manage-registration-types-delete.png")
+    screenshot(page, "manage-registration-types-delete.png")
     page.get_by_role("button", name="Delete").click()
     page.locator(".messages").wait_for()
     assert not RegistrationType.objects.filter(pk=spare.pk).exists()

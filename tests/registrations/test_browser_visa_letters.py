@@ -6,10 +6,8 @@ Set ``CONVENE_SCREENSHOTS=docs/screenshots`` to refresh the pictures in the docs
 
 import datetime as dt
 import os
-from pathlib import Path
 
 import pytest
-from django.test import Client
 from playwright.sync_api import expect
 
 from events_site.congresses.enums import Role
@@ -17,6 +15,7 @@ from registrations.enums import VisaLetterStatus
 from registrations.lifecycle import OrderStatus
 from registrations.models import VisaLetterRequest
 from registrations.services import visa_letters
+from tests.browser import screenshot, signed_in
 from tests.factories import DelegateFactory, OrderFactory, TeamMembershipFactory, UserFactory
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -24,20 +23,8 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = pytest.mark.browser
 
 
-def _screenshot(page, name: str) -> None:
-    folder = os.environ.get("CONVENE_SCREENSHOTS")
-    if folder:
-        page.screenshot(path=str(Path(folder) / name), full_page=True)
-
-
 def _signed_in(page, live_server, user):
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    page.set_viewport_size({"width": 1300, "height": 900})
-    return page
+    return signed_in(page, live_server, user, width=1300, height=900)
 
 
 def _other_request(congress, name: str, nationality: str, embassy: str):
@@ -79,7 +66,7 @@ def test_delegate_asks_officer_approves_and_issues_embassy_verifies(page, live_s
     page.get_by_role("button", name="Ask for a visa letter").click()
     expect(page.locator("body")).to_contain_text("Your request was recorded")
     expect(page.locator(".visa-status")).to_contain_text("Requested")
-    _screenshot(page, "visa-letter-delegate.png")
+    screenshot(page, "visa-letter-delegate.png")
 
     officer = UserFactory(username="vera")
     TeamMembershipFactory(congress=congress, user=officer, role=Role.VISA_OFFICER)
@@ -108,7 +95,7 @@ def test_delegate_asks_officer_approves_and_issues_embassy_verifies(page, live_s
     expect(page.locator(".visa-status")).to_have_text("Issued")
     page.goto(f"{live_server.url}/{congress.slug}/manage/visa-letters/")
     expect(page.locator(".visa-row")).to_have_count(2)
-    _screenshot(page, "visa-letter-queue.png")
+    screenshot(page, "visa-letter-queue.png")
 
     letter = VisaLetterRequest.objects.get(passport_name="KOFFI Aya Marie")
     page.goto(f"{live_server.url}/v/{letter.token}/")
@@ -116,7 +103,7 @@ def test_delegate_asks_officer_approves_and_issues_embassy_verifies(page, live_s
     expect(page.locator(".verify-holder")).to_have_text("KOFFI Aya Marie")
     expect(page.locator(".verify-passport")).to_have_text("••••••345")
     expect(page.locator("body")).not_to_contain_text("20AB12345")
-    _screenshot(page, "visa-letter-verification.png")
+    screenshot(page, "visa-letter-verification.png")
 
     visa_letters.decide(letter=letter, to=VisaLetterStatus.REVOKED, by=officer, reason="Fraud")
     page.reload()

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from registrations.enums import OrderStatus, VoucherKind
 from registrations.models import Voucher
 from registrations.services import vouchers as services
-from tests.badges.test_browser_recovery import _screenshot, _signed_in
+from tests.browser import screenshot, signed_in
 from tests.factories import (
     DelegateFactory,
     OrderFactory,
@@ -59,7 +59,7 @@ def test_a_manager_makes_and_edits_a_voucher(page, live_server, congress, manage
         value=Decimal("150"),
         comment="Partner cities",
     )
-    page = _signed_in(page, live_server, manager)
+    page = signed_in(page, live_server, manager)
     page.goto(f"{live_server.url}/{congress.slug}/manage/")
     page.get_by_role("link", name="Vouchers").first.click()
     page.get_by_role("link", name="New voucher").click()
@@ -90,13 +90,13 @@ def test_a_manager_makes_and_edits_a_voucher(page, live_server, congress, manage
     expect(rows).to_have_count(3)
     assert "Inactive" in page.locator("tr.status-inactive").inner_text()
     assert "100%" in page.locator("tr", has_text="SPEAKER-2027").inner_text()
-    _screenshot(page, "manage-vouchers.png")
+    screenshot(page, "manage-vouchers.png")
 
 
 def test_a_manager_draws_a_batch_and_downloads_its_codes(
     page, live_server, congress, manager, types
 ):
-    page = _signed_in(page, live_server, manager)
+    page = signed_in(page, live_server, manager)
     page.goto(_base(live_server, congress))
     page.get_by_role("link", name="New batch of vouchers").click()
     page.fill("#id_count", "12")
@@ -117,7 +117,7 @@ def test_a_manager_draws_a_batch_and_downloads_its_codes(
     codes = {row[0] for row in rows[1:]}
     assert len(codes) == 12 and all(code.startswith("STAFF-") for code in codes)
     assert codes == set(Voucher.objects.filter(congress=congress).values_list("code", flat=True))
-    _screenshot(page, "manage-voucher-batch.png")
+    screenshot(page, "manage-voucher-batch.png")
 
 
 def test_a_manager_reads_who_redeemed_a_voucher(page, live_server, congress, manager, types):
@@ -144,7 +144,7 @@ def test_a_manager_reads_who_redeemed_a_voucher(page, live_server, congress, man
             family_name=family,
             price=Decimal("0.00"),
         )
-    page = _signed_in(page, live_server, manager)
+    page = signed_in(page, live_server, manager)
     page.goto(_base(live_server, congress))
     page.get_by_role("link", name="Redemptions").first.click()
     page.locator("table.redemptions").wait_for()
@@ -153,4 +153,4 @@ def test_a_manager_reads_who_redeemed_a_voucher(page, live_server, congress, man
     text = page.locator("table.redemptions").inner_text()
     assert "Yuki Tanaka" in text and "Lars Eriksen" in text
     expect(page.locator("table.redemptions a")).to_have_count(0)  # no finance role: no order links
-    _screenshot(page, "manage-voucher-redemptions.png")
+    screenshot(page, "manage-voucher-redemptions.png")

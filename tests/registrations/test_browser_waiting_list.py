@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from registrations.enums import WaitingListStatus
 from registrations.models import RegistrationSettings, WaitingListEntry
-from tests.badges.test_browser_recovery import _screenshot, _signed_in
+from tests.browser import screenshot, signed_in
 from tests.factories import RegistrationTypeFactory, TeamMembershipFactory, UserFactory
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -56,11 +56,11 @@ def test_a_manager_works_the_waiting_list(page, live_server, congress, manager):
     _entry(workshop, "Ana Silva", "ana@lisboa.example", 200)
     kim = _entry(workshop, "김민준", "minjun@seoul.example", 100)
     _entry(gala, "محمد علي", "m.ali@cairo.example", 50)
-    page = _signed_in(page, live_server, manager)
+    page = signed_in(page, live_server, manager)
     page.goto(f"{live_server.url}/{congress.slug}/manage/")
     page.get_by_role("link", name="Waiting list").first.click()
     page.locator("table.waiting-list").wait_for()
-    _screenshot(page, "manage-waiting-list.png")
+    screenshot(page, "manage-waiting-list.png")
 
     # out of turn: the second person waiting gets the one free seat
     page.get_by_role("button", name="Offer a seat to 김민준").click()
