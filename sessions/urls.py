@@ -8,6 +8,7 @@ from .views import (
     cfp,
     cfp_manage,
     cfp_review,
+    cfp_speaker,
     editor,
     feeds,
     formats,
@@ -29,6 +30,7 @@ CODE = r"(?P<code>[A-Z0-9]{1,12})"
 SLUG = r"(?P<congress_slug>[-a-zA-Z0-9_]+)"
 
 CFP_PROPOSAL = "<slug:congress_slug>/proposals/<str:proposal_secret>/"
+CFP_PERSON = "<slug:congress_slug>/speaking/<str:person_secret>/"
 REVIEW = "<slug:congress_slug>/manage/review/<slug:call_slug>/"
 CALL = "<slug:congress_slug>/manage/calls/<slug:call_slug>/"
 
@@ -44,8 +46,16 @@ urlpatterns = [
         cfp.person_remove,
         name="cfp_person_remove",
     ),
+    path(f"{CFP_PERSON}", cfp.person_detail, name="cfp_person"),
     path(
-        "<slug:congress_slug>/speaking/<str:person_secret>/", cfp.person_detail, name="cfp_person"
+        f"{CFP_PERSON}unavailable/",
+        cfp_speaker.unavailability_add,
+        name="cfp_person_unavailability",
+    ),
+    path(
+        f"{CFP_PERSON}unavailable/<int:gap_id>/remove/",
+        cfp_speaker.unavailability_remove,
+        name="cfp_person_unavailability_remove",
     ),
     # review (proposals.review)
     path("<slug:congress_slug>/manage/review/", cfp_review.review_index, name="review_index"),

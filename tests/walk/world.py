@@ -313,7 +313,12 @@ def _populate_calls(side: Side, *, seed: int) -> None:
     people are locked, so that the walk's POSTs remove and withdraw nobody it needs."""
     from sessions import cfp_demo
     from sessions.enums import ProposalStatus as Status
-    from sessions.models import CallForProposals, Proposal, ProposalPerson
+    from sessions.models import (
+        CallForProposals,
+        Proposal,
+        ProposalPerson,
+        ProposalPersonUnavailability,
+    )
 
     call = cfp_demo.seed_demo(
         congress=side.congress, people=[], rng=random.Random(seed), slug=f"sessions-{seed}"
@@ -346,6 +351,11 @@ def _populate_calls(side: Side, *, seed: int) -> None:
         proposal=locked, name="Walk speaker", email=f"walk-speaker-{seed}@walk.example"
     )
     side.extra["person"] = side.extra["proposal"].people.order_by("pk").first()
+    side.extra["person_gap"] = ProposalPersonUnavailability.objects.create(
+        person=side.extra["person"],
+        starts_at=dt.datetime.combine(side.congress.start_date, dt.time(9), side.congress.tz),
+        ends_at=dt.datetime.combine(side.congress.start_date, dt.time(10), side.congress.tz),
+    )
     side.extra["phase"] = call.review_phases.order_by("pk").first()
 
 
