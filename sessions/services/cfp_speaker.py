@@ -61,7 +61,7 @@ def add_person_unavailability(
     note = (note or "").strip()
     with transaction.atomic():
         current = (
-            ProposalPerson.objects.select_for_update()
+            ProposalPerson.objects.select_for_update(of=("self",))
             .select_related("proposal__call__congress", "speaker")
             .get(pk=person.pk)
         )
@@ -102,7 +102,7 @@ def remove_person_unavailability(*, gap: ProposalPersonUnavailability) -> None:
     person's proposals still states it."""
     with transaction.atomic():
         person = (
-            ProposalPerson.objects.select_for_update()
+            ProposalPerson.objects.select_for_update(of=("self",))
             .select_related("proposal__call__congress")
             .get(pk=gap.person_id)
         )
