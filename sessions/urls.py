@@ -17,6 +17,7 @@ from .views import (
     printing,
     public,
     screens,
+    slides,
     speaker_tools,
     tags,
     tracks,
@@ -51,6 +52,11 @@ urlpatterns = [
         f"{CFP_PERSON}unavailable/",
         cfp_speaker.unavailability_add,
         name="cfp_person_unavailability",
+    ),
+    path(
+        f"{CFP_PERSON}slides/",
+        cfp_speaker.slides_upload,
+        name="cfp_person_slides",
     ),
     path(
         f"{CFP_PERSON}unavailable/<int:gap_id>/remove/",
@@ -94,6 +100,11 @@ urlpatterns = [
         "<slug:congress_slug>/schedule/sessions/<str:code>/",
         public.session_detail,
         name="session",
+    ),
+    path(
+        "<slug:congress_slug>/schedule/sessions/<str:code>/slides/<str:slides_code>/",
+        slides.slides_download,
+        name="session_slides",
     ),
     re_path(rf"^{SLUG}/schedule/sessions/{CODE}\.ics$", feeds.session_ics, name="session_ics"),
     re_path(rf"^{SLUG}/schedule\.ics$", feeds.schedule_ics, name="schedule_ics"),
@@ -188,6 +199,11 @@ urlpatterns = [
         "<slug:congress_slug>/manage/agenda/sessions/<str:code>/",
         manage.session_edit,
         name="manage_session_edit",
+    ),
+    path(
+        "<slug:congress_slug>/manage/agenda/sessions/<str:code>/slides/<str:slides_code>/remove/",
+        slides.slides_remove,
+        name="manage_session_slides_remove",
     ),
     path(
         "<slug:congress_slug>/manage/agenda/sessions/<str:code>/cancel/",

@@ -1,5 +1,6 @@
 """A person's own link, beyond confirming and the profile: the times during the congress they
-cannot speak, typed in the congress's zone. Looked up only through ``secret_links``."""
+cannot speak, typed in the congress's zone, and once accepted their session's slides. Looked
+up only through ``secret_links``."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,16 +16,19 @@ from django.views.decorators.http import require_POST
 
 from events_site.congresses.forms import Form, LocalDateTimeInput
 from events_site.congresses.secret_links import get_by_secret_or_404
+from events_site.congresses.uploads import SlidesUploadField, max_slides_bytes
 
 from ..cfp_forms import ProfileForm
 from ..errors import ProposalRefused
-from ..models import ProposalPerson, ProposalPersonUnavailability
+from ..models import ProposalPerson, ProposalPersonUnavailability, SessionSlides
 from ..services.availability import MAX_NOTE
 from ..services.cfp_speaker import (
     add_person_unavailability,
     congress_bounds,
     remove_person_unavailability,
 )
+from ..services.slides import may_upload_slides, upload_slides
+from ..slides_models import MAX_SLIDES_TITLE
 from ..wallclock import NONEXISTENT, aware, wall_clock_kind
 
 
@@ -68,6 +73,20 @@ class PersonUnavailabilityForm(Form):
         return self._in_zone("ends_at")
 
 
+class SlidesForm(Form):
+    file = SlidesUploadField(label=gettext_lazy("Slides (PDF, PPTX or ODP)"))
+    title = forms.CharField(
+        label=gettext_lazy("Title"), max_length=MAX_SLIDES_TITLE, required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="slides", **kwargs)
+        self.fields["file"].widget.attrs["accept"] = ".pdf,.pptx,.odp"
+        self.fields["file"].help_text = _("At most %(size)s.") % {
+            "size": filesizeformat(max_slides_bytes())
+        }
+
+
 def person_for(congress_slug: str, person_secret: str) -> ProposalPerson:
     person = get_by_secret_or_404(
         ProposalPerson.objects.select_related("proposal__call__congress", "speaker"),
@@ -88,8 +107,21 @@ def unavailability_context(person: ProposalPerson, form=None) -> dict:
     }
 
 
-def render_person_page(request, person: ProposalPerson, *, form, gap_form=None, status=200):
-    """The person's page: their answer, their profile form and their unavailable times."""
+def slides_context(person: ProposalPerson, form=None) -> dict:
+    """The slides of the person's session, and the form, once they may upload."""
+    if not may_upload_slides(person):
+        return {"slides_open": False}
+    return {
+        "slides_open": True,
+        "session_slides": list(SessionSlides.objects.filter(session_id=person.proposal.session_id)),
+        "slides_form": form or SlidesForm(),
+    }
+
+
+def render_person_page(
+    request, person: ProposalPerson, *, form, gap_form=None, slides_form=None, status=200
+):
+    """The person's page: their answer, their profile, their unavailable times, their slides."""
     return render(
         request,
         "agenda/cfp/person.html",
@@ -100,16 +132,17 @@ def render_person_page(request, person: ProposalPerson, *, form, gap_form=None, 
             "proposal": person.proposal,
             "form": form,
             **unavailability_context(person, gap_form),
+            **slides_context(person, slides_form),
         },
         status=status,
     )
 
 
-def _back(congress_slug: str, person_secret: str):
+def _back(congress_slug: str, person_secret: str, anchor: str = "unavailability"):
     response = redirect(
         "agenda:cfp_person", congress_slug=congress_slug, person_secret=person_secret
     )
-    response["Location"] += "#unavailability"
+    response["Location"] += f"#{anchor}"
     return response
 
 
@@ -144,3 +177,31 @@ def unavailability_remove(request, congress_slug: str, person_secret: str, gap_i
     except ProposalRefused as error:
         messages.error(request, str(error))
     return _back(congress_slug, person_secret)
+
+
+@require_POST
+def slides_upload(request, congress_slug: str, person_secret: str):
+    person = person_for(congress_slug, person_secret)
+    if not may_upload_slides(person):
+        messages.error(
+            request,
+            _("Slides can be uploaded once the proposal is accepted and you have confirmed."),
+        )
+        return _back(congress_slug, person_secret, "slides")
+    form = SlidesForm(request.POST, request.FILES)
+    if form.is_valid():
+        file, content_type = form.cleaned_data["file"]
+        try:
+            upload_slides(
+                person=person,
+                file=file,
+                content_type=content_type,
+                title=form.cleaned_data["title"],
+            )
+        except ProposalRefused as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error))
+        else:
+            messages.success(request, _("Your slides are uploaded."))
+            return _back(congress_slug, person_secret, "slides")
+    profile = ProfileForm(instance=person, call=person.proposal.call, now=timezone.now())
+    return render_person_page(request, person, form=profile, slides_form=form, status=400)

@@ -59,8 +59,17 @@ from registrations.payments.services import quotes as quote_services
 from registrations.services.saved_filters import save_filter
 from sessions import demo as agenda_demo
 from sessions import services as agenda_services
-from sessions.enums import SessionStatus, SpeakerRole
-from sessions.models import Break, Contribution, Session, Speaker, SpeakerUnavailability, Tag, Track
+from sessions.enums import SessionStatus, SlidesMoment, SpeakerRole
+from sessions.models import (
+    Break,
+    Contribution,
+    Session,
+    SessionSlides,
+    Speaker,
+    SpeakerUnavailability,
+    Tag,
+    Track,
+)
 from tests.factories import CongressFactory, DelegateFactory, OrderFactory, TeamMembershipFactory
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n%%EOF\n"
@@ -217,6 +226,14 @@ def _populate(congress, *, seed: int, owner) -> Side:
         starts_at=dt.datetime.combine(congress.start_date, dt.time(7), tzinfo=congress.tz),
         ends_at=dt.datetime.combine(congress.start_date, dt.time(8), tzinfo=congress.tz),
     )
+    side.extra["slides"] = SessionSlides(
+        session=side.session,
+        content_type="application/pdf",
+        size=len(PDF),
+        moment=SlidesMoment.BEFORE,
+        uploaded_at=now,
+    )
+    side.extra["slides"].file.save(f"walk-{seed}.pdf", ContentFile(PDF), save=True)
     side.extra["member"] = owner
     side.extra["member_organisation"] = MemberOrganisation.objects.create(
         congress=congress, name=f"Walk member {seed}", country="KR", reference=f"W-{seed}"
