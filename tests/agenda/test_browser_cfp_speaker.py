@@ -3,20 +3,14 @@ zone, refused outside the congress), and once accepted upload their slides, whic
 session page then offers as a download. ``CONVENE_SCREENSHOTS=docs/screenshots`` refreshes
 the picture."""
 
-import datetime as dt
 import os
 
 import pytest
 from playwright.sync_api import expect
 
-from sessions import services
-from sessions.enums import DecisionOutcome, SessionStatus
-from sessions.models import Session
-from sessions.services import cfp_decisions
-from sessions.services.editor import place_session
 from tests.badges.test_browser_recovery import _screenshot
 
-from .cfp_world import make_call, make_proposal
+from .cfp_world import accept_and_publish, make_call, make_proposal
 from .test_cfp_slides import PDF
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -45,14 +39,7 @@ def test_a_speaker_gives_a_time_and_uploads_slides_shown_on_the_session_page(
     expect(page.locator("#unavailability-list")).to_contain_text("Train from Busan")
     expect(page.locator("#slides-form")).to_have_count(0)
 
-    cfp_decisions.decide(proposal=proposal, by=alice, outcome=DecisionOutcome.ACCEPT)
-    cfp_decisions.send_decisions(call=proposal.call, by=alice)
-    proposal.refresh_from_db()
-    session = Session.objects.get(pk=proposal.session_id)
-    start = dt.datetime.combine(congress.start_date, dt.time(10))
-    place_session(session=session, by=alice, room=hall, start=start, minutes=60)
-    services.update_session(session=session, by=alice, status=SessionStatus.CONFIRMED)
-    services.publish_schedule(congress=congress, by=alice)
+    session = accept_and_publish(proposal, by=alice, room=hall)
 
     page.goto(link)
     page.set_input_files(

@@ -3,7 +3,6 @@ every export: a session is opted out of recording when any of its speakers refus
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import xml.etree.ElementTree as ET
 
@@ -11,26 +10,12 @@ import pytest
 from django.urls import reverse
 
 from sessions import services
-from sessions.enums import DecisionOutcome, SessionStatus
-from sessions.models import Session, Speaker
-from sessions.services import cfp, cfp_decisions
-from sessions.services.editor import place_session
+from sessions.models import Speaker
+from sessions.services import cfp
 
-from .cfp_world import make_call, make_proposal
+from .cfp_world import accept_and_publish, make_call, make_proposal
 
 pytestmark = pytest.mark.django_db
-
-
-def _accept_and_publish(congress, alice, hall, proposal) -> Session:
-    cfp_decisions.decide(proposal=proposal, by=alice, outcome=DecisionOutcome.ACCEPT)
-    cfp_decisions.send_decisions(call=proposal.call, by=alice)
-    proposal.refresh_from_db()
-    session = Session.objects.get(pk=proposal.session_id)
-    start = dt.datetime.combine(congress.start_date, dt.time(10))
-    place_session(session=session, by=alice, room=hall, start=start, minutes=60)
-    services.update_session(session=session, by=alice, status=SessionStatus.CONFIRMED)
-    services.publish_schedule(congress=congress, by=alice)
-    return session
 
 
 def _exports(client, congress, title):
@@ -56,7 +41,7 @@ def test_a_speaker_refusing_on_their_link_opts_the_session_out(client, congress,
     people = list(proposal.people.order_by("position"))
     cfp.update_profile(person=people[0], recording_consent=True)
     cfp.update_profile(person=people[1], recording_consent=False)
-    _accept_and_publish(congress, alice, hall, proposal)
+    accept_and_publish(proposal, by=alice, room=hall)
     assert Speaker.objects.get(email=people[1].email).recording_allowed is False
     assert Speaker.objects.get(email=people[0].email).recording_allowed is True
     assert _exports(client, congress, "Cities and heat") == ("true", "true")
@@ -66,7 +51,7 @@ def test_without_a_refusal_the_session_is_recorded_and_a_later_no_opts_it_out(
     client, congress, alice, hall
 ):
     proposal = make_proposal(make_call(congress), title="Cities and heat")
-    _accept_and_publish(congress, alice, hall, proposal)
+    accept_and_publish(proposal, by=alice, room=hall)
     assert _exports(client, congress, "Cities and heat") == ("false", None)
     person = proposal.people.order_by("position")[2]
     url = reverse("agenda:cfp_person", args=[congress.slug, person.secret])

@@ -13,13 +13,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from sessions import services
-from sessions.enums import DecisionOutcome, InvitationStatus, SessionStatus, SlidesMoment
+from sessions.enums import InvitationStatus, SlidesMoment
 from sessions.models import Session, SessionSlides
-from sessions.services import cfp_decisions
-from sessions.services.editor import place_session
 
-from .cfp_world import make_call, make_proposal
+from .cfp_world import accept_and_publish, make_call, make_proposal
 
 pytestmark = pytest.mark.django_db
 
@@ -45,14 +42,7 @@ DOCX = _zip([("[Content_Types].xml", b"<Types/>"), ("word/document.xml", b"<w/>"
 def accepted(congress, alice, hall):
     """A proposal accepted, its session placed on the first day and published."""
     proposal = make_proposal(make_call(congress), title="Cities and heat")
-    cfp_decisions.decide(proposal=proposal, by=alice, outcome=DecisionOutcome.ACCEPT)
-    cfp_decisions.send_decisions(call=proposal.call, by=alice)
-    proposal.refresh_from_db()
-    session = Session.objects.get(pk=proposal.session_id)
-    start = dt.datetime.combine(congress.start_date, dt.time(10))
-    place_session(session=session, by=alice, room=hall, start=start, minutes=60)
-    services.update_session(session=session, by=alice, status=SessionStatus.CONFIRMED)
-    services.publish_schedule(congress=congress, by=alice)
+    accept_and_publish(proposal, by=alice, room=hall)
     return proposal
 
 
@@ -208,3 +198,13 @@ def test_the_programme_team_removes_slides_and_their_file(
         assert client.post(url).status_code == 302
     assert not SessionSlides.objects.exists() and not storage.exists(name)
     assert 'id="session-slides"' not in session_page(client, accepted).content.decode()
+
+
+def test_a_declared_size_that_lies_is_still_cut_at_the_limit(settings):
+    from events_site.congresses.uploads import UploadRefused, accept_slides
+
+    settings.UPLOAD_MAX_SLIDES_BYTES = 100
+    lying = SimpleUploadedFile("a.pdf", PDF + b"x" * 200, content_type="application/pdf")
+    lying.size = 10
+    with pytest.raises(UploadRefused, match="larger than"):
+        accept_slides(lying)
