@@ -145,6 +145,17 @@ class PersonForm(ModelForm):
 
 class ProfileForm(QuestionsMixin, ModelForm):
     photo = ImageUploadField(label=_("Photo"), required=False)
+    recording_consent = forms.NullBooleanField(
+        label=_("May the sessions you speak in be recorded and streamed?"),
+        required=False,
+        widget=forms.RadioSelect(
+            choices=[("", _("Not answered yet")), ("True", _("Yes")), ("False", _("No"))]
+        ),
+        help_text=_(
+            "If you say no, no session you speak in is recorded or streamed, whatever the "
+            "session's own setting."
+        ),
+    )
 
     class Meta:
         model = ProposalPerson

@@ -39,6 +39,13 @@ class SessionStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class SlidesMoment(models.TextChoices):
+    """When slides were uploaded: before the session ended, or after (the final version)."""
+
+    BEFORE = "before", _("Before the session")
+    AFTER = "after", _("After the session")
+
+
 class SpeakerRole(models.TextChoices):
     CHAIR = "chair", _("Chair")
     MODERATOR = "moderator", _("Moderator")

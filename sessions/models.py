@@ -579,3 +579,4 @@ from .review_models import (  # noqa: E402, F401
     ReviewScore,
     ScoreCategory,
 )
+from .slides_models import SessionSlides  # noqa: E402, F401

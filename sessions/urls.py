@@ -8,6 +8,7 @@ from .views import (
     cfp,
     cfp_manage,
     cfp_review,
+    cfp_speaker,
     editor,
     feeds,
     formats,
@@ -16,6 +17,7 @@ from .views import (
     printing,
     public,
     screens,
+    slides,
     speaker_tools,
     tags,
     tracks,
@@ -29,6 +31,7 @@ CODE = r"(?P<code>[A-Z0-9]{1,12})"
 SLUG = r"(?P<congress_slug>[-a-zA-Z0-9_]+)"
 
 CFP_PROPOSAL = "<slug:congress_slug>/proposals/<str:proposal_secret>/"
+CFP_PERSON = "<slug:congress_slug>/speaking/<str:person_secret>/"
 REVIEW = "<slug:congress_slug>/manage/review/<slug:call_slug>/"
 CALL = "<slug:congress_slug>/manage/calls/<slug:call_slug>/"
 
@@ -44,8 +47,21 @@ urlpatterns = [
         cfp.person_remove,
         name="cfp_person_remove",
     ),
+    path(f"{CFP_PERSON}", cfp.person_detail, name="cfp_person"),
     path(
-        "<slug:congress_slug>/speaking/<str:person_secret>/", cfp.person_detail, name="cfp_person"
+        f"{CFP_PERSON}unavailable/",
+        cfp_speaker.unavailability_add,
+        name="cfp_person_unavailability",
+    ),
+    path(
+        f"{CFP_PERSON}slides/",
+        cfp_speaker.slides_upload,
+        name="cfp_person_slides",
+    ),
+    path(
+        f"{CFP_PERSON}unavailable/<int:gap_id>/remove/",
+        cfp_speaker.unavailability_remove,
+        name="cfp_person_unavailability_remove",
     ),
     # review (proposals.review)
     path("<slug:congress_slug>/manage/review/", cfp_review.review_index, name="review_index"),
@@ -84,6 +100,11 @@ urlpatterns = [
         "<slug:congress_slug>/schedule/sessions/<str:code>/",
         public.session_detail,
         name="session",
+    ),
+    path(
+        "<slug:congress_slug>/schedule/sessions/<str:code>/slides/<str:slides_code>/",
+        slides.slides_download,
+        name="session_slides",
     ),
     re_path(rf"^{SLUG}/schedule/sessions/{CODE}\.ics$", feeds.session_ics, name="session_ics"),
     re_path(rf"^{SLUG}/schedule\.ics$", feeds.schedule_ics, name="schedule_ics"),
@@ -178,6 +199,11 @@ urlpatterns = [
         "<slug:congress_slug>/manage/agenda/sessions/<str:code>/",
         manage.session_edit,
         name="manage_session_edit",
+    ),
+    path(
+        "<slug:congress_slug>/manage/agenda/sessions/<str:code>/slides/<str:slides_code>/remove/",
+        slides.slides_remove,
+        name="manage_session_slides_remove",
     ),
     path(
         "<slug:congress_slug>/manage/agenda/sessions/<str:code>/cancel/",

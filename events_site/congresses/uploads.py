@@ -1,10 +1,12 @@
 """The one upload pipeline: every file a person sends (speaker photos, congress logos, CSV
-imports) passes here before anything reads or stores it.
+imports, speakers' slides) passes here before anything reads or stores it.
 
 Guaranteed: the size is checked from ``UploadedFile.size`` before the body is read; the type
 is decided from the content, never the name; images are decoded with a pixel limit, must be
 PNG, JPEG or WebP (no EPS/PS/PDF, no SVG), and are re-encoded without their metadata under a
-random name; CSV text must be UTF-8 without NUL or other binary bytes. A refusal raises
+random name; CSV text must be UTF-8 without NUL or other binary bytes; slides must be a PDF,
+a PowerPoint (PPTX) or an OpenDocument (ODP) presentation by their content, stored under a
+random name with the extension of what they are. A refusal raises
 ``UploadRefused`` (a ``DomainError``: a 400 in the API, a form error on pages and admin) and
 nothing is stored.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 import io
 import secrets
 import warnings
+import zipfile
 
 from django import forms
 from django.conf import settings
@@ -50,6 +53,10 @@ def max_image_bytes() -> int:
 
 def max_csv_bytes() -> int:
     return getattr(settings, "UPLOAD_MAX_CSV_BYTES", 5 * 1024 * 1024)
+
+
+def max_slides_bytes() -> int:
+    return getattr(settings, "UPLOAD_MAX_SLIDES_BYTES", 50 * 1024 * 1024)
 
 
 def max_image_pixels() -> int:
@@ -178,6 +185,75 @@ def read_csv_text(upload, *, fallback_encodings: tuple[str, ...] = ()) -> str:
         raise UploadRefused(
             _("The file must be UTF-8 encoded CSV."), code="upload_not_utf8"
         ) from exc
+
+
+# What a slides file may be: (extension, content type)
+SLIDES_PDF = ("pdf", "application/pdf")
+SLIDES_PPTX = (
+    "pptx",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+)
+SLIDES_ODP = ("odp", "application/vnd.oasis.opendocument.presentation")
+_ODP_MIMETYPE = SLIDES_ODP[1].encode()
+_ZIP_ENTRIES_AT_MOST = 20_000
+
+
+def _not_slides():
+    return UploadRefused(
+        _("The file is not a presentation we accept: send a PDF, PPTX or ODP file."),
+        code="upload_not_slides",
+    )
+
+
+def _presentation_kind(data: bytes) -> tuple[str, str]:
+    """PPTX or ODP by their inner structure (read from the zip's directory, nothing extracted
+    but ODP's few-byte ``mimetype`` entry)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+            if len(entries) > _ZIP_ENTRIES_AT_MOST:
+                raise _not_slides()
+            names = {entry.filename for entry in entries}
+            first = entries[0] if entries else None
+            if (
+                first is not None
+                and first.filename == "mimetype"
+                and first.file_size <= 128
+                and archive.read(first).strip() == _ODP_MIMETYPE
+            ):
+                return SLIDES_ODP
+            if "[Content_Types].xml" in names and "ppt/presentation.xml" in names:
+                return SLIDES_PPTX
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, KeyError) as exc:
+        raise _not_slides() from exc
+    raise _not_slides()
+
+
+def accept_slides(upload) -> tuple[ContentFile, str]:
+    """The upload under a random name with the extension of what its content is, and its
+    content type; or ``UploadRefused``. The name the sender gave is never used."""
+    _check_size(upload, max_slides_bytes())
+    data = _read_at_most(upload, max_slides_bytes())
+    if data.startswith(b"%PDF-") and b"%%EOF" in data[-2048:]:
+        extension, content_type = SLIDES_PDF
+    elif data.startswith(b"PK\x03\x04"):
+        extension, content_type = _presentation_kind(data)
+    else:
+        raise _not_slides()
+    return ContentFile(data, name=f"{secrets.token_urlsafe(16)}.{extension}"), content_type
+
+
+class SlidesUploadField(forms.FileField):
+    """A form field whose cleaned value is ``(file, content type)`` from ``accept_slides``."""
+
+    def clean(self, data, initial=None):
+        value = super().clean(data, initial)
+        if not value or not hasattr(value, "size"):
+            return value
+        try:
+            return accept_slides(value)
+        except UploadRefused as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from exc
 
 
 class ImageUploadField(forms.FileField):

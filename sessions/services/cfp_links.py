@@ -49,4 +49,6 @@ def _copy_to_speaker(person: ProposalPerson, speaker: Speaker) -> None:
     speaker.bio = person.bio or speaker.bio
     if person.photo:
         speaker.photo = person.photo
+    if person.recording_consent is not None:  # the latest answer on any of their links
+        speaker.recording_allowed = person.recording_consent
     speaker.save()

@@ -19,6 +19,7 @@ from ..enums import ProposalStatus
 from ..errors import ProposalIncomplete, ProposalRefused
 from ..models import CallForProposals, Proposal, ProposalPerson
 from ..services import cfp
+from .cfp_speaker import person_for, render_person_page
 from .common import visible_congress
 
 
@@ -210,13 +211,10 @@ def person_remove(request, congress_slug: str, proposal_secret: str, person_id: 
 
 
 def person_detail(request, congress_slug: str, person_secret: str):
-    """A person's own link: confirm or decline, complete the profile."""
-    person = get_by_secret_or_404(
-        ProposalPerson.objects.select_related("proposal__call__congress"), secret=person_secret
-    )
+    """A person's own link: confirm or decline, complete the profile (their unavailable
+    times have their own routes, ``cfp_speaker``)."""
+    person = person_for(congress_slug, person_secret)
     call = person.proposal.call
-    if call.congress.slug != congress_slug:
-        raise Http404
     now = timezone.now()
     status = 200
     posted = request.method == "POST"
@@ -252,15 +250,4 @@ def person_detail(request, congress_slug: str, person_secret: str):
             )
             status = 400
     person.refresh_from_db()
-    return render(
-        request,
-        "agenda/cfp/person.html",
-        {
-            "congress": call.congress,
-            "call": call,
-            "person": person,
-            "proposal": person.proposal,
-            "form": form,
-        },
-        status=status,
-    )
+    return render_person_page(request, person, form=form, status=status)

@@ -18,6 +18,7 @@ from ..enums import SessionFormat
 from ..page_cache import cached_public_page
 from ..timetable import build_timetable
 from .common import parse_day, parse_filters, query_param, visible_congress
+from .slides import published_slides
 
 
 def _programme_or_none(congress):
@@ -73,7 +74,13 @@ def session_detail(request, congress_slug: str, code: str):
     return render(
         request,
         "agenda/session.html",
-        {"congress": congress, "version": version, "programme": programme, "session": session},
+        {
+            "congress": congress,
+            "version": version,
+            "programme": programme,
+            "session": session,
+            "slides": published_slides(congress, code),
+        },
     )
 
 

@@ -99,3 +99,23 @@ def make_reviewer(congress, username, *, organisation="", country=""):
 def open_phase(call, **fields) -> ReviewPhase:
     phase = ReviewPhase.objects.create(call=call, name="First round", **fields)
     return cfp_review.activate_phase(phase=phase, by=None)
+
+
+def accept_and_publish(proposal, *, by, room):
+    """Accept ``proposal``, place its session at 10:00 on the first day, confirm and publish."""
+    from sessions import services
+    from sessions.enums import DecisionOutcome, SessionStatus
+    from sessions.models import Session
+    from sessions.services import cfp_decisions
+    from sessions.services.editor import place_session
+
+    congress = proposal.call.congress
+    cfp_decisions.decide(proposal=proposal, by=by, outcome=DecisionOutcome.ACCEPT)
+    cfp_decisions.send_decisions(call=proposal.call, by=by)
+    proposal.refresh_from_db()
+    session = Session.objects.get(pk=proposal.session_id)
+    start = dt.datetime.combine(congress.start_date, dt.time(10))
+    place_session(session=session, by=by, room=room, start=start, minutes=60)
+    services.update_session(session=session, by=by, status=SessionStatus.CONFIRMED)
+    services.publish_schedule(congress=congress, by=by)
+    return session

@@ -59,8 +59,17 @@ from registrations.payments.services import quotes as quote_services
 from registrations.services.saved_filters import save_filter
 from sessions import demo as agenda_demo
 from sessions import services as agenda_services
-from sessions.enums import SessionStatus, SpeakerRole
-from sessions.models import Break, Contribution, Session, Speaker, SpeakerUnavailability, Tag, Track
+from sessions.enums import SessionStatus, SlidesMoment, SpeakerRole
+from sessions.models import (
+    Break,
+    Contribution,
+    Session,
+    SessionSlides,
+    Speaker,
+    SpeakerUnavailability,
+    Tag,
+    Track,
+)
 from tests.factories import CongressFactory, DelegateFactory, OrderFactory, TeamMembershipFactory
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n%%EOF\n"
@@ -217,6 +226,14 @@ def _populate(congress, *, seed: int, owner) -> Side:
         starts_at=dt.datetime.combine(congress.start_date, dt.time(7), tzinfo=congress.tz),
         ends_at=dt.datetime.combine(congress.start_date, dt.time(8), tzinfo=congress.tz),
     )
+    side.extra["slides"] = SessionSlides(
+        session=side.session,
+        content_type="application/pdf",
+        size=len(PDF),
+        moment=SlidesMoment.BEFORE,
+        uploaded_at=now,
+    )
+    side.extra["slides"].file.save(f"walk-{seed}.pdf", ContentFile(PDF), save=True)
     side.extra["member"] = owner
     side.extra["member_organisation"] = MemberOrganisation.objects.create(
         congress=congress, name=f"Walk member {seed}", country="KR", reference=f"W-{seed}"
@@ -313,7 +330,12 @@ def _populate_calls(side: Side, *, seed: int) -> None:
     people are locked, so that the walk's POSTs remove and withdraw nobody it needs."""
     from sessions import cfp_demo
     from sessions.enums import ProposalStatus as Status
-    from sessions.models import CallForProposals, Proposal, ProposalPerson
+    from sessions.models import (
+        CallForProposals,
+        Proposal,
+        ProposalPerson,
+        ProposalPersonUnavailability,
+    )
 
     call = cfp_demo.seed_demo(
         congress=side.congress, people=[], rng=random.Random(seed), slug=f"sessions-{seed}"
@@ -346,6 +368,11 @@ def _populate_calls(side: Side, *, seed: int) -> None:
         proposal=locked, name="Walk speaker", email=f"walk-speaker-{seed}@walk.example"
     )
     side.extra["person"] = side.extra["proposal"].people.order_by("pk").first()
+    side.extra["person_gap"] = ProposalPersonUnavailability.objects.create(
+        person=side.extra["person"],
+        starts_at=dt.datetime.combine(side.congress.start_date, dt.time(9), side.congress.tz),
+        ends_at=dt.datetime.combine(side.congress.start_date, dt.time(10), side.congress.tz),
+    )
     side.extra["phase"] = call.review_phases.order_by("pk").first()
 
 

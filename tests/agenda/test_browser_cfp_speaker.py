@@ -1,0 +1,60 @@
+"""A speaker's own link in Chromium: they give a time they cannot speak (in the congress's
+zone, refused outside the congress), and once accepted upload their slides, which the public
+session page then offers as a download. ``CONVENE_SCREENSHOTS=docs/screenshots`` refreshes
+the picture."""
+
+import os
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.badges.test_browser_recovery import _screenshot
+
+from .cfp_world import accept_and_publish, make_call, make_proposal
+from .test_cfp_slides import PDF
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_speaker_gives_a_time_and_uploads_slides_shown_on_the_session_page(
+    page, live_server, congress, alice, hall
+):
+    proposal = make_proposal(make_call(congress), title="Cities and heat waves")
+    person = proposal.people.order_by("position")[1]
+    link = f"{live_server.url}/{congress.slug}/speaking/{person.secret}/"
+
+    page.goto(link)
+    expect(page.locator("#unavailability")).to_contain_text("Asia/Seoul")
+    page.fill("#id_gap-starts_at", "2027-05-20T09:00")
+    page.fill("#id_gap-ends_at", "2027-05-20T10:00")
+    page.get_by_role("button", name="Add this unavailable time").click()
+    expect(page.locator("#unavailability-form")).to_contain_text("during the congress")
+    page.fill("#id_gap-starts_at", "2027-05-11T09:00")
+    page.fill("#id_gap-ends_at", "2027-05-11T12:30")
+    page.fill("#id_gap-note", "Train from Busan")
+    page.get_by_role("button", name="Add this unavailable time").click()
+    expect(page.locator("#unavailability-list")).to_contain_text("09:00")
+    expect(page.locator("#unavailability-list")).to_contain_text("Train from Busan")
+    expect(page.locator("#slides-form")).to_have_count(0)
+
+    session = accept_and_publish(proposal, by=alice, room=hall)
+
+    page.goto(link)
+    page.set_input_files(
+        "#id_slides-file",
+        files=[{"name": "talk.pdf", "mimeType": "application/pdf", "buffer": PDF}],
+    )
+    page.fill("#id_slides-title", "Heat maps of three cities")
+    page.get_by_role("button", name="Upload", exact=True).click()
+    expect(page.locator("#slides-list")).to_contain_text("Heat maps of three cities")
+    expect(page.locator("#slides-list")).to_contain_text("Before the session")
+    _screenshot(page, "cfp-speaker.png")
+
+    page.goto(f"{live_server.url}/{congress.slug}/schedule/sessions/{session.code}/")
+    slides_link = page.locator("#session-slides a")
+    expect(slides_link).to_have_text("Heat maps of three cities")
+    with page.expect_download() as download:
+        slides_link.click()
+    assert download.value.suggested_filename.endswith(".pdf")
