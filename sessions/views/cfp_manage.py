@@ -149,7 +149,7 @@ def call_detail(request, congress, call_slug: str):
             "reviewers": cfp_review.reviewers_of(call),
             "reviewer_profiles": _reviewer_profiles(call),
             "reviewer_form": ReviewerProfileForm(
-                reviewers=_reviewer_queryset(call), congress=congress
+                reviewers=_reviewer_queryset(call), congress=congress, prefix="reviewer"
             ),
             "parts": _parts_of(call),
             "call_missing": sorted(call.missing_translations(other_languages(congress))),
@@ -192,7 +192,9 @@ def _reviewer_profiles(call) -> list[tuple]:
 @congress_perm_required(Perm.MANAGE_PROGRAMME)
 def reviewer_profile(request, congress, call_slug: str):
     call = _call(congress, call_slug)
-    form = ReviewerProfileForm(request.POST, reviewers=_reviewer_queryset(call), congress=congress)
+    form = ReviewerProfileForm(
+        request.POST, reviewers=_reviewer_queryset(call), congress=congress, prefix="reviewer"
+    )
     if form.is_valid():
         try:
             cfp_setup.save_reviewer_profile(

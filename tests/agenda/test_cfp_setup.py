@@ -397,10 +397,10 @@ def test_an_organiser_limits_a_reviewer_to_tracks_and_they_see_only_those(
     response = client.post(
         _call_url(call, "manage_call_reviewer"),
         {
-            "reviewer": rita.pk,
-            "organisation": "City of Kyiv",
-            "country": "ua",
-            "tracks": [climate.pk],
+            "reviewer-reviewer": rita.pk,
+            "reviewer-organisation": "City of Kyiv",
+            "reviewer-country": "ua",
+            "reviewer-tracks": [climate.pk],
         },
     )
     assert response.status_code == 302
@@ -447,10 +447,11 @@ def test_a_track_of_another_congress_or_a_bad_country_is_refused(
         )
     client.force_login(alice)
     for data in (
-        {"reviewer": rita.pk, "tracks": [foreign.pk]},
-        {"reviewer": rita.pk, "country": "\x00A"},
-        {"reviewer": rita.pk, "organisation": "x" * 10_240},
-        {"reviewer": rita.pk, "organisation": "Kyiv\x07"},
+        {"reviewer-reviewer": rita.pk, "reviewer-tracks": [foreign.pk]},
+        {"reviewer-reviewer": rita.pk, "reviewer-country": "\x00A"},
+        {"reviewer-reviewer": rita.pk, "reviewer-country": "U1"},
+        {"reviewer-reviewer": rita.pk, "reviewer-organisation": "x" * 10_240},
+        {"reviewer-reviewer": rita.pk, "reviewer-organisation": "Kyiv\x07"},
     ):
         response = client.post(_call_url(call, "manage_call_reviewer"), data, follow=True)
         body = response.content.decode()
