@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from events_site.congresses.models import AuditEntry
 from sessions.enums import QuestionTarget
-from sessions.errors import CallSetupRefused
+from sessions.errors import CallSetupRefused, ProposalIncomplete
 from sessions.models import (
     AccessCode,
     CallForProposals,
@@ -23,7 +23,7 @@ from sessions.models import (
     ScoreCategory,
     Track,
 )
-from sessions.services import cfp_review, cfp_setup
+from sessions.services import cfp, cfp_review, cfp_setup
 
 from .cfp_world import make_call, make_proposal, make_reviewer, open_phase
 
@@ -459,3 +459,68 @@ def test_a_track_of_another_congress_or_a_bad_country_is_refused(
         assert "Choose a reviewer, a two-letter country code" in body or "NUL character" in body
     profile = ReviewerProfile.objects.get(congress=call.congress, user=rita)
     assert (profile.organisation, profile.country, profile.tracks.count()) == ("", "", 0)
+
+
+# --- the organisers' questions: required from, locked after, hidden from reviewers ----------
+
+
+def _question(call, **fields):
+    return CfpQuestion.objects.create(
+        call=call, text=fields.pop("text", "Why this city?"), **fields
+    )
+
+
+def test_a_proposal_question_is_required_only_from_its_date(call):
+    later = _question(call, required_from=timezone.now() + dt.timedelta(days=1))
+    now = _question(call, text="Budget?", required_from=timezone.now() - dt.timedelta(minutes=1))
+    proposal = make_proposal(call, status="draft")
+    missing = cfp.missing_parts(proposal)
+    assert f"question_{now.pk}" in missing and f"question_{later.pk}" not in missing
+    with pytest.raises(ProposalIncomplete):
+        cfp.submit_proposal(proposal=proposal)
+    cfp.update_proposal(proposal=proposal, answers={str(now.pk): "Small"})
+    assert cfp.submit_proposal(proposal=proposal).status == "submitted"
+
+
+def test_a_locked_answer_keeps_its_value(call):
+    locked = _question(call, locked_after=timezone.now() - dt.timedelta(minutes=1))
+    proposal = make_proposal(call, status="draft", answers={str(locked.pk): "Before"})
+    cfp.update_proposal(proposal=proposal, answers={str(locked.pk): "After"})
+    proposal.refresh_from_db()
+    assert proposal.answers[str(locked.pk)] == "Before"
+
+
+def test_a_speaker_question_required_now_is_asked_beside_its_field(client, call):
+    question = _question(
+        call,
+        text="Your dietary needs?",
+        target=QuestionTarget.SPEAKER,
+        required_from=timezone.now() - dt.timedelta(minutes=1),
+    )
+    person = make_proposal(call).people.first()
+    url = reverse("agenda:cfp_person", args=[call.congress.slug, person.secret])
+    response = client.post(url, {"bio": "Urbanist", "organisation": "Lyon"})
+    assert response.status_code == 400
+    assert "This question needs an answer now." in response.content.decode()
+    person.refresh_from_db()
+    assert person.bio == ""
+    field = f"question_{question.pk}"
+    response = client.post(url, {"bio": "Urbanist", "organisation": "Lyon", field: "None"})
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.answers[str(question.pk)] == "None"
+
+
+def test_a_question_hidden_from_reviewers_is_on_no_reviewer_page_nor_the_json(client, call):
+    shown = _question(call, text="Which city network?")
+    hidden = _question(call, text="Internal budget line?", hidden_from_reviewers=True)
+    proposal = make_proposal(
+        call, answers={str(shown.pk): "Eurocities", str(hidden.pk): "Secret-7731"}
+    )
+    open_phase(call, blind=True)
+    client.force_login(make_reviewer(call.congress, "rita"))
+    args = [call.congress.slug, call.slug, proposal.code]
+    for name in ("review_proposal", "review_proposal_json"):
+        body = client.get(reverse(f"agenda:{name}", args=args)).content.decode()
+        assert "Which city network?" in body and "Eurocities" in body
+        assert "Internal budget line?" not in body and "Secret-7731" not in body
