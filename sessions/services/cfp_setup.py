@@ -26,12 +26,14 @@ from ..models import (
     Proposal,
     ProposalPerson,
     ProposalType,
+    Review,
     ReviewerProfile,
     ReviewPhase,
     ReviewScore,
     ScoreCategory,
     Track,
 )
+from .cfp_review import weighted_score
 
 # The parts of a call by the name the organiser pages and the audit use.
 PART_MODELS: dict[str, type[models.Model]] = {
@@ -148,21 +150,16 @@ def save_call_part(
                     current.position = model.objects.filter(call=call).count()
             else:
                 current = model.objects.select_for_update().get(pk=part.pk)
-            _apply(current, fields, exclude=["call"])
             if kind == "code":
-                taken = AccessCode.objects.filter(call=call, code=current.code)
-                if current.pk:
-                    taken = taken.exclude(pk=current.pk)
-                if taken.exists():
-                    raise CallSetupRefused(_("This call already has this code."), field="code")
-                if current.max_uses < current.uses:
-                    raise CallSetupRefused(
-                        _("This code was used %(n)s times already: allow at least as many.")
-                        % {"n": current.uses},
-                        field="max_uses",
-                    )
+                _check_code(current, fields)
+            elif kind == "category" and current.pk:
+                _check_range(current, fields)
+            weight_before = getattr(current, "weight", None)
+            _apply(current, fields, exclude=["call"])
             created = current.pk is None
             current.save()
+            if kind == "category" and not created and current.weight != weight_before:
+                _rescore(call)
             for name, chosen in m2m.items():
                 getattr(current, name).set(chosen)
             audit.record(
@@ -175,6 +172,47 @@ def save_call_part(
     except IntegrityError as exc:
         raise CallSetupRefused(_("This conflicts with another entry of the call.")) from exc
     return current
+
+
+def _check_code(code: AccessCode, fields: dict) -> None:
+    taken = AccessCode.objects.filter(call_id=code.call_id, code=fields.get("code", code.code))
+    if code.pk:
+        taken = taken.exclude(pk=code.pk)
+    if taken.exists():
+        raise CallSetupRefused(_("This call already has this code."), field="code")
+    if fields.get("max_uses", code.max_uses) < code.uses:
+        raise CallSetupRefused(
+            _("This code was used %(n)s times already: allow at least as many.") % {"n": code.uses},
+            field="max_uses",
+        )
+
+
+def _check_range(category: ScoreCategory, fields: dict) -> None:
+    """Scores already given stay within a changed range."""
+    low = fields.get("min_score", category.min_score)
+    high = fields.get("max_score", category.max_score)
+    if low is None or high is None:
+        return  # the row's own validation says what is missing
+    given = list(
+        ReviewScore.objects.filter(category=category)
+        .exclude(value__gte=low, value__lte=high)
+        .values_list("value", flat=True)
+    )
+    if given:
+        raise CallSetupRefused(
+            _("Reviewers gave scores outside this range: keep it from %(low)s to %(high)s.")
+            % {"low": min(low, *given), "high": max(high, *given)},
+            field="max_score",
+        )
+
+
+def _rescore(call: CallForProposals) -> None:
+    """Every review's weighted score again, after a category's weight changed."""
+    reviews = Review.objects.filter(proposal__call=call).prefetch_related("scores__category")
+    for review in reviews.select_for_update(of=("self",)):
+        values = {score.category: score.value for score in review.scores.all()}
+        review.score = weighted_score(values)
+        review.save(update_fields=["score"])
 
 
 def _answered(question: CfpQuestion) -> int:

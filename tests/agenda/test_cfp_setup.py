@@ -524,3 +524,54 @@ def test_a_question_hidden_from_reviewers_is_on_no_reviewer_page_nor_the_json(cl
         body = client.get(reverse(f"agenda:{name}", args=args)).content.decode()
         assert "Which city network?" in body and "Eurocities" in body
         assert "Internal budget line?" not in body and "Secret-7731" not in body
+
+
+def _scored(call, alice):
+    proposal = make_proposal(call)
+    open_phase(call)
+    reviewer = make_reviewer(call.congress, "rita")
+    relevance, quality = call.score_categories.order_by("pk")  # weights 2 and 1
+    review = cfp_review.save_review(
+        proposal=proposal, reviewer=reviewer, scores={relevance.pk: 5, quality.pk: 2}, comment=""
+    )
+    assert review.score == Decimal("4.00")
+    return review, relevance
+
+
+def test_a_new_weight_scores_the_reviews_again(alice, call):
+    review, relevance = _scored(call, alice)
+    cfp_setup.save_call_part(
+        call=call, kind="category", by=alice, part=relevance, fields={"weight": Decimal("1")}
+    )
+    review.refresh_from_db()
+    assert review.score == Decimal("3.50")
+
+
+def test_a_range_that_leaves_out_given_scores_is_refused(client, alice, call):
+    review, relevance = _scored(call, alice)
+    client.force_login(alice)
+    response = client.post(
+        _part_url(relevance, "category"),
+        {
+            "category-name": "Relevance",
+            "category-weight": "2",
+            "category-min_score": "0",
+            "category-max_score": "3",
+        },
+    )
+    assert response.status_code == 400
+    assert "keep it from 0 to 5" in response.content.decode()
+    relevance.refresh_from_db()
+    assert relevance.max_score == 5
+
+
+def test_a_codes_uses_cannot_drop_below_those_used(alice, call):
+    code = AccessCode.objects.create(
+        call=call, code="USED", max_uses=3, uses=2, allows_late_submission=False
+    )
+    with pytest.raises(CallSetupRefused, match="used 2 times already"):
+        cfp_setup.save_call_part(
+            call=call, kind="code", by=alice, part=code, fields={"max_uses": 1}
+        )
+    code.refresh_from_db()
+    assert code.max_uses == 3
