@@ -3,6 +3,7 @@ reader's language on the public pages), editing and deleting its parts (refused 
 or reviews use them), and reviewers limited to tracks."""
 
 import datetime as dt
+import random
 from decimal import Decimal
 
 import pytest
@@ -575,3 +576,13 @@ def test_a_codes_uses_cannot_drop_below_those_used(alice, call):
         )
     code.refresh_from_db()
     assert code.max_uses == 3
+
+
+def test_the_demo_call_reads_in_french(client, congress):
+    from sessions import cfp_demo
+
+    cfp_demo.seed_demo(congress=congress, people=[], rng=random.Random(1), slug="demo-call")
+    page = client.get(
+        reverse("agenda:cfp_call", args=[congress.slug, "demo-call"]), HTTP_ACCEPT_LANGUAGE="fr"
+    ).content.decode()
+    assert "Appel à sessions" in page and "Table ronde" in page and "Atelier" in page
