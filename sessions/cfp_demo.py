@@ -111,13 +111,39 @@ def _seed(congress: Congress, people: list[dict], rng: random.Random, slug: str)
         collect_gender=True,
         reviews_per_proposal=2,
         speaker_registration_type=speaker_type.first(),
+        translations={
+            "fr": {
+                "title": "Appel à sessions",
+                "description": (
+                    "Les villes membres et leurs partenaires proposent des sessions parallèles "
+                    "et des ateliers : une modération, des intervenants de plusieurs villes et "
+                    "régions, des organismes co-organisateurs."
+                ),
+                "review_description": (
+                    "Un premier tour à l'aveugle par les évaluateurs du comité de programme "
+                    "(trois évaluations par proposition), puis le comité décide en tenant "
+                    "compte de l'équilibre régional et de genre."
+                ),
+            },
+            "es": {"title": "Convocatoria de sesiones"},
+        },
     )
     call.tracks.set(Track.objects.filter(congress=congress))
     panel = ProposalType.objects.create(
-        call=call, name="Panel", format=SessionFormat.PARALLEL, default_minutes=90, position=0
+        call=call,
+        name="Panel",
+        format=SessionFormat.PARALLEL,
+        default_minutes=90,
+        position=0,
+        translations={"fr": {"name": "Table ronde"}, "es": {"name": "Mesa redonda"}},
     )
     workshop = ProposalType.objects.create(
-        call=call, name="Workshop", format=SessionFormat.WORKSHOP, default_minutes=120, position=1
+        call=call,
+        name="Workshop",
+        format=SessionFormat.WORKSHOP,
+        default_minutes=120,
+        position=1,
+        translations={"fr": {"name": "Atelier"}, "es": {"name": "Taller"}},
     )
     CfpQuestion.objects.create(
         call=call,
@@ -126,12 +152,20 @@ def _seed(congress: Congress, people: list[dict], rng: random.Random, slug: str)
         kind=QuestionKind.CHOICE,
         choices=["SDG 6", "SDG 11", "SDG 13", "SDG 16"],
         required_from=now - dt.timedelta(days=30),
+        translations={
+            "fr": {"text": "Quel objectif de développement durable sert-elle le plus ?"},
+            "es": {"text": "¿A qué Objetivo de Desarrollo Sostenible contribuye más?"},
+        },
     )
     CfpQuestion.objects.create(
         call=call,
         target=QuestionTarget.SPEAKER,
         text="Dietary needs",
         hidden_from_reviewers=True,
+        translations={
+            "fr": {"text": "Besoins alimentaires"},
+            "es": {"text": "Necesidades alimentarias"},
+        },
     )
     AccessCode.objects.create(
         call=call,

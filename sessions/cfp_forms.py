@@ -10,6 +10,7 @@ from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from events_site.congresses.forms import Form, LocalDateTimeInput, ModelForm
+from events_site.congresses.translation_forms import add_translation_fields, translations_from
 from events_site.congresses.uploads import ImageUploadField
 
 from .enums import DecisionOutcome, QuestionKind, QuestionTarget, SessionFormat
@@ -22,6 +23,7 @@ from .models import (
     ProposalType,
     ReviewPhase,
     ScoreCategory,
+    Track,
 )
 from .services.cfp import PROFILE_FIELDS, questions_for
 
@@ -37,7 +39,11 @@ def _language_choices(codes) -> list[tuple[str, str]]:
 
 
 def _question_field(question: CfpQuestion) -> forms.Field:
-    common = {"label": question.text, "help_text": question.help_text, "required": False}
+    common = {
+        "label": question.translated("text"),
+        "help_text": question.translated("help_text"),
+        "required": False,
+    }
     if question.kind == QuestionKind.LONG_TEXT:
         return forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=5000, **common)
     if question.kind == QuestionKind.CHOICE:
@@ -113,6 +119,7 @@ class ProposalForm(QuestionsMixin, ModelForm):
             label=_("Language of the messages to you"), choices=languages
         )
         self.fields["proposal_type"].queryset = ProposalType.objects.filter(call=call)
+        self.fields["proposal_type"].label_from_instance = lambda t: t.translated("name")
         self.fields["track"].queryset = (
             call.tracks.all()
             if call.tracks.exists()
@@ -200,7 +207,7 @@ class ReviewForm(Form):
         self.categories = categories
         for category in categories:
             self.fields[f"score_{category.pk}"] = forms.IntegerField(
-                label=f"{category.name} (×{category.weight.normalize()})",
+                label=f"{category.translated('name')} (×{category.weight.normalize()})",
                 min_value=category.min_score,
                 max_value=category.max_score,
             )
@@ -257,6 +264,12 @@ class CallForm(ModelForm):
         self.fields["speaker_registration_type"].queryset = self.fields[
             "speaker_registration_type"
         ].queryset.filter(congress=congress)
+        add_translation_fields(self, congress=congress, instance=self.instance)
+
+    def call_fields(self) -> dict:
+        """What ``cfp_setup.save_call`` takes: the columns, the texts in every language."""
+        fields = {n: self.cleaned_data[n] for n in self.Meta.fields if n != "tracks"}
+        return {**fields, "translations": translations_from(self, self.instance.translations)}
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
@@ -268,14 +281,36 @@ class CallForm(ModelForm):
         return slug
 
 
-class ProposalTypeForm(ModelForm):
+class CallPartForm(ModelForm):
+    """A part of a call (type, question, code, category, phase) as the organiser adds or edits
+    it; the translatable texts get one input per congress language. ``part_fields`` gives
+    what ``cfp_setup.save_call_part`` takes."""
+
+    m2m_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, call: CallForProposals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.call = call
+        if getattr(self.instance, "translatable_fields", ()):
+            add_translation_fields(self, congress=call.congress, instance=self.instance)
+
+    def part_fields(self) -> tuple[dict, dict]:
+        names = [n for n in self.Meta.fields if n not in self.m2m_fields]
+        fields = {n: self.cleaned_data[n] for n in names}
+        if getattr(self.instance, "translatable_fields", ()):
+            fields["translations"] = translations_from(self, self.instance.translations)
+        m2m = {n: list(self.cleaned_data[n]) for n in self.m2m_fields}
+        return fields, m2m
+
+
+class ProposalTypeForm(CallPartForm):
     class Meta:
         model = ProposalType
         fields = ["name", "format", "default_minutes", "deadline", "description"]
         widgets = {"deadline": LocalDateTimeInput()}
 
 
-class QuestionForm(ModelForm):
+class QuestionForm(CallPartForm):
     choices_text = forms.CharField(
         label=_("Choices (one per line)"),
         required=False,
@@ -296,16 +331,27 @@ class QuestionForm(ModelForm):
         ]
         widgets = {"required_from": LocalDateTimeInput(), "locked_after": LocalDateTimeInput()}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["choices_text"] = "\n".join(self.instance.choices or [])
+
     def clean(self):
         cleaned = super().clean()
         lines = [x.strip() for x in (cleaned.get("choices_text") or "").splitlines() if x.strip()]
         if cleaned.get("kind") == QuestionKind.CHOICE and len(lines) < 2:
             self.add_error("choices_text", _("List at least two choices."))
-        self.instance.choices = lines
+        self.choice_lines = lines
         return cleaned
 
+    def part_fields(self) -> tuple[dict, dict]:
+        fields, m2m = super().part_fields()
+        return {**fields, "choices": self.choice_lines}, m2m
 
-class AccessCodeForm(ModelForm):
+
+class AccessCodeForm(CallPartForm):
+    m2m_fields = ("tracks", "proposal_types")
+
     class Meta:
         model = AccessCode
         fields = [
@@ -316,6 +362,7 @@ class AccessCodeForm(ModelForm):
             "tracks",
             "proposal_types",
             "comment",
+            "is_active",
         ]
         widgets = {
             "valid_until": LocalDateTimeInput(),
@@ -324,8 +371,7 @@ class AccessCodeForm(ModelForm):
         }
 
     def __init__(self, *args, call: CallForProposals, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.call = call
+        super().__init__(*args, call=call, **kwargs)
         self.fields["tracks"].queryset = self.fields["tracks"].queryset.filter(
             congress=call.congress
         )
@@ -336,12 +382,15 @@ class AccessCodeForm(ModelForm):
         code = self.cleaned_data["code"].strip().upper()
         if not code.replace("-", "").isalnum() or not code.isascii():
             raise forms.ValidationError(_("Use letters, digits and hyphens only."))
-        if AccessCode.objects.filter(call=self.call, code=code).exists():
+        taken = AccessCode.objects.filter(call=self.call, code=code)
+        if self.instance.pk:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
             raise forms.ValidationError(_("This call already has this code."))
         return code
 
 
-class ScoreCategoryForm(ModelForm):
+class ScoreCategoryForm(CallPartForm):
     class Meta:
         model = ScoreCategory
         fields = ["name", "weight", "min_score", "max_score"]
@@ -354,7 +403,7 @@ class ScoreCategoryForm(ModelForm):
         return cleaned
 
 
-class PhaseForm(ModelForm):
+class PhaseForm(CallPartForm):
     class Meta:
         model = ReviewPhase
         fields = [
@@ -371,7 +420,23 @@ class ReviewerProfileForm(Form):
     reviewer = forms.ModelChoiceField(label=_("Reviewer"), queryset=None)
     organisation = forms.CharField(label=_("Own organisation"), required=False, max_length=200)
     country = forms.CharField(label=_("Own country (ISO code)"), required=False, max_length=2)
+    tracks = forms.ModelMultipleChoiceField(
+        label=_("Reviews only these tracks"),
+        queryset=Track.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None chosen: all tracks."),
+    )
 
-    def __init__(self, *args, reviewers, **kwargs):
+    def __init__(self, *args, reviewers, congress, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reviewer"].queryset = reviewers
+        self.fields["tracks"].queryset = Track.objects.filter(congress=congress).order_by(
+            "position", "name"
+        )
+
+    def clean_country(self):
+        country = self.cleaned_data["country"].strip().upper()
+        if country and not (len(country) == 2 and country.isascii() and country.isalpha()):
+            raise forms.ValidationError(_("Give a two-letter country code."))
+        return country

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from events_site.congresses.models import Congress
+from events_site.congresses.translations import Translatable
 
 from .enums import (
     MAX_SESSION_MINUTES,
@@ -47,8 +48,11 @@ def _empty_dict() -> dict:
     return {}
 
 
-class CallForProposals(models.Model):
-    """One call of a congress, with its dates and how its review works."""
+class CallForProposals(Translatable, models.Model):
+    """One call of a congress, with its dates and how its review works; its public texts in
+    every language of the congress (``translations``)."""
+
+    translatable_fields = ("title", "description", "review_description")
 
     congress = models.ForeignKey(
         Congress,
@@ -127,9 +131,11 @@ class CallForProposals(models.Model):
             )
 
 
-class ProposalType(models.Model):
+class ProposalType(Translatable, models.Model):
     """A kind of proposal a call takes (a panel, a workshop, a poster), with the session format
     and duration an accepted one gets, and its own deadline if it differs from the call's."""
+
+    translatable_fields = ("name", "description")
 
     call = models.ForeignKey(
         CallForProposals,
@@ -171,8 +177,10 @@ class ProposalType(models.Model):
         return self.deadline or self.call.deadline
 
 
-class CfpQuestion(models.Model):
+class CfpQuestion(Translatable, models.Model):
     """An organiser's own question, asked of each proposal or of each speaker."""
+
+    translatable_fields = ("text", "help_text")
 
     call = models.ForeignKey(
         CallForProposals, on_delete=models.CASCADE, related_name="questions", verbose_name=_("call")

@@ -82,3 +82,15 @@ class DecisionRefused(DomainError):
 UNPAID_MAY_NOT_BOOK = _(
     "Seats in sessions with limited places can be booked once your registration is paid."
 )
+
+
+class CallSetupRefused(DomainError):
+    """An organiser's change to a call's set-up was refused (a part proposals or reviews use,
+    a duplicate); ``field`` is the form field the message belongs to (None: the whole form)."""
+
+    code = "call_setup_refused"
+    status_code = 409
+
+    def __init__(self, message, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field

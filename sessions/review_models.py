@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from events_site.congresses.models import Congress
+from events_site.congresses.translations import Translatable
 
 from .cfp_models import CallForProposals, Proposal
 
@@ -59,9 +60,11 @@ class ReviewPhase(models.Model):
         return self.name
 
 
-class ScoreCategory(models.Model):
+class ScoreCategory(Translatable, models.Model):
     """One thing reviewers score (relevance, quality, balance), from ``min_score`` to
     ``max_score``, counting ``weight`` times in a proposal's score."""
+
+    translatable_fields = ("name",)
 
     call = models.ForeignKey(
         CallForProposals,

@@ -310,6 +310,20 @@ def _clean_answers(
     return answers
 
 
+def _refuse_unanswered(call: CallForProposals, target: str, answers: dict, at) -> None:
+    """A question required by now and still open for answers must have one: refused beside
+    its field. A locked question is not asked again (it could not be answered)."""
+    for question in questions_for(call, target):
+        if (
+            question.is_required(at)
+            and not question.is_locked(at)
+            and answers.get(str(question.pk)) in (None, "")
+        ):
+            raise ProposalRefused(
+                _("This question needs an answer now."), field=f"question_{question.pk}"
+            )
+
+
 def missing_parts(proposal: Proposal, at: dt.datetime | None = None) -> dict[str, str]:
     """Each part a submission needs and the proposal lacks, as field -> message."""
     at = at or now()
@@ -515,6 +529,7 @@ def update_profile(
             current.answers = _clean_answers(
                 call, QuestionTarget.SPEAKER, answers, current.answers, now()
             )
+            _refuse_unanswered(call, QuestionTarget.SPEAKER, current.answers, now())
         current.save()
         if current.speaker_id:
             _copy_to_speaker(current, current.speaker)

@@ -218,12 +218,14 @@ def reviewer_view(proposal: Proposal, phase: ReviewPhase) -> ReviewerView:
         code=proposal.code,
         title=proposal.title,
         abstract=proposal.abstract,
-        format=proposal.proposal_type.name if proposal.proposal_type_id else "",
-        track=proposal.track.name if proposal.track_id else "",
+        format=proposal.proposal_type.translated("name") if proposal.proposal_type_id else "",
+        track=proposal.track.translated("name") if proposal.track_id else "",
         languages=list(proposal.languages or []),
         blind=blind,
         review_count=getattr(proposal, "review_count", 0),
-        answers=[(q.text, str(proposal.answers.get(str(q.pk), ""))) for q in questions],
+        answers=[
+            (q.translated("text"), str(proposal.answers.get(str(q.pk), ""))) for q in questions
+        ],
     )
     if not blind:
         view.proposer = proposal.proposer_name

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from events_site.congresses import audit
 from events_site.congresses.enums import Perm
 from events_site.congresses.permissions import congress_perm_required
+from events_site.congresses.translations import other_languages
 
 from ..cfp_forms import (
     AccessCodeForm,
@@ -26,9 +25,9 @@ from ..cfp_forms import (
     ScoreCategoryForm,
 )
 from ..enums import ProposalStatus
-from ..errors import DecisionRefused
+from ..errors import CallSetupRefused, DecisionRefused
 from ..models import CallForProposals, Proposal, ReviewerProfile, ReviewPhase
-from ..services import cfp, cfp_decisions, cfp_review
+from ..services import cfp, cfp_decisions, cfp_review, cfp_setup
 
 PAGE_SIZE = 50
 PARTS = {
@@ -48,10 +47,17 @@ def _to_call(call):
     return redirect("agenda:manage_call", congress_slug=call.congress.slug, call_slug=call.slug)
 
 
-def _part_form(kind: str, call, data=None):
+def part_form(kind: str, call, data=None, instance=None):
+    """The form of one part of ``call`` (``kind`` names it), prefixed so several share a page."""
     form_class, _related = PARTS[kind]
-    kwargs = {"call": call} if form_class is AccessCodeForm else {}
-    return form_class(data, prefix=kind, **kwargs)
+    if instance is None:
+        instance = cfp_setup.PART_MODELS[kind](call=call)
+    return form_class(data, prefix=kind, call=call, instance=instance)
+
+
+def add_refusal(form, error: CallSetupRefused) -> None:
+    """A service's refusal beside the field it names (the whole form when none or unknown)."""
+    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 @congress_perm_required(Perm.MANAGE_PROGRAMME)
@@ -60,15 +66,17 @@ def call_list(request, congress):
         request.POST or None, instance=CallForProposals(congress=congress), congress=congress
     )
     if request.method == "POST" and form.is_valid():
-        call = form.save()
-        audit.record(
-            action="convene.cfp.call_created",
-            congress=congress,
-            actor=request.user,
-            target=call,
-            data={"slug": call.slug},
-        )
-        return _to_call(call)
+        try:
+            call = cfp_setup.save_call(
+                congress=congress,
+                by=request.user,
+                fields=form.call_fields(),
+                tracks=list(form.cleaned_data["tracks"]),
+            )
+        except CallSetupRefused as error:
+            add_refusal(form, error)
+        else:
+            return _to_call(call)
     calls = CallForProposals.objects.filter(congress=congress).order_by("opens_at", "pk")
     return render(
         request,
@@ -83,35 +91,38 @@ def call_detail(request, congress, call_slug: str):
     """The call's overview: its proposals (filtered by status, paginated), the balance, its
     set-up and review phases; POST adds a part of the set-up (``part`` names which)."""
     call = _call(congress, call_slug)
-    forms = {kind: _part_form(kind, call) for kind in PARTS}
+    forms = {kind: part_form(kind, call) for kind in PARTS}
     status_code = 200
     if request.method == "POST":
         kind = request.POST.get("part", "")
         if kind == "call":
             form = CallForm(request.POST, instance=call, congress=congress)
             if form.is_valid():
-                form.save()
-                return _to_call(call)
+                try:
+                    cfp_setup.save_call(
+                        congress=congress,
+                        by=request.user,
+                        call=call,
+                        fields=form.call_fields(),
+                        tracks=list(form.cleaned_data["tracks"]),
+                    )
+                except CallSetupRefused as error:
+                    add_refusal(form, error)
+                else:
+                    return _to_call(call)
             forms["call"] = form
             status_code = 400
         elif kind in PARTS:
-            form = _part_form(kind, call, request.POST)
+            form = part_form(kind, call, request.POST)
             if form.is_valid():
-                part = form.save(commit=False)
-                part.call = call
+                fields, m2m = form.part_fields()
                 try:
-                    part.save()
-                    form.save_m2m()
-                except IntegrityError:
-                    form.add_error(None, _("This conflicts with another entry of the call."))
-                else:
-                    audit.record(
-                        action=f"convene.cfp.{kind}_added",
-                        congress=congress,
-                        actor=request.user,
-                        target=part,
-                        data={"call": call.slug},
+                    cfp_setup.save_call_part(
+                        call=call, kind=kind, by=request.user, fields=fields, m2m=m2m
                     )
+                except CallSetupRefused as error:
+                    add_refusal(form, error)
+                else:
                     return _to_call(call)
             forms[kind] = form
             status_code = 400
@@ -136,11 +147,30 @@ def call_detail(request, congress, call_slug: str):
             "call_form": forms.get("call") or CallForm(instance=call, congress=congress),
             "phases": call.review_phases.all(),
             "reviewers": cfp_review.reviewers_of(call),
-            "reviewer_form": ReviewerProfileForm(reviewers=_reviewer_queryset(call)),
+            "reviewer_profiles": _reviewer_profiles(call),
+            "reviewer_form": ReviewerProfileForm(
+                reviewers=_reviewer_queryset(call), congress=congress, prefix="reviewer"
+            ),
+            "parts": _parts_of(call),
+            "call_missing": sorted(call.missing_translations(other_languages(congress))),
             "progress": cfp_review.review_progress(call),
         },
         status=status_code,
     )
+
+
+def _parts_of(call) -> list[tuple[str, list[tuple]]]:
+    """Each kind of part with its entries and, for the translatable ones, the congress
+    languages some text of the entry is missing in (the list's "missing" marker)."""
+    languages = other_languages(call.congress)
+    listed = []
+    for kind, (_form, related) in PARTS.items():
+        entries = []
+        for part in getattr(call, related).all():
+            missing = part.missing_translations(languages) if hasattr(part, "translations") else {}
+            entries.append((part, sorted(missing)))
+        listed.append((kind, entries))
+    return listed
 
 
 def _reviewer_queryset(call):
@@ -149,29 +179,40 @@ def _reviewer_queryset(call):
     return get_user_model().objects.filter(pk__in=[u.pk for u in cfp_review.reviewers_of(call)])
 
 
+def _reviewer_profiles(call) -> list[tuple]:
+    """Each reviewer of the call with their profile (None: no conflicts noted, all tracks)."""
+    profiles = {
+        p.user_id: p
+        for p in ReviewerProfile.objects.filter(congress=call.congress).prefetch_related("tracks")
+    }
+    return [(user, profiles.get(user.pk)) for user in cfp_review.reviewers_of(call)]
+
+
 @require_POST
 @congress_perm_required(Perm.MANAGE_PROGRAMME)
 def reviewer_profile(request, congress, call_slug: str):
     call = _call(congress, call_slug)
-    form = ReviewerProfileForm(request.POST, reviewers=_reviewer_queryset(call))
+    form = ReviewerProfileForm(
+        request.POST, reviewers=_reviewer_queryset(call), congress=congress, prefix="reviewer"
+    )
     if form.is_valid():
-        profile, _made = ReviewerProfile.objects.update_or_create(
-            congress=congress,
-            user=form.cleaned_data["reviewer"],
-            defaults={
-                "organisation": form.cleaned_data["organisation"],
-                "country": form.cleaned_data["country"].upper(),
-            },
-        )
-        audit.record(
-            action="convene.cfp.reviewer_profile_saved",
-            congress=congress,
-            actor=request.user,
-            target=profile,
-        )
-        messages.success(request, _("Saved."))
+        try:
+            cfp_setup.save_reviewer_profile(
+                congress=congress,
+                user=form.cleaned_data["reviewer"],
+                by=request.user,
+                organisation=form.cleaned_data["organisation"],
+                country=form.cleaned_data["country"],
+                tracks=list(form.cleaned_data["tracks"]),
+            )
+        except CallSetupRefused as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Saved."))
     else:
-        messages.error(request, _("Choose a reviewer and give a two-letter country code."))
+        messages.error(
+            request, _("Choose a reviewer, a two-letter country code and tracks of the congress.")
+        )
     return _to_call(call)
 
 

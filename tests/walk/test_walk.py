@@ -340,6 +340,8 @@ ROUTES: dict[str, Route] = {
     "agenda:manage_call_assign": post_only(MP),
     "agenda:manage_call_reviewer": post_only(MP),
     "agenda:manage_call_phase_activate": post_only(MP),
+    "agenda:manage_call_part": both(MP),
+    "agenda:manage_call_part_delete": post_only(MP),
     "agenda:manage_call_committee": both(MP),
     "agenda:manage_call_send": post_only(MP),
     "agenda:manage_call_remind": post_only(MP),
@@ -588,7 +590,13 @@ PARAMETERS: dict[str, dict[str, Callable[[Side], object]]] = {
     },
     "request_id": {"*": lambda s: s.extra["visa_letter"].pk},
     "certificate_id": {"*": lambda s: s.extra["certificate"].pk},
-    "kind": {"*": lambda s: "attendance"},
+    "kind": {
+        # a call's part: the demo call's first score category (scored, so never deleted)
+        "agenda:manage_call_part": lambda s: "category",
+        "agenda:manage_call_part_delete": lambda s: "category",
+        "*": lambda s: "attendance",
+    },
+    "part_id": {"*": lambda s: s.extra["call"].score_categories.order_by("pk").first().pk},
     # An automatic e-mail and one of the congress's languages (the same words in both).
     "key": {"*": lambda s: "confirmation"},
     "language": {"*": lambda s: s.congress.languages[0]},
