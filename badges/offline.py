@@ -34,6 +34,7 @@ from events_site.congresses.models import Congress
 from events_site.congresses.text import printable
 from registrations import lifecycle
 from registrations.models import Delegate
+from registrations.names import full_name
 
 from . import selectors, services
 from .enums import CheckInChannel, EntryProblem, OfflineOutcome, ScanRefusal
@@ -82,6 +83,8 @@ _ROW_FIELDS = (
     "id",
     "given_name",
     "family_name",
+    "country",
+    "name_order",
     "badge_name",
     "organisation_name",
     "registration_type__name",
@@ -124,7 +127,13 @@ def _desk_rows(congress: Congress, ids: list[int] | None = None) -> dict[int, di
         checked_in_at = row["badge__checked_in_at"]
         rows[row["id"]] = {
             "id": row["id"],
-            "name": row["badge_name"] or f"{row['given_name']} {row['family_name']}".strip(),
+            "name": row["badge_name"]
+            or full_name(
+                row["given_name"],
+                row["family_name"],
+                country=row["country"] or "",
+                order=row["name_order"],
+            ),
             "given": row["given_name"],
             "family": row["family_name"],
             "latin": (row.get(latin) or "") if latin else "",

@@ -359,6 +359,23 @@ def test_the_list_holds_what_the_desk_needs_and_nothing_more(congress, bob, dele
     assert row["problem"] == "" and row["checked_in_at"] is None
 
 
+@pytest.mark.parametrize(
+    ("given", "family", "fields", "shown"),
+    [
+        ("伟", "王", {}, "王伟"),  # Han: family name first, no space
+        ("Viktor", "Orbán", {"country": "HU"}, "Orbán Viktor"),
+        ("Ana", "Silva", {"name_order": "family_first"}, "Silva Ana"),
+        ("Ana", "Silva", {}, "Ana Silva"),
+    ],
+)
+def test_the_list_writes_names_in_their_cultures_order(congress, bob, given, family, fields, shown):
+    person = make_delegate(congress, given_name=given, family_name=family, **fields)
+    services.badge_for(delegate=person)
+    [row] = _page(_client(bob), congress)["rows"]
+    assert row["name"] == shown
+    assert (row["given"], row["family"]) == (given, family)  # both kept for the search
+
+
 def test_delta_returns_only_what_changed_and_removals(congress, bob):
     client = _client(bob)
     people = [make_delegate(congress, family_name=f"P{n}") for n in range(5)]
