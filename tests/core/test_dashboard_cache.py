@@ -82,3 +82,15 @@ def test_each_language_keeps_its_own_panels(client, congress, alice, world):
     assert 'direction="rtl"' not in english
     assert 'direction="rtl"' in arabic
     assert "Registered delegates" not in arabic
+
+
+def test_the_charts_write_coordinates_svg_can_read_in_every_language(
+    client, congress, alice, world
+):
+    """French writes 12,5 for 12.5; an SVG attribute must read 12.5 (it did not, before the
+    bars were written by the tag), while the table beneath keeps the language's numbers."""
+    client.force_login(alice)
+    page, _queries = _page(client, congress, HTTP_ACCEPT_LANGUAGE="fr")
+    attributes = re.findall(r' (?:x|y|width|height)="([^"]*)"', page)
+    assert attributes and not [value for value in attributes if "," in value]
+    assert re.search(r'<rect x="220" y="3" width="\d+\.\d+" height="16"', page)
