@@ -203,7 +203,12 @@ def check_in(
                 target=badge,
                 data={"delegate": badge.delegate_id, "desk": desk[:60], "channel": channel},
             )
-    badge = Badge.objects.select_related("checked_in_by", "delegate").get(pk=badge.pk)
+    if claimed:  # what the compare-and-set wrote, without reading the row back
+        badge.checked_in_at, badge.checked_in_by, badge.checked_in_desk = now, user, desk[:60]
+        if not Badge.delegate.is_cached(badge):
+            badge.delegate = delegate
+    else:  # someone else's check-in: who, when, where
+        badge = Badge.objects.select_related("checked_in_by", "delegate").get(pk=badge.pk)
     return CheckInResult(badge=badge, checked_in=claimed)
 
 
@@ -434,6 +439,7 @@ def check_in_scan(
     """Check in the holder of a scanned code (a scanner app's one call); every refusal (code,
     may not enter, already checked in) is recorded."""
     badge = scan_code(congress=congress, code=code, by=by, desk=desk, channel=channel)
+    badge.congress = congress  # resolve_code checked it is this congress's (no second read)
     try:
         result = check_in(badge=badge, by=by, desk=desk, channel=channel)
     except NotAllowedToEnter:

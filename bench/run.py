@@ -1,9 +1,9 @@
 """Run every Convene benchmark and print each figure beside its baseline from the same run.
 
 Usage: ``.venv/bin/python bench/run.py [--quick] [name ...]`` (names: agenda, editor, badges,
-payments, registration, hoarding, dashboard, checkin, congress_day). These machines are noisy:
-compare the ratios, not the seconds. ``congress_day`` (the whole site under Locust) also takes
-``--duration SECONDS``, ``--users N`` and ``--workers N``.
+payments, registration, hoarding, dashboard, checkin, day_pages, congress_day). These machines
+are noisy: compare the ratios, not the seconds. ``congress_day`` (the whole site under Locust)
+also takes ``--duration SECONDS``, ``--users N`` and ``--workers N``.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ BENCHES = (
     "hoarding",
     "dashboard",
     "checkin",
+    "day_pages",
     "congress_day",
 )
 

@@ -6,11 +6,18 @@ person's permissions allow (and computes nothing for the others), with a fixed n
 aggregate queries whatever the number of delegates. The core keeps only the panels whose
 ``perms`` the person holds (any one of them) and lays the charts out as server-side SVG
 (``congresses/_chart.html``): no script, no inline style, right-to-left mirrored.
+
+On the congress day every organiser's browser asks for the page every few seconds, and the
+panels of a big congress (hundreds of capacity-limited sessions, each a bar in three charts)
+cost most of a second to count and draw: :func:`dashboard_for` keeps the counted and drawn
+panels in the cache for :data:`PANELS_SECONDS`, per congress, set of permissions and
+language, so a change shows within that time and the page says when its figures were counted.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -18,9 +25,12 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Expression, F, IntegerField, QuerySet
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
+from django.utils.safestring import SafeString, mark_safe
 
+from . import soft_cache
 from .models import Congress
 
 BAR_ROW = 22  # height of one row of a horizontal bar chart
@@ -120,6 +130,42 @@ def panels_for(congress: Congress, perms: Iterable[str], *, now: dt.datetime | N
             if held & {str(perm) for perm in panel.perms}:
                 shown.append(panel)
     return shown
+
+
+#: How long the counted and drawn panels are kept (seconds): a change (a registration, a
+#: payment, a check-in) shows on the dashboard within this long.
+PANELS_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """The panels a person sees, drawn (``html``, the panels' part of the page), and the
+    instant their figures were counted."""
+
+    panels: Sequence[Panel]
+    html: SafeString
+    counted_at: dt.datetime
+
+
+def _dashboard_key(congress: Congress, held: frozenset[str]) -> str:
+    perms = hashlib.sha256(",".join(sorted(held)).encode()).hexdigest()[:16]
+    return f"congresses:dashboard:{congress.pk}:{translation.get_language()}:{perms}"
+
+
+def dashboard_for(congress: Congress, perms: Iterable[str]) -> Dashboard:
+    """The person's panels, counted and drawn at most :data:`PANELS_SECONDS` ago (the same
+    for everyone with the same permissions and language); with the cache down, counted now."""
+    held = frozenset(str(perm) for perm in perms)
+    key = _dashboard_key(congress, held)
+    kept = soft_cache.get(key)
+    if kept is not None:
+        counted_at, panels, html = kept
+        return Dashboard(panels=panels, html=mark_safe(html), counted_at=counted_at)  # noqa: S308 - drawn by our own template
+    counted_at = timezone.now()
+    panels = panels_for(congress, held, now=counted_at)
+    html = render_to_string("congresses/_panels.html", {"panels": panels})
+    soft_cache.set(key, (counted_at, panels, str(html)), PANELS_SECONDS)
+    return Dashboard(panels=panels, html=mark_safe(html), counted_at=counted_at)  # noqa: S308 - drawn by our own template
 
 
 def congress_day_window(congress: Congress, now: dt.datetime, days: int):

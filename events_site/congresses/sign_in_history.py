@@ -10,6 +10,8 @@ refuse a sign-in.
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, get_user_model, logout
@@ -18,7 +20,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy, ngettext
-from ua_parser import parse as parse_user_agent
+from ua_parser import BasicResolver, Cache, CachingResolver, Domain, Parser, load_builtins
 
 from events_site.accounts import user_sessions
 
@@ -46,6 +48,15 @@ USERNAME_KEPT = 150
 SIGN_OUT_REASON = "convene_sign_out_reason"
 
 
+@cache
+def user_agent_parser() -> Parser:
+    """ua-parser's rules for browsers and systems only (not its 633 device rules, which
+    nothing here reads), compiled once per process. ``events_site/wsgi.py`` builds it before
+    gunicorn forks its workers, so no organiser's sign-in pays for it."""
+    browsers, systems, _devices = load_builtins()
+    return Parser(CachingResolver(BasicResolver((browsers, systems, [])), Cache(500)))
+
+
 def _one_line(text: str, limit: int) -> str:
     text = " ".join(printable(text).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -57,7 +68,7 @@ def browser_label(user_agent: str) -> str:
     user_agent = (user_agent or "")[:USER_AGENT_READ]
     if not user_agent.strip():
         return ""
-    parsed = parse_user_agent(user_agent)
+    parsed = user_agent_parser()(user_agent, Domain.USER_AGENT | Domain.OS)
     agent = parsed.user_agent
     if agent is None or agent.family in ("", "Other"):
         return _one_line(user_agent, BROWSER_KEPT)

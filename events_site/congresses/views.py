@@ -15,7 +15,7 @@ from events_site.accounts.reauth import reauth_required
 
 from . import audit, audit_log, health, services, sign_in_history
 from .congress_forms import organisations_for
-from .dashboard import panels_for
+from .dashboard import dashboard_for
 from .enums import PUBLIC_STATUSES, Perm
 from .errors import DomainError
 from .forms import CongressSecurityForm
@@ -68,9 +68,11 @@ def dashboard(request):
 @congress_perm_required(None)
 def backoffice(request, congress):
     """The congress's overview for every team member: the dashboard panels their roles allow
-    (``settings.BACKOFFICE_PANELS``), then the venues for those who see the back office."""
+    (``settings.BACKOFFICE_PANELS``, counted at most half a minute ago), then the venues for
+    those who see the back office."""
     perms = congress_permissions(request.user, congress)
     venues = congress.venues.prefetch_related("rooms") if Perm.VIEW in perms else ()
+    dashboard = dashboard_for(congress, perms)
     return render(
         request,
         "congresses/backoffice.html",
@@ -78,7 +80,8 @@ def backoffice(request, congress):
             "congress": congress,
             "perms": perms,
             "venues": venues,
-            "panels": panels_for(congress, perms),
+            "dashboard": dashboard,
+            "panels": dashboard.panels,
             "Perm": Perm,
         },
     )

@@ -142,3 +142,25 @@ def test_the_history_lists_newest_first_and_pages_with_2000_entries_in_few_queri
 )
 def test_browser_labels(agent, label):
     assert browser_label(agent) == label
+
+
+def test_the_browser_rules_are_compiled_once_before_the_workers_fork():
+    """The WSGI module (what gunicorn ``--preload`` imports in the master) builds the parser,
+    so a worker's first sign-in finds it; it holds the browser and system rules, no device
+    rule, and the labels come out as with ua-parser's full parser."""
+    import ua_parser
+
+    import events_site.wsgi  # noqa: F401 - the import is what is tested
+    from events_site.congresses.sign_in_history import user_agent_parser
+
+    assert user_agent_parser.cache_info().currsize == 1
+    assert user_agent_parser() is user_agent_parser()
+    iphone = (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+        "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
+    )
+    for agent in (FIREFOX, CHROME, iphone, "python-requests/2.32.3"):
+        full = ua_parser.parse(agent)
+        mine = user_agent_parser()(agent, ua_parser.Domain.USER_AGENT | ua_parser.Domain.OS)
+        assert (mine.user_agent, mine.os) == (full.user_agent, full.os)
+    assert browser_label(iphone) == "Mobile Safari 17 on iOS"

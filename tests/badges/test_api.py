@@ -96,3 +96,20 @@ def test_outsider_and_anonymous_are_refused(congress, other_congress, delegate, 
 
 def test_unknown_congress_is_404(scanner):
     assert scanner.get("/api/v1/congresses/nope/checkin/search/").status_code == 404
+
+
+def test_a_scan_s_queries_stay_fixed_among_two_hundred_delegates(
+    scanner, congress, django_assert_max_num_queries
+):
+    badges = [services.badge_for(delegate=make_delegate(congress)) for _ in range(200)]
+    assert scanner.post(url(congress), {"code": badges[0].secret}, format="json").status_code == 201
+    # token, role, congress, the badge with its delegate, the delegate's order; the
+    # compare-and-set, the check-in, print stations, the audit entry (with BEGIN and COMMIT);
+    # the person as the desk sees them. Not the congress or the badge read again.
+    with django_assert_max_num_queries(12):
+        response = scanner.post(url(congress), {"code": badges[-1].secret}, format="json")
+    assert response.status_code == 201
+    person = response.json()["person"]
+    assert person["checked_in_by"] == "bob" and person["may_enter"] is True
+    badges[-1].refresh_from_db()
+    assert badges[-1].checked_in_at is not None and badges[-1].checked_in_by.username == "bob"

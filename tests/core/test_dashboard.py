@@ -10,6 +10,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -405,6 +406,7 @@ def test_the_dashboard_s_queries_stay_fixed_at_twenty_thousand_delegates(
     small = _count_queries(client, congress)
     _populate(congress, types, 19_900, offset=100)
     assert Delegate.objects.count() == 20_000
+    cache.clear()  # the panels are kept for half a minute (dashboard_for): count them again
     with django_assert_max_num_queries(small):
         response = client.get(reverse("congresses:backoffice", args=[congress.slug]))
     assert small <= 30
