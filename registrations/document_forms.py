@@ -140,9 +140,31 @@ class DocumentSettingsForm(ModelForm):
             "passport_data_days",
             "min_sessions",
             "signing_certificate",
-            "signing_passphrase",
         ]
-        widgets = {"signing_passphrase": forms.PasswordInput(render_value=True)}
+
+    # Not a model field: the passphrase is sealed by the settings service and never shown
+    # back (the input starts empty; left empty, the stored one stays).
+    signing_passphrase = forms.CharField(
+        label=_("Passphrase of the signing certificate"),
+        max_length=200,
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+    forget_signing_passphrase = forms.BooleanField(
+        label=_("Forget the stored passphrase"), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        stored = bool(self.instance.signing_passphrase_sealed)
+        self.fields["signing_passphrase"].help_text = (
+            _("A passphrase is stored (sealed). Leave empty to keep it.")
+            if stored
+            else _("No passphrase is stored.")
+        )
+        if not stored:
+            del self.fields["forget_signing_passphrase"]
 
 
 class CertificateRevokeForm(Form):
