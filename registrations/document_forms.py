@@ -154,6 +154,9 @@ class DocumentSettingsForm(ModelForm):
     forget_signing_passphrase = forms.BooleanField(
         label=_("Forget the stored passphrase"), required=False
     )
+    remove_signing_certificate = forms.BooleanField(
+        label=_("Remove the signing certificate and its passphrase"), required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -165,6 +168,13 @@ class DocumentSettingsForm(ModelForm):
         )
         if not stored:
             del self.fields["forget_signing_passphrase"]
+        # The file is private (no URL to link): a plain input, and a line saying what is kept.
+        certificate = self.fields["signing_certificate"]
+        certificate.widget = forms.FileInput(attrs={"accept": ".p12,.pfx"})
+        if self.instance.signing_certificate:
+            certificate.help_text = _("A certificate is stored. Choose a file to replace it.")
+        else:
+            del self.fields["remove_signing_certificate"]
 
 
 class CertificateRevokeForm(Form):

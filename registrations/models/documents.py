@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from events_site.congresses.models import Congress
+from events_site.congresses.private_files import get_private_storage
 
 from ..enums import CertificateKind, CertificateStatus, VisaLetterStatus
 from ..sealed_secrets import seal, unseal
@@ -71,7 +72,10 @@ class DocumentSettings(models.Model):
     )
     # PAdES signing: a PKCS#12 file and its passphrase, used only when both are given.
     signing_certificate = models.FileField(
-        _("signing certificate (PKCS#12)"), upload_to="documents/keys/", blank=True
+        _("signing certificate (PKCS#12)"),
+        upload_to="documents/keys/",
+        blank=True,
+        storage=get_private_storage,  # a private key: never under MEDIA_URL
     )
     # Sealed (registrations/sealed_secrets.py), never in clear; read through the property.
     signing_passphrase_sealed = models.TextField(blank=True, editable=False)

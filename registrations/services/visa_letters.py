@@ -89,11 +89,14 @@ def update_document_settings(*, congress: Congress, form, by) -> DocumentSetting
 
     row = form.instance
     passphrase = form.cleaned_data.get("signing_passphrase") or ""
-    passphrase_changed = bool(passphrase) or bool(
-        form.cleaned_data.get("forget_signing_passphrase")
-    )
+    remove = bool(form.cleaned_data.get("remove_signing_certificate"))
+    forget = remove or bool(form.cleaned_data.get("forget_signing_passphrase"))
+    passphrase_changed = bool(passphrase) or forget
     if passphrase_changed:
-        row.signing_passphrase = passphrase
+        row.signing_passphrase = "" if forget else passphrase
+    removed_file = ""
+    if remove:
+        removed_file, row.signing_certificate = row.signing_certificate.name, ""
     if row.signing_certificate and (
         form.cleaned_data.get("signing_certificate") or passphrase_changed
     ):
@@ -112,11 +115,19 @@ def update_document_settings(*, congress: Congress, form, by) -> DocumentSetting
             target=row,
             data={
                 "changed": sorted(
-                    {name for name in form.changed_data if name != "forget_signing_passphrase"}
+                    {
+                        name
+                        for name in form.changed_data
+                        if not name.startswith(("forget_", "remove_"))
+                    }
                     | ({"signing_passphrase"} if passphrase_changed else set())
+                    | ({"signing_certificate"} if remove else set())
                 )
             },
         )
+        if removed_file:
+            storage = row.signing_certificate.storage
+            transaction.on_commit(lambda: storage.delete(removed_file))
     return row
 
 

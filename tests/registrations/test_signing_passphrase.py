@@ -4,7 +4,11 @@ after SECRET_KEY is rotated the Django way."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -147,8 +151,6 @@ def test_a_bad_passphrase_is_refused_field_by_field(congress, organiser, bad):
 
 
 def test_a_passphrase_no_key_opens_stops_signing_with_a_clear_error(congress, settings):
-    from django.core.files.base import ContentFile
-
     row = DocumentSettings.objects.create(congress_id=congress.pk, signing_passphrase=PASSPHRASE)
     row.signing_certificate.save(
         "signer.p12", ContentFile(_self_signed_pkcs12(PASSPHRASE.encode()))
@@ -159,27 +161,59 @@ def test_a_passphrase_no_key_opens_stops_signing_with_a_clear_error(congress, se
 
 
 BEFORE = [("registrations", "0023_content_translations_and_name_order")]
-AFTER = [("registrations", "0024_signing_passphrase_sealed")]
+AFTER = [("registrations", "0024_signing_passphrase_sealed_and_certificate_private")]
+
+
+def test_the_certificate_is_kept_outside_the_public_media(congress, organiser, settings):
+    _post(organiser, congress, signing_passphrase=PASSPHRASE, signing_certificate=_p12(PASSPHRASE))
+    row = DocumentSettings.objects.get(congress=congress)
+    assert (settings.PRIVATE_MEDIA_ROOT / row.signing_certificate.name).is_file()
+    assert not list(Path(settings.MEDIA_ROOT).rglob("*.p12"))
+    page = organiser.get(_url(congress)).content.decode()
+    assert "/media/" not in page and "A certificate is stored" in page
+    assert organiser.get("/media/" + row.signing_certificate.name).status_code == 404
+
+
+def test_removing_the_certificate_forgets_its_passphrase_and_deletes_the_file(
+    congress, organiser, settings, django_capture_on_commit_callbacks
+):
+    _post(organiser, congress, signing_passphrase=PASSPHRASE, signing_certificate=_p12(PASSPHRASE))
+    path = settings.PRIVATE_MEDIA_ROOT / DocumentSettings.objects.get().signing_certificate.name
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(organiser, congress, remove_signing_certificate="on")
+    assert response.status_code == 302
+    row = DocumentSettings.objects.get(congress=congress)
+    assert not row.signing_certificate and row.signing_passphrase_sealed == ""
+    assert not path.exists()
+    assert sign_pdf(_blank_pdf(), row) == _blank_pdf()
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_migration_seals_passphrases_kept_in_clear_and_back():
+def test_the_migration_seals_passphrases_kept_in_clear_and_back(settings):
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
     apps = executor.loader.project_state(BEFORE).apps
     Settings = apps.get_model("registrations", "DocumentSettings")
     congress = CongressFactory()
-    Settings.objects.create(congress_id=congress.pk, signing_passphrase=PASSPHRASE)
+    default_storage.save("documents/keys/old.p12", ContentFile(b"pkcs12"))
+    Settings.objects.create(
+        congress_id=congress.pk,
+        signing_passphrase=PASSPHRASE,
+        signing_certificate="documents/keys/old.p12",
+    )
 
     executor = MigrationExecutor(connection)
     executor.migrate(AFTER)
     raw = _raw_column(congress)
     assert raw and "c0rrect" not in raw and unseal(raw) == PASSPHRASE
+    assert (settings.PRIVATE_MEDIA_ROOT / "documents/keys/old.p12").read_bytes() == b"pkcs12"
+    assert not default_storage.exists("documents/keys/old.p12")
 
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
     apps = executor.loader.project_state(BEFORE).apps
     back = apps.get_model("registrations", "DocumentSettings").objects.get(congress_id=congress.pk)
     assert back.signing_passphrase == PASSPHRASE
+    assert default_storage.open(back.signing_certificate.name).read() == b"pkcs12"
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
