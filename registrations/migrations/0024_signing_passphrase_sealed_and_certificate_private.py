@@ -8,6 +8,13 @@ from django.db import migrations, models
 import events_site.congresses.private_files
 
 
+def _check_constraints_now(schema_editor):
+    """On PostgreSQL, rows updated here leave deferred foreign-key checks pending, and a later
+    ALTER TABLE of the same table in this transaction would refuse to run: check them now."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def seal_existing(apps, schema_editor):
     from registrations.sealed_secrets import seal
 
@@ -15,6 +22,7 @@ def seal_existing(apps, schema_editor):
     for row in DocumentSettings.objects.exclude(signing_passphrase=""):
         row.signing_passphrase_sealed = seal(row.signing_passphrase)
         row.save(update_fields=["signing_passphrase_sealed"])
+    _check_constraints_now(schema_editor)
 
 
 def unseal_existing(apps, schema_editor):
@@ -24,9 +32,10 @@ def unseal_existing(apps, schema_editor):
     for row in DocumentSettings.objects.exclude(signing_passphrase_sealed=""):
         row.signing_passphrase = unseal(row.signing_passphrase_sealed)
         row.save(update_fields=["signing_passphrase"])
+    _check_constraints_now(schema_editor)
 
 
-def _move(apps, source, target):
+def _move(apps, schema_editor, source, target):
     DocumentSettings = apps.get_model("registrations", "DocumentSettings")
     for row in DocumentSettings.objects.exclude(signing_certificate=""):
         name = row.signing_certificate.name
@@ -36,18 +45,19 @@ def _move(apps, source, target):
             new_name = target.save(name, handle)
         DocumentSettings.objects.filter(pk=row.pk).update(signing_certificate=new_name)
         source.delete(name)
+    _check_constraints_now(schema_editor)
 
 
 def certificates_to_private(apps, schema_editor):
     from events_site.congresses.private_files import get_private_storage
 
-    _move(apps, default_storage, get_private_storage())
+    _move(apps, schema_editor, default_storage, get_private_storage())
 
 
 def certificates_to_public(apps, schema_editor):
     from events_site.congresses.private_files import get_private_storage
 
-    _move(apps, get_private_storage(), default_storage)
+    _move(apps, schema_editor, get_private_storage(), default_storage)
 
 
 class Migration(migrations.Migration):
