@@ -37,6 +37,10 @@ if not SECRET_KEY:
     if not DEBUG:
         _stop("SECRET_KEY must be set when DEBUG is off (use a random string of 50+ characters).")
     SECRET_KEY = "convene-demo-only-insecure-key-never-use-in-production-0123456789"  # noqa: S105
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+# Keys that seal secrets the application reads back (the PDF signing passphrase), newest
+# first; empty: derived from SECRET_KEY and SECRET_KEY_FALLBACKS (registrations/sealed_secrets.py).
+SEALED_SECRET_KEYS = env.list("SEALED_SECRET_KEYS", default=[])
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

@@ -140,9 +140,41 @@ class DocumentSettingsForm(ModelForm):
             "passport_data_days",
             "min_sessions",
             "signing_certificate",
-            "signing_passphrase",
         ]
-        widgets = {"signing_passphrase": forms.PasswordInput(render_value=True)}
+
+    # Not a model field: the passphrase is sealed by the settings service and never shown
+    # back (the input starts empty; left empty, the stored one stays).
+    signing_passphrase = forms.CharField(
+        label=_("Passphrase of the signing certificate"),
+        max_length=200,
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+    forget_signing_passphrase = forms.BooleanField(
+        label=_("Forget the stored passphrase"), required=False
+    )
+    remove_signing_certificate = forms.BooleanField(
+        label=_("Remove the signing certificate and its passphrase"), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        stored = bool(self.instance.signing_passphrase_sealed)
+        self.fields["signing_passphrase"].help_text = (
+            _("A passphrase is stored (sealed). Leave empty to keep it.")
+            if stored
+            else _("No passphrase is stored.")
+        )
+        if not stored:
+            del self.fields["forget_signing_passphrase"]
+        # The file is private (no URL to link): a plain input, and a line saying what is kept.
+        certificate = self.fields["signing_certificate"]
+        certificate.widget = forms.FileInput(attrs={"accept": ".p12,.pfx"})
+        if self.instance.signing_certificate:
+            certificate.help_text = _("A certificate is stored. Choose a file to replace it.")
+        else:
+            del self.fields["remove_signing_certificate"]
 
 
 class CertificateRevokeForm(Form):

@@ -160,3 +160,10 @@ class NameOrder(models.TextChoices):
     AUTO = "auto", _("As usual for my name")
     GIVEN_FIRST = "given_first", _("Given name first")
     FAMILY_FIRST = "family_first", _("Family name first")
+
+
+class AfterPlacing(models.TextChoices):
+    """What the registration form's summary leads to once the order is placed."""
+
+    PAY = "pay", _("Pay now (card or bank transfer)")
+    QUOTE = "quote", _("Get a quote first (my public body orders against one)")

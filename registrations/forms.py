@@ -20,7 +20,7 @@ from django_countries import countries
 from events_site.congresses.forms import Form, ModelForm
 from events_site.congresses.uploads import CSVUploadField, ImageUploadField
 
-from .enums import NameOrder, QuestionKind
+from .enums import AfterPlacing, NameOrder, QuestionKind
 from .form_cache import new_order_token
 from .models import Delegate, Question, RegistrationType, RetentionPolicy
 from .models.settings import seat_cap_refusal
@@ -112,6 +112,28 @@ class CountryField(forms.ChoiceField):
 def type_label(rtype: RegistrationType) -> str:
     """A registration type as the reader's language names it."""
     return rtype.translated("name")
+
+
+class AfterPlacingForm(Form):
+    """The summary's choice for a public body: pay now, or get a quote first (the quote page
+    then asks for the billing details and issues it through ``quotes.create_quote``)."""
+
+    after = forms.ChoiceField(
+        label=_("How will your organisation pay?"),
+        choices=AfterPlacing.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def chosen(self) -> str:
+        return self.cleaned_data.get("after") or AfterPlacing.PAY
+
+    @property
+    def chosen_value(self) -> str:
+        """The choice to show ticked: what was sent if valid, else "pay now"."""
+        if self.is_bound and self.is_valid():
+            return self.chosen()
+        return AfterPlacing.PAY
 
 
 class StartForm(Form):

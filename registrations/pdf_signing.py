@@ -13,6 +13,31 @@ class SigningFailed(ValueError):
     """The congress's certificate could not sign (wrong passphrase, not PKCS#12)."""
 
 
+def read_certificate(rules: DocumentSettings) -> bytes:
+    """The PKCS#12 file's bytes, leaving a file just uploaded open (and rewound) for saving."""
+    field = rules.signing_certificate
+    if field._committed:
+        with field.open("rb") as handle:
+            return handle.read()
+    field.open("rb")
+    data = field.read()
+    field.seek(0)
+    return data
+
+
+def signer_for(pkcs12: bytes, passphrase: str):
+    """pyHanko's signer for the certificate, or ``SigningFailed`` (wrong passphrase, not
+    PKCS#12, a passphrase none of the sealing keys opens)."""
+    from pyhanko.sign import signers
+
+    try:
+        return signers.SimpleSigner.load_pkcs12_data(
+            pkcs12, other_certs=[], passphrase=passphrase.encode() or None
+        )
+    except ValueError as error:
+        raise SigningFailed(str(error)) from error
+
+
 def sign_pdf(pdf: bytes, rules: DocumentSettings) -> bytes:
     """A PAdES baseline signature with the congress's PKCS#12 certificate, if it gave one."""
     if not rules.signing_certificate:
@@ -21,13 +46,11 @@ def sign_pdf(pdf: bytes, rules: DocumentSettings) -> bytes:
     from pyhanko.sign import fields, signers
 
     try:
-        with rules.signing_certificate.open("rb") as handle:
-            pkcs12 = handle.read()
-        signer = signers.SimpleSigner.load_pkcs12_data(
-            pkcs12, other_certs=[], passphrase=rules.signing_passphrase.encode() or None
-        )
+        pkcs12 = read_certificate(rules)
+        passphrase = rules.signing_passphrase
     except (OSError, ValueError) as error:
         raise SigningFailed(str(error)) from error
+    signer = signer_for(pkcs12, passphrase)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     meta = signers.PdfSignatureMetadata(
         field_name="ConveneSignature",

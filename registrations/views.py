@@ -19,7 +19,7 @@ from events_site.congresses.models import Congress
 from events_site.congresses.permissions import congress_perm_required, has_congress_perm
 
 from . import form_cache, form_page, lifecycle, selectors
-from .enums import NameOrder
+from .enums import AfterPlacing, NameOrder
 from .errors import (
     OfferInvalid,
     OrderAlreadyPlaced,
@@ -32,6 +32,7 @@ from .errors import (
 )
 from .exports import EXPORTS
 from .forms import (
+    AfterPlacingForm,
     CancelForm,
     DelegateCancelForm,
     DelegateEditForm,
@@ -152,12 +153,20 @@ def details(request, congress_slug: str):
     if data is None:
         return _blank_details(request, page)
     contact, formset = page.contact(data), page.formset(data)
+    after = AfterPlacingForm(data)
     already_placed = None
     step = data.get("step", "")
     if step == "edit":  # "Change" on the summary: the form again, as typed
         return page.response(request, contact, formset)
-    if contact.is_valid() and formset.is_valid() and (step != "confirm" or not data.get("consent")):
-        summary = _summary(request, page, contact, formset, consent_missing=step == "confirm")
+    consent_missing = step == "confirm" and not data.get("consent")
+    if (
+        contact.is_valid()
+        and formset.is_valid()
+        and (step != "confirm" or consent_missing or not after.is_valid())
+    ):
+        summary = _summary(
+            request, page, contact, formset, consent_missing=consent_missing, after=after
+        )
         if summary is not None:
             return summary
     elif contact.is_valid() and formset.is_valid():
@@ -188,12 +197,35 @@ def details(request, congress_slug: str):
                 rate_limits.check(request, name="voucher")  # a wrong code counts as a guess
             contact.add_error(_error_field(exc), exc.message)
         else:
-            return redirect(order.get_absolute_url())
+            return redirect(_after_placing(order, after.chosen()))
     status = 409 if already_placed else 400
     return page.response(request, contact, formset, status=status, already_placed=already_placed)
 
 
-def _summary(request, page: form_page.FormPage, contact, formset, *, consent_missing: bool):
+def _after_placing(order, chosen: str) -> str:
+    """Where a placed order goes: the quote page if a public body asked for a quote and the
+    order has something to pay, otherwise the order's page (card or invoice)."""
+    if chosen == AfterPlacing.QUOTE and order.status == lifecycle.HELD_STATUS and order.total > 0:
+        return reverse(
+            "payments:request_quote",
+            kwargs={
+                "congress_slug": order.congress.slug,
+                "code": order.code,
+                "secret": order.secret,
+            },
+        )
+    return order.get_absolute_url()
+
+
+def _summary(
+    request,
+    page: form_page.FormPage,
+    contact,
+    formset,
+    *,
+    consent_missing: bool,
+    after: AfterPlacingForm,
+):
     """The step before "Confirm": every delegate with their price, the total with its tax, the
     cancellation terms and the privacy notice, and the consent the order needs. What was typed
     goes along in hidden fields (the same order token: a double submit is still one order).
@@ -220,7 +252,7 @@ def _summary(request, page: form_page.FormPage, contact, formset, *, consent_mis
     hidden = [
         (name, value)
         for name, values in request.POST.lists()
-        if name not in ("csrfmiddlewaretoken", "step", "consent")
+        if name not in ("csrfmiddlewaretoken", "step", "consent", "after")
         for value in values
     ]
     return render(
@@ -255,8 +287,12 @@ def _summary(request, page: form_page.FormPage, contact, formset, *, consent_mis
             "cancellation_deadline": reg_settings.cancellation_deadline or congress.starts_at,
             "hidden": hidden,
             "consent_missing": consent_missing,
+            "after": after,
+            "quote_offered": priced.status == OrderStatus.PENDING_PAYMENT
+            and priced.total > 0
+            and reg_settings.accept_bank_transfer,
         },
-        status=400 if consent_missing else 200,
+        status=400 if consent_missing or after.errors else 200,
     )
 
 

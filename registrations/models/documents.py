@@ -13,8 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from events_site.congresses.models import Congress
+from events_site.congresses.private_files import get_private_storage
 
 from ..enums import CertificateKind, CertificateStatus, VisaLetterStatus
+from ..sealed_secrets import seal, unseal
 from .orders import Delegate
 
 
@@ -70,11 +72,13 @@ class DocumentSettings(models.Model):
     )
     # PAdES signing: a PKCS#12 file and its passphrase, used only when both are given.
     signing_certificate = models.FileField(
-        _("signing certificate (PKCS#12)"), upload_to="documents/keys/", blank=True
+        _("signing certificate (PKCS#12)"),
+        upload_to="documents/keys/",
+        blank=True,
+        storage=get_private_storage,  # a private key: never under MEDIA_URL
     )
-    signing_passphrase = models.CharField(
-        _("passphrase of the signing certificate"), max_length=200, blank=True
-    )
+    # Sealed (registrations/sealed_secrets.py), never in clear; read through the property.
+    signing_passphrase_sealed = models.TextField(blank=True, editable=False)
 
     class Meta:
         verbose_name = _("document settings")
@@ -82,6 +86,16 @@ class DocumentSettings(models.Model):
 
     def __str__(self) -> str:
         return str(self.congress)
+
+    @property
+    def signing_passphrase(self) -> str:
+        """The passphrase in clear, for pyHanko only; raises ``SecretUnreadable`` if the keys
+        changed since it was sealed."""
+        return unseal(self.signing_passphrase_sealed)
+
+    @signing_passphrase.setter
+    def signing_passphrase(self, plain: str) -> None:
+        self.signing_passphrase_sealed = seal(plain)
 
 
 class VisaLetterRequest(models.Model):

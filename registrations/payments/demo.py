@@ -51,6 +51,11 @@ def seed_demo(*, congress: Congress, rng: random.Random) -> dict:
             footer="Registered association, Barcelona. Thank you for joining the congress.",
         )
         summary["billing_settings"] = 1
+    fresh = not Quote.objects.filter(congress=congress).exists()
+    if fresh:
+        _public_body_settings(congress)
+        # Before every other invoice, so that the numbers follow the dates of issue.
+        summary["invoices"] += _seed_overdue_public_body(congress=congress, rng=rng)
     orders = Order.objects.filter(congress=congress, total__gt=0, invoices__isnull=True)
     paid = list(orders.filter(status=OrderStatus.PAID, payments__isnull=True).order_by("id"))
     # Every third pending order (by age, a choice that does not change on re-runs) pays by invoice.
@@ -105,7 +110,7 @@ def seed_demo(*, congress: Congress, rng: random.Random) -> dict:
             )
             summary["transfers"] += 1
 
-    summary.update(_seed_quotes_and_public_bodies(congress=congress, rng=rng))
+    summary.update(_seed_quotes_and_public_bodies(congress=congress, rng=rng, fresh=fresh))
 
     # One transfer-paid order got part of its fee back (a credit note shows it).
     already = Order.objects.filter(congress=congress, refunds__isnull=False).exists()
@@ -161,18 +166,74 @@ PUBLIC_BUYERS = [
 ]
 
 
-def _seed_quotes_and_public_bodies(*, congress: Congress, rng: random.Random) -> dict:
-    """Quotes in every state (open, accepted, expired, withdrawn) and public bodies' invoices
-    unpaid-but-admitted, paid and credited. Only on a congress without quotes yet."""
-    summary = {"quotes": 0}
-    if Quote.objects.filter(congress=congress).exists():
-        return summary
+def _public_body_settings(congress: Congress) -> None:
     BillingSettings.objects.filter(congress=congress).update(
         seller_email="finance@wcg.example",
         seller_phone="+34 93 000 00 00",
-        public_body_terms_days=120,
+        public_body_terms_days=PUBLIC_BODY_TERMS_DAYS,
         quote_prefix=f"{congress.slug.upper()}-Q",
     )
+
+
+PUBLIC_BODY_TERMS_DAYS = 120
+OVERDUE_BUYER = {
+    "name": "Stad Gent – Departement Financiën",
+    "address": "Botermarkt 1\n9000 Gent",
+    "country": "BE",
+    "einvoice_format": EInvoiceFormat.PEPPOL,
+}
+
+
+def _seed_overdue_public_body(*, congress: Congress, rng: random.Random) -> int:
+    """A public body whose terms have passed: its quote was accepted with a purchase order
+    ``PUBLIC_BODY_TERMS_DAYS`` + 10 days ago, so the invoice is ten days overdue (finance's
+    *Overdue* view) while its delegates stay admitted. The newest pending order plays it,
+    registered just before; returns the number of invoices issued (0 or 1)."""
+    now = timezone.now()
+    order = (
+        Order.objects.filter(
+            congress=congress,
+            total__gt=0,
+            status=OrderStatus.PENDING_PAYMENT,
+            invoices__isnull=True,
+            hold_expires_at__gt=now,
+        )
+        .order_by("-id")
+        .first()
+    )
+    if order is None:
+        return 0
+    issued = now - dt.timedelta(days=PUBLIC_BODY_TERMS_DAYS + 10)
+    Order.objects.filter(pk=order.pk).update(created_at=issued - dt.timedelta(days=3))
+    billing = {
+        "vat_number": "",
+        "purchase_order": "",
+        "is_business": True,
+        "email": order.email,
+        "public_body": True,
+        "buyer_reference": "",
+        "ipa_office_code": "",
+        "cig": "",
+        "cup": "",
+        **OVERDUE_BUYER,
+    }
+    quote = quote_services.create_quote(
+        order=order, billing=billing, requested_by_buyer=True, now=issued - dt.timedelta(days=2)
+    )
+    quote_services.accept_quote(
+        quote=quote,
+        references={"purchase_order": f"OC-{rng.randrange(10000, 99999)}"},
+        now=issued,
+    )
+    return 1
+
+
+def _seed_quotes_and_public_bodies(*, congress: Congress, rng: random.Random, fresh: bool) -> dict:
+    """Quotes in every state (open, accepted, expired, withdrawn) and public bodies' invoices
+    unpaid-but-admitted, paid and credited. Only on a congress without quotes yet."""
+    summary = {"quotes": 0}
+    if not fresh:
+        return summary
     now = timezone.now()
     free = list(
         Order.objects.filter(

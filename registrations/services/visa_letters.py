@@ -82,12 +82,24 @@ def deletion_date(congress: Congress) -> dt.date:
 
 
 def update_document_settings(*, congress: Congress, form, by) -> DocumentSettings:
-    """Save the organisers' document settings (a validated model form), refusing a signing
-    certificate that cannot sign; audited with what changed (the passphrase never shown)."""
+    """Save the organisers' document settings (a validated model form): a new passphrase is
+    sealed, an empty one keeps the stored one; a certificate that cannot sign with the
+    passphrase is refused. Audited with the names of what changed, never the passphrase."""
     from ..pdf_signing import SigningFailed, sign_pdf
 
     row = form.instance
-    if row.signing_certificate and form.cleaned_data.get("signing_certificate"):
+    passphrase = form.cleaned_data.get("signing_passphrase") or ""
+    remove = bool(form.cleaned_data.get("remove_signing_certificate"))
+    forget = remove or bool(form.cleaned_data.get("forget_signing_passphrase"))
+    passphrase_changed = bool(passphrase) or forget
+    if passphrase_changed:
+        row.signing_passphrase = "" if forget else passphrase
+    removed_file = ""
+    if remove:
+        removed_file, row.signing_certificate = row.signing_certificate.name, ""
+    if row.signing_certificate and (
+        form.cleaned_data.get("signing_certificate") or passphrase_changed
+    ):
         try:
             sign_pdf(_blank_pdf(), row)
         except SigningFailed as error:
@@ -103,10 +115,19 @@ def update_document_settings(*, congress: Congress, form, by) -> DocumentSetting
             target=row,
             data={
                 "changed": sorted(
-                    name for name in form.changed_data if name != "signing_passphrase"
+                    {
+                        name
+                        for name in form.changed_data
+                        if not name.startswith(("forget_", "remove_"))
+                    }
+                    | ({"signing_passphrase"} if passphrase_changed else set())
+                    | ({"signing_certificate"} if remove else set())
                 )
             },
         )
+        if removed_file:
+            storage = row.signing_certificate.storage
+            transaction.on_commit(lambda: storage.delete(removed_file))
     return row
 
 

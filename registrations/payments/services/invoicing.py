@@ -293,11 +293,19 @@ def net_invoiced(order: Order) -> Decimal:
     return order.invoices.aggregate(total=Sum("gross"))["total"] or Decimal("0")
 
 
-def issue_invoice(*, order: Order, by=None, actor_label: str = "", send: bool = True) -> Invoice:
+def issue_invoice(
+    *,
+    order: Order,
+    by=None,
+    actor_label: str = "",
+    send: bool = True,
+    now: dt.datetime | None = None,
+) -> Invoice:
     """Issue the order's invoice once (idempotent: the current one is returned).
 
-    Unpaid orders get payment instructions and a due date; the number is taken under the
-    counter lock in this transaction, so it is gap-free even under concurrent orders."""
+    Unpaid orders get payment instructions and a due date (from ``now``'s day, today unless
+    given); the number is taken under the counter lock in this transaction, so it is gap-free
+    even under concurrent orders."""
     if order.total <= 0:
         raise InvoiceError(gettext_lazy("There is nothing to invoice on this order."))
     if order.status in lifecycle.ENDED_STATUSES:
@@ -311,7 +319,7 @@ def issue_invoice(*, order: Order, by=None, actor_label: str = "", send: bool = 
         existing = current_invoice(locked)
         if existing is not None:
             return existing
-        invoice = _create_invoice(locked, by=by, actor_label=actor_label)
+        invoice = _create_invoice(locked, by=by, actor_label=actor_label, now=now)
         if send:
             _send_invoice_email(invoice)
     return invoice
@@ -324,6 +332,7 @@ def _create_invoice(
     actor_label: str = "",
     gross: Decimal | None = None,
     lines: list[dict] | None = None,
+    now: dt.datetime | None = None,
 ) -> Invoice:
     """The order's invoice for its total, or (``gross`` and ``lines``) an invoice for a part
     of it, e.g. the difference of a change; a part is always payable."""
@@ -339,7 +348,7 @@ def _create_invoice(
         reverse_charge=reverse_charge,
         places=congress.currency_decimal_places,
     )
-    now = timezone.now()
+    now = now or timezone.now()
     paid = whole and order.status in lifecycle.PAID_STATUSES
     number = take_number(congress=congress, kind=InvoiceKind.INVOICE)
     today = now.astimezone(congress.tz).date()

@@ -165,7 +165,7 @@ def accept_quote(
             for name in invoice_services.BILLING_DETAILS_FIELDS
         }
         billing.update(references)
-        invoice = request_invoice_payment(order=order, billing=billing, by=by)
+        invoice = request_invoice_payment(order=order, billing=billing, by=by, now=now)
         Quote.objects.filter(pk=locked.pk).update(
             status=QuoteStatus.ACCEPTED, accepted_at=now, invoice=invoice
         )

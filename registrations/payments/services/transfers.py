@@ -94,14 +94,18 @@ def record_bank_transfer(
     return payment
 
 
-def request_invoice_payment(*, order: Order, billing: dict[str, Any], by=None):
+def request_invoice_payment(
+    *, order: Order, billing: dict[str, Any], by=None, now: dt.datetime | None = None
+):
     """Pay by invoice: store the billing details, issue the invoice with payment instructions
-    and hold the seats until the invoice is due (end of that day, congress time)."""
+    and hold the seats until the invoice is due (end of that day, congress time); ``now``
+    (default: the present) is when it is issued."""
+    now = now or timezone.now()
     refusal = payment_refusal(order)
     if refusal:
         raise OrderStateError(refusal)
     refuse_if_method_off(order, PaymentProvider.BANK_TRANSFER)
-    if hold_lapsed(order, timezone.now()):
+    if hold_lapsed(order, now):
         raise OrderStateError(
             _("The time to pay for this order has run out. Please register again.")
         )
@@ -110,7 +114,7 @@ def request_invoice_payment(*, order: Order, billing: dict[str, Any], by=None):
             order=order, by=by, actor_label=order.email, **billing
         )
         settings_ = invoice_services.billing_settings_for(order.congress)
-        due = timezone.localdate(timezone=order.congress.tz) + dt.timedelta(
+        due = now.astimezone(order.congress.tz).date() + dt.timedelta(
             days=invoice_services.payment_terms_days(settings_, details)
         )
         hold_until = dt.datetime.combine(
@@ -120,7 +124,9 @@ def request_invoice_payment(*, order: Order, billing: dict[str, Any], by=None):
             Q(hold_expires_at__isnull=True) | Q(hold_expires_at__lt=hold_until)
         ).update(hold_expires_at=hold_until)
         order.refresh_from_db()
-        invoice = invoice_services.issue_invoice(order=order, by=by, actor_label=order.email)
+        invoice = invoice_services.issue_invoice(
+            order=order, by=by, actor_label=order.email, now=now
+        )
         if details.public_body and settings_.public_body_admission:
             admit_on_invoice(order=order, by=by)
     return invoice
