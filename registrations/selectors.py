@@ -619,3 +619,49 @@ def saved_filters(congress: Congress, user) -> list:
         .select_related("owner")
         .order_by("name", "id")
     )
+
+
+@dataclass(frozen=True)
+class PaidRegistration:
+    """A delegate's own paid registration, as another app may show it (read-only)."""
+
+    order_code: str
+    registration_type: str
+    price: Decimal
+    currency: str
+
+
+def paid_registrations_by_email(
+    *, congress: Congress, emails: list[str]
+) -> dict[str, list[PaidRegistration]]:
+    """For each of ``emails`` (case ignored, keyed lower-case), the delegates of ``congress``
+    with that e-mail who paid a price above zero on an order still paid (a free registration,
+    e.g. a speaker's voucher, is not one). One query whatever the number of e-mails."""
+    from django.db.models.functions import Lower
+
+    keys = sorted({e.strip().lower() for e in emails if e and "\x00" not in e})
+    found: dict[str, list[PaidRegistration]] = defaultdict(list)
+    if not keys:
+        return found
+    delegates = (
+        Delegate.objects.annotate(email_key=Lower("email"))
+        .filter(
+            order__congress=congress,
+            order__status__in=lifecycle.PAID_STATUSES,
+            is_cancelled=False,
+            price__gt=0,
+            email_key__in=keys,
+        )
+        .select_related("order", "registration_type")
+        .order_by("order__paid_at", "pk")
+    )
+    for delegate in delegates:
+        found[delegate.email_key].append(
+            PaidRegistration(
+                order_code=delegate.order.code,
+                registration_type=str(delegate.registration_type),
+                price=delegate.price,
+                currency=delegate.order.currency,
+            )
+        )
+    return found

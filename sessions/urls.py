@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
 from .views import (
+    abstracts,
     attendance,
     availability,
     blocks,
@@ -97,6 +98,12 @@ urlpatterns = [
     path(f"{CALL}committee/", cfp_manage.committee, name="manage_call_committee"),
     path(f"{CALL}committee/send/", cfp_manage.send_decisions, name="manage_call_send"),
     path(f"{CALL}committee/remind/", cfp_manage.remind, name="manage_call_remind"),
+    path("<slug:congress_slug>/manage/abstracts/", abstracts.abstracts, name="manage_abstracts"),
+    path(
+        "<slug:congress_slug>/manage/abstracts.pdf",
+        abstracts.abstracts_pdf,
+        name="manage_abstracts_pdf",
+    ),
     # public, published programme
     path("<slug:congress_slug>/schedule/", public.schedule, name="schedule"),
     path("<slug:congress_slug>/schedule/changes/", public.changelog, name="changelog"),

@@ -60,6 +60,44 @@ def ranked(call: CallForProposals):
     )
 
 
+ACCEPTING_OUTCOMES = (DecisionOutcome.ACCEPT, DecisionOutcome.ACCEPT_AS)
+
+
+def is_accepted_or_accepting(proposal: Proposal) -> bool:
+    """Accepted, or with a decision held that accepts it (as it is or as another format)."""
+    if proposal.is_accepted:
+        return True
+    decision = getattr(proposal, "decision", None)
+    return decision is not None and decision.outcome in ACCEPTING_OUTCOMES
+
+
+def already_paid(*, congress, proposals) -> dict[int, list[tuple[ProposalPerson, list]]]:
+    """For each accepted (or being accepted) proposal of ``proposals`` (people prefetched), its
+    people who did not decline and already registered and paid as a delegate of the congress,
+    with those paid registrations (``registrations.selectors.PaidRegistration``). Read-only:
+    what the organiser does about it (refund, change) is theirs. One query for all."""
+    from registrations.selectors import paid_registrations_by_email
+
+    accepted = [p for p in proposals if is_accepted_or_accepting(p)]
+    people = {
+        p.pk: [x for x in p.people.all() if x.status != InvitationStatus.DECLINED] for p in accepted
+    }
+    if not accepted:
+        return {}
+    paid = paid_registrations_by_email(
+        congress=congress,
+        emails=[x.email for group in people.values() for x in group],
+    )
+    found: dict[int, list[tuple[ProposalPerson, list]]] = {}
+    for proposal in accepted:
+        rows = [
+            (x, paid[x.email.lower()]) for x in people[proposal.pk] if paid.get(x.email.lower())
+        ]
+        if rows:
+            found[proposal.pk] = rows
+    return found
+
+
 def decide(
     *,
     proposal: Proposal,

@@ -270,7 +270,8 @@ def committee(request, congress, call_slug: str):
             messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
             status_code = 400
     page = Paginator(cfp_decisions.ranked(call), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(p, cfp.balance_of([p], list(p.people.all()))) for p in page]
+    paid = cfp_decisions.already_paid(congress=congress, proposals=list(page))
+    rows = [(p, cfp.balance_of([p], list(p.people.all())), paid.get(p.pk, [])) for p in page]
     return render(
         request,
         "agenda/manage/cfp_committee.html",

@@ -343,6 +343,8 @@ ROUTES: dict[str, Route] = {
     "agenda:manage_call_part": both(MP),
     "agenda:manage_call_part_delete": post_only(MP),
     "agenda:manage_call_committee": both(MP),
+    "agenda:manage_abstracts": get_only(MP),
+    "agenda:manage_abstracts_pdf": get_only(MP),
     "agenda:manage_call_send": post_only(MP),
     "agenda:manage_call_remind": post_only(MP),
     "agenda:manage_sessions": both(MP),
