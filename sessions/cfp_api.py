@@ -150,16 +150,19 @@ def _review_data(review: Review) -> dict:
 
 class CfpReviewerPersonSerializer(serializers.Serializer):
     role = serializers.CharField()
-    name = serializers.CharField(allow_blank=True, help_text="Empty in a blind phase.")
-    organisation = serializers.CharField(allow_blank=True, help_text="Empty in a blind phase.")
+    name = serializers.CharField(allow_blank=True)
+    organisation = serializers.CharField(allow_blank=True)
     region = serializers.CharField(allow_blank=True)
     confirmed = serializers.BooleanField()
 
 
 class CfpReviewerProposalSerializer(serializers.Serializer):
     """Schema of a proposal as a reviewer reads it: ``reviewer_view(...).as_json()`` (the
-    reviewer pages' view-model, blind-redacted), its call and status, and the reviews the
-    phase shows."""
+    reviewer pages' view-model: in a blind phase ``proposer``, ``organisation``,
+    ``co_organisers`` and each person's ``name`` and ``organisation`` are empty; ``answers``
+    are [question, answer] pairs without the questions hidden from reviewers; ``reviews`` is
+    how many reviews the proposal has), its call and status, the reviewer's own review and
+    ``other_reviews`` where the phase shows them (never who wrote them)."""
 
     call = serializers.CharField()
     status = serializers.ChoiceField(choices=ProposalStatus.choices)
@@ -170,19 +173,16 @@ class CfpReviewerProposalSerializer(serializers.Serializer):
     track = serializers.CharField(allow_blank=True)
     languages = serializers.ListField(child=serializers.CharField())
     blind = serializers.BooleanField()
-    proposer = serializers.CharField(allow_blank=True, help_text="Empty in a blind phase.")
-    organisation = serializers.CharField(allow_blank=True, help_text="Empty in a blind phase.")
-    co_organisers = serializers.CharField(allow_blank=True, help_text="Empty in a blind phase.")
+    proposer = serializers.CharField(allow_blank=True)
+    organisation = serializers.CharField(allow_blank=True)
+    co_organisers = serializers.CharField(allow_blank=True)
     people = CfpReviewerPersonSerializer(many=True)
     answers = serializers.ListField(
-        child=serializers.ListField(child=serializers.CharField(allow_blank=True)),
-        help_text="[question, answer] pairs; questions hidden from reviewers are left out.",
+        child=serializers.ListField(child=serializers.CharField(allow_blank=True))
     )
-    reviews = serializers.IntegerField(help_text="How many reviews the proposal has.")
+    reviews = serializers.IntegerField()
     my_review = CfpReviewSerializer(allow_null=True)
-    other_reviews = CfpReviewSerializer(
-        many=True, help_text="Only where the phase shows others' reviews."
-    )
+    other_reviews = CfpReviewSerializer(many=True)
 
 
 class CfpPersonSerializer(serializers.ModelSerializer):
