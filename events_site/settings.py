@@ -561,5 +561,6 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "SessionStatusEnum": "sessions.enums.SessionStatus",
         "SessionFormatEnum": "sessions.enums.SessionFormat",
         "SpeakerRoleEnum": "sessions.enums.SpeakerRole",
+        "ProposalStatusEnum": "sessions.enums.ProposalStatus",
     }
 )

@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from . import api, public_api
+from . import api, cfp_api, public_api
 
 router = SimpleRouter()
 router.register("sessions", api.SessionViewSet, basename="agenda-session")
@@ -10,6 +10,13 @@ router.register("tracks", api.TrackViewSet, basename="agenda-track")
 router.register("rooms", api.RoomViewSet, basename="agenda-room")
 
 PREFIX = "congresses/<slug:congress_slug>/programme/"
+
+# Calls for proposals, read-only (sessions/cfp_api.py): the programme team, and reviewers as
+# their active review phase lets them see.
+cfp = SimpleRouter()
+cfp.register("calls", cfp_api.CfpCallViewSet, basename="agenda-cfp-call")
+cfp.register("proposals", cfp_api.CfpProposalViewSet, basename="agenda-cfp-proposal")
+CFP_PREFIX = "congresses/<slug:congress_slug>/cfp/"
 
 # The public, read-only programme (sessions/public_api.py): anyone, published data only.
 public = SimpleRouter()
@@ -32,4 +39,5 @@ urlpatterns = [
     path(f"{PREFIX}publish/", api.PublishView.as_view(), name="agenda-publish"),
     path(PREFIX, include(router.urls)),
     path(PUBLIC_PREFIX, include(public.urls)),
+    path(CFP_PREFIX, include(cfp.urls)),
 ]

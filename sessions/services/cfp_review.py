@@ -247,16 +247,29 @@ def reviewer_view(proposal: Proposal, phase: ReviewPhase) -> ReviewerView:
     return view
 
 
+def reviews_seen(
+    proposals: list[Proposal], user, phase: ReviewPhase
+) -> tuple[dict[int, Review], dict[int, list[Review]]]:
+    """The reviewer's own review of each proposal, and the other reviewers' where the phase
+    shows them (never who wrote them when blind), in one query for any number of proposals."""
+    reviews = Review.objects.filter(proposal__in=[p.pk for p in proposals])
+    if not phase.see_other_reviews:
+        reviews = reviews.filter(reviewer=user)
+    mine: dict[int, Review] = {}
+    others: dict[int, list[Review]] = defaultdict(list)
+    for review in reviews.prefetch_related("scores__category").order_by("pk"):
+        if review.reviewer_id == user.pk:
+            mine[review.proposal_id] = review
+        else:
+            others[review.proposal_id].append(review)
+    return mine, others
+
+
 def others_reviews(proposal: Proposal, user, phase: ReviewPhase) -> list[Review]:
     """Other reviewers' reviews, where the phase shows them (never who wrote them when blind)."""
     if not phase.see_other_reviews:
         return []
-    return list(
-        Review.objects.filter(proposal=proposal)
-        .exclude(reviewer=user)
-        .prefetch_related("scores__category")
-        .order_by("pk")
-    )
+    return reviews_seen([proposal], user, phase)[1].get(proposal.pk, [])
 
 
 # --- scores ------------------------------------------------------------------------------

@@ -421,6 +421,10 @@ ROUTES: dict[str, Route] = {
     "agenda-track-detail": Route(get=MP, patch=MP),
     "agenda-room-list": both(MP),
     "agenda-room-detail": Route(get=MP, patch=MP),
+    "agenda-cfp-call-list": get_only(MP),
+    "agenda-cfp-call-detail": get_only(MP),
+    "agenda-cfp-proposal-list": get_only(RP),
+    "agenda-cfp-proposal-detail": get_only(RP),
     # --- badges and check-in ----------------------------------------------------------------
     "badges:checkin": both(CI),
     "badges:refused_scans": both(CI),
