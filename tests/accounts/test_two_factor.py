@@ -136,8 +136,8 @@ def test_a_wrong_code_is_refused_beside_the_field(client, with_password):
 
 def test_a_code_is_accepted_once_and_a_replay_is_refused(client, with_password):
     device = give_two_factor(with_password)
-    code = code_for(device)
     sign_in_with_password(client, with_password)
+    code = code_for(device)  # read after the (slow) password step, as a person would
     assert client.post(CODE_STEP, {"code": code}).status_code == 302
     client.post("/accounts/logout/")
     sign_in_with_password(client, with_password)
