@@ -4,13 +4,28 @@ service can test a certificate without importing the documents it signs."""
 
 from __future__ import annotations
 
+import asyncio
 import io
+from concurrent.futures import ThreadPoolExecutor
 
 from .models import DocumentSettings
 
 
 class SigningFailed(ValueError):
     """The congress's certificate could not sign (wrong passphrase, not PKCS#12)."""
+
+
+def run_coroutine(coroutine):
+    """Run one of pyHanko's coroutines to its end. Its synchronous wrappers call
+    ``asyncio.run``, which refuses to start where this thread already runs an event loop (an
+    ASGI server, a test process driving Chromium through Playwright): there it runs in a thread
+    of its own. Signing is pure computation, so nothing is shared with that thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def read_certificate(rules: DocumentSettings) -> bytes:
@@ -57,5 +72,5 @@ def sign_pdf(pdf: bytes, rules: DocumentSettings) -> bytes:
         subfilter=fields.SigSeedSubFilter.PADES,
         name=rules.signatory_name or None,
     )
-    out = signers.sign_pdf(writer, meta, signer=signer)
+    out = run_coroutine(signers.async_sign_pdf(writer, meta, signer=signer))
     return out.getvalue()

@@ -284,10 +284,11 @@ def _self_signed_pkcs12(passphrase: bytes) -> bytes:
 
 def test_a_congress_certificate_signs_the_pdf_in_pades(congress, alice, during):
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation import async_validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
     from registrations.documents_pdf import certificate_pdf
+    from registrations.pdf_signing import run_coroutine
 
     rules = DocumentSettings.objects.create(
         congress=congress, signatory_name="Secretary General", signing_passphrase="s3cret"
@@ -300,7 +301,9 @@ def test_a_congress_certificate_signs_the_pdf_in_pades(congress, alice, during):
     reader = PdfFileReader(io.BytesIO(signed))
     (embedded,) = reader.embedded_signatures
     assert embedded.sig_object["/SubFilter"] == "/ETSI.CAdES.detached"
-    status = validate_pdf_signature(embedded, ValidationContext(allow_fetching=False))
+    status = run_coroutine(
+        async_validate_pdf_signature(embedded, ValidationContext(allow_fetching=False))
+    )
     assert status.intact and status.valid  # untrusted (self-signed) but intact and valid
     assert "Certificate of attendance" in PdfReader(io.BytesIO(signed)).pages[0].extract_text()
 

@@ -217,3 +217,21 @@ def test_the_migration_seals_passphrases_kept_in_clear_and_back(settings):
     assert default_storage.open(back.signing_certificate.name).read() == b"pkcs12"
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_signing_works_where_this_thread_already_runs_an_event_loop(congress):
+    """pyHanko's own synchronous wrappers call ``asyncio.run``, which refuses inside a running
+    loop (an ASGI server; a test process driving Chromium, where this failed in CI): the
+    signature is made in a thread of its own there."""
+    import asyncio
+
+    rules = DocumentSettings.objects.create(congress=congress, signing_passphrase=PASSPHRASE)
+    rules.signing_certificate.save(
+        "signer.p12", ContentFile(_self_signed_pkcs12(PASSPHRASE.encode()))
+    )
+
+    async def inside_a_loop():
+        return sign_pdf(_blank_pdf(), rules)
+
+    signed = asyncio.run(inside_a_loop())
+    assert b"/ETSI.CAdES.detached" in signed and len(signed) > len(_blank_pdf())
