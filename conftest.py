@@ -4,7 +4,11 @@ alice organises ``congress`` (owner); bob is check-in staff there (a narrower ro
 outsider who organises ``other_congress`` only.
 """
 
+import threading
+
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 
 from tests.factories import CongressFactory, TeamMembershipFactory, UserFactory
 
@@ -121,3 +125,42 @@ def _patient_browser_assertions():
     from playwright.sync_api import expect
 
     expect.set_options(timeout=20_000)
+
+
+# --- The live server on SQLite in memory -----------------------------------------------------
+# With an in-memory database the live server's request threads share the test's one connection,
+# so two requests at once interleave their transactions: a desk's list download rolled back
+# beside its sync and the refused scans the sync wrote were gone; a request still running when
+# a test ended undid the flush, and the next test found the last one's congress. Requests take
+# turns (each still in its own thread), and a test waits for the request in flight before its
+# database is flushed. PostgreSQL and file databases give each thread its own connection.
+_SHARED_CONNECTION = threading.Lock()
+
+
+class _OneRequestAtATime(ThreadedWSGIServer):
+    def set_app(self, application):
+        if not self.connections_override:
+            return super().set_app(application)
+
+        def one_at_a_time(environ, start_response):
+            with _SHARED_CONNECTION:
+                response = application(environ, start_response)
+                try:
+                    body = b"".join(response)
+                finally:
+                    if hasattr(response, "close"):
+                        response.close()
+            return [body]
+
+        return super().set_app(one_at_a_time)
+
+
+LiveServerThread.server_class = _OneRequestAtATime
+
+
+@pytest.fixture(autouse=True)
+def _live_server_requests_finish_before_the_flush(request):
+    yield
+    if "live_server" in request.fixturenames:
+        with _SHARED_CONNECTION:
+            pass

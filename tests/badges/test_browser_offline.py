@@ -169,6 +169,8 @@ def test_signing_out_wipes_the_desk_list_from_the_phone(page, live_server, congr
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(f"{live_server.url}/**")
     expect(page.locator("body")).not_to_contain_text("Sign out")
+    # The wipe runs as the signed-out page loads: wait for it rather than race it.
+    page.wait_for_function("async () => (await indexedDB.databases()).length === 0")
     assert page.evaluate(stored) == []
     assert page.evaluate("caches.keys().then(keys => keys.length)") == 0
     assert page.evaluate("navigator.serviceWorker.getRegistrations().then(r => r.length)") == 0

@@ -108,6 +108,8 @@ def test_sign_out_anyway_signs_out_and_wipes_the_phone(page, live_server, congre
     page.locator("#sign-out-anyway").click()
     page.wait_for_url(lambda url: "/manage/checkin/" not in url)
     stored = "indexedDB.databases().then(dbs => dbs.map(db => db.name))"
+    # The wipe runs as the signed-out page loads: wait for it rather than race it.
+    page.wait_for_function("async () => (await indexedDB.databases()).length === 0")
     assert page.evaluate(stored) == []
 
 
