@@ -94,3 +94,21 @@ def test_the_charts_write_coordinates_svg_can_read_in_every_language(
     attributes = re.findall(r' (?:x|y|width|height)="([^"]*)"', page)
     assert attributes and not [value for value in attributes if "," in value]
     assert re.search(r'<rect x="220" y="3" width="\d+\.\d+" height="16"', page)
+
+
+def test_the_time_the_figures_were_counted_is_in_the_congress_zone_and_names_it(
+    client, congress, alice, world
+):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    congress.time_zone = "Asia/Seoul"
+    congress.save(update_fields=["time_zone"])
+    client.force_login(alice)
+    before = dt.datetime.now(ZoneInfo("Asia/Seoul")).replace(microsecond=0)
+    page, _queries = _page(client, congress)
+    shown = re.search(r"Figures as of (\d\d:\d\d:\d\d) \(Asia/Seoul\)", page)
+    assert shown, "the counted time names the congress's zone"
+    counted = dt.datetime.combine(before.date(), dt.time.fromisoformat(shown.group(1)))
+    drift = abs((counted.replace(tzinfo=before.tzinfo) - before).total_seconds())
+    assert drift < 300 or drift > 86_000  # Seoul time (a day boundary may fall between)
