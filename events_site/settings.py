@@ -562,5 +562,7 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "SessionFormatEnum": "sessions.enums.SessionFormat",
         "SpeakerRoleEnum": "sessions.enums.SpeakerRole",
         "ProposalStatusEnum": "sessions.enums.ProposalStatus",
+        # One name for the countries, whichever field carries them (country, organisation_country).
+        "CountryEnum": "django_countries.countries",
     }
 )
