@@ -52,6 +52,10 @@ LOCUSTFILE = ROOT / "bench" / "congress_day_locust.py"
 PUBLIC_RATIO = 2.0
 SCAN_RATIO = 3.0
 MAX_MS = 1000.0
+# Each client waits a random part of its think time before its first request (the longest is
+# a calendar's 30 s); the statistics restart this long after the last client spawned.
+SETTLE = 30
+SETTLE_ENV = "CONGRESS_DAY_SETTLE"
 
 #: Request kinds (Locust's "name" column, set in bench/congress_day_locust.py) and the group
 #: whose target applies to each.
@@ -512,7 +516,8 @@ def run(*, duration: int, users: int, workers: int, spawn_rate: int) -> tuple[di
         locust = str(Path(PYTHON).with_name("locust"))
         prefix = OUT / "congress_day"
         locust_env = dict(env, CONGRESS_DAY_FIXTURES=str(FIXTURES))
-        ramp = -(-users // spawn_rate)  # statistics restart once every client has started
+        ramp = -(-users // spawn_rate)
+        locust_env[SETTLE_ENV] = str(SETTLE)  # statistics restart once every client has asked
         log_offset = (OUT / "congress-day-gunicorn.log").stat().st_size
         idle_before, total_before = _cpu_times()
         proc = procs.start(
@@ -527,13 +532,12 @@ def run(*, duration: int, users: int, workers: int, spawn_rate: int) -> tuple[di
                 "-r",
                 str(spawn_rate),
                 "-t",
-                f"{duration + ramp}s",
+                f"{duration + ramp + SETTLE}s",
                 "--host",
                 base,
                 "--csv",
                 str(prefix),
                 "--only-summary",
-                "--reset-stats",
                 "--stop-timeout",
                 "5",
                 "--exit-code-on-error",

@@ -22,10 +22,12 @@ import os
 import random
 import re
 
-from locust import HttpUser, between, constant_pacing, task
+import gevent
+from locust import HttpUser, between, constant_pacing, events, task
 from locust.contrib.fasthttp import FastHttpUser
 
 FIXTURES_ENV = "CONGRESS_DAY_FIXTURES"
+SETTLE_ENV = "CONGRESS_DAY_SETTLE"
 
 
 def load_fixtures(path: str | None = None) -> dict:
@@ -37,6 +39,41 @@ def load_fixtures(path: str | None = None) -> dict:
 
 
 FIXTURES = load_fixtures()
+
+
+def arrive(spread: float) -> None:
+    """Wait a random part of the client's think time before its first request.
+
+    Without it every client spawned in the same second asks at once, in step, and the site
+    spends the first seconds of the run on a queue no congress morning makes: people open
+    the programme spread over their own minutes, so in the steady state the clients' phases
+    are spread over their think times."""
+    gevent.sleep(random.uniform(0, spread))
+
+
+_ENVIRONMENT: list = []
+
+
+@events.init.add_listener
+def _remember_environment(environment, **kwargs) -> None:
+    _ENVIRONMENT[:] = [environment]
+
+
+@events.spawning_complete.add_listener
+def _restart_statistics_once_settled(user_count: int, **kwargs) -> None:
+    """Measure the steady state: the statistics restart once every client has started and
+    made its first request (``CONGRESS_DAY_SETTLE`` seconds after the last one spawned, the
+    longest arrival spread), so the figures are those of the morning, not of the ramp."""
+    settle = float(os.environ.get(SETTLE_ENV, "0") or 0)
+
+    def restart() -> None:
+        gevent.sleep(settle)
+        for environment in _ENVIRONMENT:
+            environment.runner.stats.reset_all()
+
+    gevent.spawn(restart)
+
+
 LANGUAGES = ("en", "en", "en", "fr", "es")
 
 
@@ -79,6 +116,7 @@ class Phone(_Conditional, FastHttpUser):
         self.favourites = random.sample(fx["sessions"], min(8, len(fx["sessions"])))
         self.speakers = random.sample(fx["speakers"], min(4, len(fx["speakers"])))
         self.delegate = random.choice(fx["delegates"])
+        arrive(10)
 
     def _maybe_new_visitor(self) -> None:
         if random.random() < 0.05:  # a fresh browser, or a cleared cache
@@ -125,6 +163,7 @@ class CalendarClient(_Conditional, FastHttpUser):
         self.slug = FIXTURES["congress"]
         self.token = random.choice(FIXTURES["feed_tokens"])
         self.headers = {"Accept-Encoding": "gzip", "User-Agent": "Calendar/1.0"}
+        arrive(30)
 
     @task(2)
     def schedule_ics(self) -> None:
@@ -152,6 +191,7 @@ class Desk(FastHttpUser):
         self.headers = {"Authorization": f"Token {key}", "Accept": "application/json"}
         self.api = f"/api/v1/congresses/{fx['congress']}/checkin/"
         self.scans = 0
+        arrive(1)
 
     @task
     def scan(self) -> None:
@@ -209,6 +249,7 @@ class Organiser(HttpUser):
             allow_redirects=False,
         )
         self._keep_cookies()
+        arrive(15)
 
     def _page(self, url: str, name: str) -> None:
         with self.client.get(url, name=name, catch_response=True, allow_redirects=False) as r:
@@ -234,6 +275,9 @@ class Trivial(FastHttpUser):
 
     fixed_count = 4
     wait_time = between(0.5, 1.5)
+
+    def on_start(self) -> None:
+        arrive(1.5)
 
     @task
     def trivial(self) -> None:
