@@ -13,6 +13,18 @@ from django.test.testcases import LiveServerThread
 from tests.factories import CongressFactory, TeamMembershipFactory, UserFactory
 
 
+def pytest_configure(config):
+    """Passwords in tests are hashed with the cheapest hasher.
+
+    Production keeps Django's PBKDF2 at 1,000,000 iterations (0.35 s a hash on these machines,
+    deliberately); every user a test makes (``UserFactory`` hashes its password) and every sign-in
+    would pay that, hundreds of times over the suite. What the tests check of passwords (right
+    or wrong, changed, rate-limited) does not depend on the hasher."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def congress(db):
     return CongressFactory(slug="wcg-2027", name="World Congress 2027")
