@@ -18,8 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
 from events_site.congresses import audit
-from events_site.congresses.mail import email_language, record_email, render_email, send_email
+from events_site.congresses.mail import send_email
 
+from ..document_mail import prepare_document_email
 from ..enums import EInvoiceFormat
 from ..errors import InvoiceError
 from .rendering import EDocument, render_einvoice
@@ -55,37 +56,18 @@ class EmailChannel:
     name = EMAIL
 
     def send(self, *, invoice, fmt: str, by=None) -> str:
-        order = invoice.order
-        to = invoice.buyer.get("email") or order.email
-        subject, text, html = render_email(
-            template="registrations/payments/emails/invoice",
-            context={"invoice": invoice, "order": order, "congress": invoice.congress},
-            language=order.language,
-        )
-        log_id = record_email(
-            log={
-                "congress_id": invoice.congress_id,
-                "order_id": order.pk,
-                "kind": f"einvoice_{invoice.kind}",
-                "has_attachment": True,
-            },
-            to=[to],
-            subject=subject,
-            text=text,
-            html=html,
-            language=email_language(order.language),
-        )
         payload = {
             "invoice_id": invoice.pk,
             "fmt": fmt,
-            "to": [to],
-            "subject": subject,
-            "text": text,
-            "html": html,
-            "log_id": log_id,
+            **prepare_document_email(
+                document=invoice,
+                template="registrations/payments/emails/invoice",
+                kind=f"einvoice_{invoice.kind}",
+                context={"invoice": invoice},
+            ),
         }
         transaction.on_commit(lambda: send_einvoice_email_task.enqueue(**payload))
-        return to
+        return payload["to"][0]
 
 
 def channel(name: str) -> Channel:

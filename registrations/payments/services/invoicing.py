@@ -19,12 +19,13 @@ from django_tasks import task
 
 from events_site.congresses import audit, locks
 from events_site.congresses.edit_conflicts import refuse_if_changed
-from events_site.congresses.mail import email_language, record_email, render_email, send_email
+from events_site.congresses.mail import send_email
 from events_site.congresses.models import Congress
 from events_site.congresses.money import format_money
 
 from ... import lifecycle
 from ...models import BillingDetails, BillingSettings, Invoice, InvoiceCounter, Order, Refund
+from ..document_mail import prepare_document_email
 from ..einvoice.transmission import invoice_email_attachments
 from ..enums import InvoiceKind
 from ..errors import InvoiceError
@@ -565,33 +566,14 @@ def credit_for_refunds(
 def _send_invoice_email(invoice: Invoice) -> None:
     """Render the message now (in the buyer's language); after the commit a worker renders the
     PDF and sends both (``send_invoice_email_task``)."""
-    order = invoice.order
-    to = invoice.buyer.get("email") or order.email
-    subject, text, html = render_email(
-        template="registrations/payments/emails/invoice",
-        context={"invoice": invoice, "order": order, "congress": invoice.congress},
-        language=order.language,
-    )
-    log_id = record_email(
-        log={
-            "congress_id": invoice.congress_id,
-            "order_id": order.pk,
-            "kind": f"invoice_{invoice.kind}",
-            "has_attachment": True,
-        },
-        to=[to],
-        subject=subject,
-        text=text,
-        html=html,
-        language=email_language(order.language),
-    )
     payload = {
         "invoice_id": invoice.pk,
-        "to": [to],
-        "subject": subject,
-        "text": text,
-        "html": html,
-        "log_id": log_id,
+        **prepare_document_email(
+            document=invoice,
+            template="registrations/payments/emails/invoice",
+            kind=f"invoice_{invoice.kind}",
+            context={"invoice": invoice},
+        ),
     }
     transaction.on_commit(lambda: send_invoice_email_task.enqueue(**payload))
 

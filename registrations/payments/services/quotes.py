@@ -22,12 +22,13 @@ from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
 from events_site.congresses import audit
-from events_site.congresses.mail import email_language, record_email, render_email, send_email
+from events_site.congresses.mail import send_email
 from events_site.congresses.models import Congress
 
 from ... import lifecycle
 from ...errors import OrderStateError
 from ...models import Invoice, Order, Quote
+from ..document_mail import prepare_document_email
 from ..enums import NumberSeries, PaymentProvider, QuoteStatus
 from ..errors import InvoiceError
 from . import invoicing as invoice_services
@@ -235,33 +236,14 @@ def expire_quotes(*, now: dt.datetime | None = None) -> int:
 
 
 def _send_quote_email(quote: Quote) -> None:
-    order = quote.order
-    to = quote.buyer.get("email") or order.email
-    subject, text, html = render_email(
-        template="registrations/payments/emails/quote",
-        context={"quote": quote, "order": order, "congress": quote.congress},
-        language=order.language,
-    )
-    log_id = record_email(
-        log={
-            "congress_id": quote.congress_id,
-            "order_id": order.pk,
-            "kind": "quote",
-            "has_attachment": True,
-        },
-        to=[to],
-        subject=subject,
-        text=text,
-        html=html,
-        language=email_language(order.language),
-    )
     payload = {
         "quote_id": quote.pk,
-        "to": [to],
-        "subject": subject,
-        "text": text,
-        "html": html,
-        "log_id": log_id,
+        **prepare_document_email(
+            document=quote,
+            template="registrations/payments/emails/quote",
+            kind="quote",
+            context={"quote": quote},
+        ),
     }
     transaction.on_commit(lambda: send_quote_email_task.enqueue(**payload))
 
