@@ -251,3 +251,27 @@ def test_the_committee_shows_each_offers_state_in_fixed_queries(
     assert html.count("refund offered") == 10
     assert "refund accepted and requested" in html
     assert "refund declined: keeps the registration" in html
+
+
+def test_a_refund_the_registrations_app_refuses_leaves_the_answer_accepted_with_the_reason(
+    client, speaker, alice
+):
+    from registrations.payments.services.refunds import request_refund
+
+    person, order, delegate = speaker
+    request_refund(order=order, amount=Decimal("400.00"), by=alice, reason="Earlier")
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PARTIALLY_REFUNDED
+    response = client.post(answer_url(person, order.code), follow=True)
+    assert "the organisers will complete it" in response.content.decode()
+    offer = PaidSpeakerOffer.objects.get()
+    assert offer.state == PaidSpeakerOfferState.ACCEPTED and offer.refund_note
+    assert Refund.objects.filter(order=order).count() == 1  # only the organiser's
+    assert AuditEntry.objects.filter(action="convene.cfp.paid_speaker_refund_failed").exists()
+    client.force_login(alice)
+    committee = client.get(
+        reverse(
+            "agenda:manage_call_committee", args=[order.congress.slug, person.proposal.call.slug]
+        )
+    ).content.decode()
+    assert "refund accepted, not made yet" in committee and offer.refund_note in committee
