@@ -629,6 +629,7 @@ class PaidRegistration:
     registration_type: str
     price: Decimal
     currency: str
+    delegate_id: int = 0
 
 
 def paid_registrations_by_email(
@@ -662,6 +663,7 @@ def paid_registrations_by_email(
                 registration_type=str(delegate.registration_type),
                 price=delegate.price,
                 currency=delegate.order.currency,
+                delegate_id=delegate.pk,
             )
         )
     return found

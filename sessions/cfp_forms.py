@@ -250,6 +250,7 @@ class CallForm(ModelForm):
             "reviews_per_proposal",
             "max_speakers",
             "speaker_registration_type",
+            "paid_speaker_policy",
         ]
         widgets = {
             "opens_at": LocalDateTimeInput(),

@@ -28,6 +28,7 @@ from .enums import (
     DecisionOutcome,
     Gender,
     InvitationStatus,
+    PaidSpeakerPolicy,
     ProposalStatus,
     QuestionKind,
     QuestionTarget,
@@ -103,6 +104,16 @@ class CallForProposals(Translatable, models.Model):
         related_name="+",
         verbose_name=_("free registration type for confirmed speakers"),
         help_text=_("Each confirmed speaker of an accepted proposal gets a voucher for it."),
+    )
+    paid_speaker_policy = models.CharField(
+        _("what a confirmed speaker who already paid as a delegate is offered"),
+        max_length=16,
+        choices=PaidSpeakerPolicy.choices,
+        default=PaidSpeakerPolicy.NOTHING,
+        help_text=_(
+            "Shown on the speaker's link with the amount and the order; a refund is requested "
+            "through the usual refund service when they accept."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -168,6 +168,28 @@ class QuestionKind(models.TextChoices):
     YES_NO = "yes_no", _("Yes or no")
 
 
+class PaidSpeakerPolicy(models.TextChoices):
+    """What a call offers a confirmed speaker of an accepted proposal who already registered and
+    paid as a delegate of the congress."""
+
+    NOTHING = "nothing", _("Nothing: the organisers decide for each speaker")
+    REFUND = (
+        "refund",
+        _("A full refund of their delegate registration (they then register free as a speaker)"),
+    )
+    KEEP = "keep", _("They keep their paid registration (no offer)")
+
+
+class PaidSpeakerOfferState(models.TextChoices):
+    """Where a refund offer to a speaker who already paid stands. ``offered`` is never stored:
+    it is an offer the speaker has not answered yet."""
+
+    OFFERED = "offered", _("offered")
+    ACCEPTED = "accepted", _("accepted")
+    DECLINED = "declined", _("declined")
+    REFUNDED = "refunded", _("refunded")
+
+
 class DecisionOutcome(models.TextChoices):
     ACCEPT = "accept", _("Accept")
     ACCEPT_AS = "accept_as", _("Accept as another format")

@@ -58,6 +58,13 @@ class ProposalRefused(DomainError):
         self.field = field
 
 
+class PaidSpeakerOfferRefused(DomainError):
+    """A speaker's answer to the refund offer was refused (no offer, already answered)."""
+
+    code = "paid_speaker_offer_refused"
+    status_code = 409
+
+
 class ProposalIncomplete(DomainError):
     """A proposal missing required parts cannot be submitted; ``errors`` maps each field to
     its message, shown beside the field."""

@@ -571,6 +571,7 @@ from .cfp_models import (  # noqa: E402, F401
     ProposalPersonUnavailability,
     ProposalType,
 )
+from .paid_speaker_models import PaidSpeakerOffer  # noqa: E402, F401
 from .review_models import (  # noqa: E402, F401
     Review,
     ReviewAssignment,

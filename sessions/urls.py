@@ -61,6 +61,21 @@ urlpatterns = [
         name="cfp_person_slides",
     ),
     path(
+        f"{CFP_PERSON}slides/<str:slides_code>/remove/",
+        cfp_speaker.slides_remove,
+        name="cfp_person_slides_remove",
+    ),
+    path(
+        f"{CFP_PERSON}paid-registration/<str:order_code>/refund/",
+        cfp_speaker.paid_offer_accept,
+        name="cfp_person_paid_offer_accept",
+    ),
+    path(
+        f"{CFP_PERSON}paid-registration/<str:order_code>/keep/",
+        cfp_speaker.paid_offer_decline,
+        name="cfp_person_paid_offer_decline",
+    ),
+    path(
         f"{CFP_PERSON}unavailable/<int:gap_id>/remove/",
         cfp_speaker.unavailability_remove,
         name="cfp_person_unavailability_remove",

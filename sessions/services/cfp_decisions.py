@@ -75,7 +75,7 @@ def already_paid(*, congress, proposals) -> dict[int, list[tuple[ProposalPerson,
     """For each accepted (or being accepted) proposal of ``proposals`` (people prefetched), its
     people who did not decline and already registered and paid as a delegate of the congress,
     with those paid registrations (``registrations.selectors.PaidRegistration``). Read-only:
-    what the organiser does about it (refund, change) is theirs. One query for all."""
+    what the call offers them is ``cfp_paid_speakers``'s. One query for all."""
     from registrations.selectors import paid_registrations_by_email
 
     accepted = [p for p in proposals if is_accepted_or_accepting(p)]

@@ -1,6 +1,7 @@
 """Speakers' slides for their session: uploaded through their own link once their proposal is
 accepted, marked "before" or "after" by when they arrive (the session's end decides), listed
-and downloadable on the public session page, removable by the programme team."""
+and downloadable on the public session page, removable by the programme team and by the
+speaker who uploaded them."""
 
 from __future__ import annotations
 
@@ -90,16 +91,49 @@ def remove_slides(*, slides: SessionSlides, by) -> None:
             .select_related("session")
             .get(pk=slides.pk)
         )
-        session = current.session
-        audit.record(
-            action="convene.agenda.slides_removed",
-            congress=session.congress,
-            actor=by,
-            target=session,
-            data={"session": session.code, "slides": current.code},
+        _remove(current, actor=by, actor_label="")
+
+
+def remove_own_slides(*, person: ProposalPerson, slides: SessionSlides) -> None:
+    """A speaker removes slides they uploaded themselves, from their own link, while it offers
+    the slides (confirmed, accepted, session not cancelled); the file goes on commit."""
+    with transaction.atomic():
+        speaker = (
+            ProposalPerson.objects.select_for_update(of=("self",))
+            .select_related("proposal__session", "proposal__call__congress")
+            .get(pk=person.pk)
         )
-        stored = current.file
-        storage, name = stored.storage, stored.name
-        current.delete()
-        public_version.bump()
-        transaction.on_commit(lambda: storage.delete(name))
+        if not may_upload_slides(speaker):
+            raise ProposalRefused(
+                _("Slides can be removed while the proposal is accepted and you have confirmed.")
+            )
+        current = (
+            SessionSlides.objects.select_for_update(of=("self",))
+            .select_related("session")
+            .filter(
+                pk=slides.pk,
+                session_id=speaker.proposal.session_id,
+                speaker_id=speaker.speaker_id,
+            )
+            .first()
+        )
+        if current is None:
+            raise ProposalRefused(_("Only slides you uploaded can be removed here."))
+        _remove(current, actor=None, actor_label="speaker")
+
+
+def _remove(current: SessionSlides, *, actor, actor_label: str) -> None:
+    session = current.session
+    audit.record(
+        action="convene.agenda.slides_removed",
+        congress=session.congress,
+        actor=actor,
+        actor_label=actor_label,
+        target=session,
+        data={"session": session.code, "slides": current.code},
+    )
+    stored = current.file
+    storage, name = stored.storage, stored.name
+    current.delete()
+    public_version.bump()
+    transaction.on_commit(lambda: storage.delete(name))

@@ -27,7 +27,7 @@ from ..cfp_forms import (
 from ..enums import ProposalStatus
 from ..errors import CallSetupRefused, DecisionRefused
 from ..models import CallForProposals, Proposal, ReviewerProfile, ReviewPhase
-from ..services import cfp, cfp_decisions, cfp_review, cfp_setup
+from ..services import cfp, cfp_decisions, cfp_paid_speakers, cfp_review, cfp_setup
 
 PAGE_SIZE = 50
 PARTS = {
@@ -270,8 +270,13 @@ def committee(request, congress, call_slug: str):
             messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
             status_code = 400
     page = Paginator(cfp_decisions.ranked(call), PAGE_SIZE).get_page(request.GET.get("page"))
-    paid = cfp_decisions.already_paid(congress=congress, proposals=list(page))
-    rows = [(p, cfp.balance_of([p], list(p.people.all())), paid.get(p.pk, [])) for p in page]
+    proposals = list(page)
+    paid = cfp_paid_speakers.committee_notices(
+        call=call,
+        proposals=proposals,
+        paid=cfp_decisions.already_paid(congress=congress, proposals=proposals),
+    )
+    rows = [(p, cfp.balance_of([p], list(p.people.all())), paid.get(p.pk, [])) for p in proposals]
     return render(
         request,
         "agenda/manage/cfp_committee.html",

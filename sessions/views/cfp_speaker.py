@@ -1,6 +1,7 @@
 """A person's own link, beyond confirming and the profile: the times during the congress they
-cannot speak, typed in the congress's zone, and once accepted their session's slides. Looked
-up only through ``secret_links``."""
+cannot speak, typed in the congress's zone, once accepted their session's slides (and removing
+their own), and the refund their call offers if they had already paid as a delegate. Looked up
+only through ``secret_links``."""
 
 from __future__ import annotations
 
@@ -19,15 +20,20 @@ from events_site.congresses.secret_links import get_by_secret_or_404
 from events_site.congresses.uploads import SlidesUploadField, max_slides_bytes
 
 from ..cfp_forms import ProfileForm
-from ..errors import ProposalRefused
+from ..errors import PaidSpeakerOfferRefused, ProposalRefused
 from ..models import ProposalPerson, ProposalPersonUnavailability, SessionSlides
 from ..services.availability import MAX_NOTE
+from ..services.cfp_paid_speakers import (
+    accept_paid_speaker_offer,
+    decline_paid_speaker_offer,
+    offers_for,
+)
 from ..services.cfp_speaker import (
     add_person_unavailability,
     congress_bounds,
     remove_person_unavailability,
 )
-from ..services.slides import may_upload_slides, upload_slides
+from ..services.slides import may_upload_slides, remove_own_slides, upload_slides
 from ..slides_models import MAX_SLIDES_TITLE
 from ..wallclock import NONEXISTENT, aware, wall_clock_kind
 
@@ -115,7 +121,13 @@ def slides_context(person: ProposalPerson, form=None) -> dict:
         "slides_open": True,
         "session_slides": list(SessionSlides.objects.filter(session_id=person.proposal.session_id)),
         "slides_form": form or SlidesForm(),
+        "own_speaker_id": person.speaker_id,
     }
+
+
+def paid_offer_context(person: ProposalPerson) -> dict:
+    """The person's paid delegate registrations under their call's policy (none: nothing)."""
+    return {"paid_offers": offers_for(person)}
 
 
 def render_person_page(
@@ -133,6 +145,7 @@ def render_person_page(
             "form": form,
             **unavailability_context(person, gap_form),
             **slides_context(person, slides_form),
+            **paid_offer_context(person),
         },
         status=status,
     )
@@ -205,3 +218,65 @@ def slides_upload(request, congress_slug: str, person_secret: str):
             return _back(congress_slug, person_secret, "slides")
     profile = ProfileForm(instance=person, call=person.proposal.call, now=timezone.now())
     return render_person_page(request, person, form=profile, slides_form=form, status=400)
+
+
+@require_POST
+def slides_remove(request, congress_slug: str, person_secret: str, slides_code: str):
+    """Remove slides the person uploaded; another speaker's or session's slides are a 404."""
+    person = person_for(congress_slug, person_secret)
+    if person.speaker_id is None or person.proposal.session_id is None:
+        raise Http404
+    slides = get_object_or_404(
+        SessionSlides,
+        code=slides_code,
+        session_id=person.proposal.session_id,
+        speaker_id=person.speaker_id,
+    )
+    try:
+        remove_own_slides(person=person, slides=slides)
+    except ProposalRefused as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Your slides are removed."))
+    return _back(congress_slug, person_secret, "slides")
+
+
+def _offered(person: ProposalPerson, order_code: str) -> None:
+    """Only an order the person's own link lists may be answered: anything else is a 404."""
+    if order_code not in {offer.order_code for offer in offers_for(person)}:
+        raise Http404
+
+
+@require_POST
+def paid_offer_accept(request, congress_slug: str, person_secret: str, order_code: str):
+    person = person_for(congress_slug, person_secret)
+    _offered(person, order_code)
+    try:
+        offer = accept_paid_speaker_offer(person=person, order_code=order_code)
+    except PaidSpeakerOfferRefused as error:
+        messages.error(request, str(error))
+    else:
+        if offer.refund_note:
+            messages.warning(
+                request,
+                _(
+                    "Your answer is recorded, but the refund could not be made at once: "
+                    "the organisers will complete it."
+                ),
+            )
+        else:
+            messages.success(request, _("The refund of your registration is requested."))
+    return _back(congress_slug, person_secret, "paid-offer")
+
+
+@require_POST
+def paid_offer_decline(request, congress_slug: str, person_secret: str, order_code: str):
+    person = person_for(congress_slug, person_secret)
+    _offered(person, order_code)
+    try:
+        decline_paid_speaker_offer(person=person, order_code=order_code)
+    except PaidSpeakerOfferRefused as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("You keep your paid registration."))
+    return _back(congress_slug, person_secret, "paid-offer")

@@ -1,16 +1,22 @@
 """A speaker's own link in Chromium: they give a time they cannot speak (in the congress's
 zone, refused outside the congress), and once accepted upload their slides, which the public
-session page then offers as a download. ``CONVENE_SCREENSHOTS=docs/screenshots`` refreshes
+session page then offers as a download, and remove them; a speaker who had paid as a delegate
+accepts the refund their call offers. ``CONVENE_SCREENSHOTS=docs/screenshots`` refreshes
 the picture."""
 
 import os
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import expect
 
+from registrations.models import Refund
+from sessions.enums import PaidSpeakerPolicy, ProposalStatus
 from tests.badges.test_browser_recovery import _screenshot
+from tests.browser import screenshot
 
 from .cfp_world import accept_and_publish, make_call, make_proposal
+from .test_cfp_paid_speaker_offer import paid_order
 from .test_cfp_slides import PDF
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -58,3 +64,25 @@ def test_a_speaker_gives_a_time_and_uploads_slides_shown_on_the_session_page(
     with page.expect_download() as download:
         slides_link.click()
     assert download.value.suggested_filename.endswith(".pdf")
+    page.goto(link)
+    page.locator("#slides-list").get_by_role("button", name="Remove").click()
+    expect(page.locator("#slides-list")).to_contain_text("No slides yet.")
+
+
+def test_a_speaker_who_paid_is_offered_the_refund_and_accepts_it(
+    page, live_server, congress, alice
+):
+    call = make_call(congress, paid_speaker_policy=PaidSpeakerPolicy.REFUND)
+    proposal = make_proposal(call, status=ProposalStatus.ACCEPTED, names=("Amara Okonkwo",))
+    person = proposal.people.get()
+    order, _delegate = paid_order(congress, person.email, alice)
+    page.goto(f"{live_server.url}/{congress.slug}/speaking/{person.secret}/")
+    offer = page.locator(f"#paid-offer-{order.code}")
+    expect(offer).to_contain_text(order.code)
+    expect(offer).to_contain_text("full refund of €450.00")
+    screenshot(page, "cfp-speaker-refund.png")
+    page.get_by_role("button", name="Cancel it and refund €450.00").click()
+    expect(page.locator("body")).to_contain_text("The refund of your registration is requested.")
+    expect(offer).to_have_attribute("data-state", "refunded")
+    expect(page.get_by_role("button", name="Cancel it and refund €450.00")).to_have_count(0)
+    assert Refund.objects.get().amount == Decimal("450.00")

@@ -54,6 +54,7 @@ def _call_data(call, **changes):
         "deadline": timezone.localtime(call.deadline).strftime("%Y-%m-%dT%H:%M"),
         "reviews_per_proposal": call.reviews_per_proposal,
         "max_speakers": call.max_speakers,
+        "paid_speaker_policy": call.paid_speaker_policy,
     }
     data.update(changes)
     return data
@@ -348,6 +349,7 @@ def test_a_new_call_is_created_through_the_service_with_its_translations(client,
             "deadline": (now + dt.timedelta(days=9)).strftime("%Y-%m-%dT%H:%M"),
             "reviews_per_proposal": "2",
             "max_speakers": "3",
+            "paid_speaker_policy": "nothing",
         },
     )
     assert response.status_code == 302, response.content.decode()[:3000]

@@ -1,6 +1,7 @@
 """Slides: a confirmed speaker of an accepted proposal uploads them on their own link through
 the upload pipeline (type from the content, random name, size limit); the public session page
-lists them marked before/after and serves them as downloads; the programme team removes one."""
+lists them marked before/after and serves them as downloads; the programme team removes any,
+a speaker their own."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from events_site.congresses.models import AuditEntry
 from sessions.enums import InvitationStatus, SlidesMoment
 from sessions.models import Session, SessionSlides
 
@@ -208,3 +210,69 @@ def test_a_declared_size_that_lies_is_still_cut_at_the_limit(settings):
     lying.size = 10
     with pytest.raises(UploadRefused, match="larger than"):
         accept_slides(lying)
+
+
+def own_remove_url(person, code):
+    return reverse(
+        "agenda:cfp_person_slides_remove",
+        args=[person.proposal.call.congress.slug, person.secret, code],
+    )
+
+
+def test_a_speaker_removes_their_own_slides_and_the_file_goes_on_commit(
+    client, accepted, django_capture_on_commit_callbacks
+):
+    person = person_of(accepted)
+    upload(client, person, PDF, title="Heat maps")
+    slides = SessionSlides.objects.get()
+    storage, name = slides.file.storage, slides.file.name
+    page = reverse("agenda:cfp_person", args=[accepted.call.congress.slug, person.secret])
+    assert own_remove_url(person, slides.code) in client.get(page).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(own_remove_url(person, slides.code))
+    assert response.status_code == 302 and response["Location"].endswith("#slides")
+    assert not SessionSlides.objects.exists() and not storage.exists(name)
+    entry = AuditEntry.objects.filter(action="convene.agenda.slides_removed").get()
+    assert entry.actor_label == "speaker" and entry.data["slides"] == slides.code
+
+
+def test_a_co_speakers_slides_show_without_a_remove_button_and_cannot_be_removed(client, accepted):
+    uploader, other = person_of(accepted, 1), person_of(accepted, 0)
+    upload(client, uploader, PDF, title="Heat maps")
+    slides = SessionSlides.objects.get()
+    page = reverse("agenda:cfp_person", args=[accepted.call.congress.slug, other.secret])
+    html = client.get(page).content.decode()
+    assert "Heat maps" in html and own_remove_url(other, slides.code) not in html
+    assert client.post(own_remove_url(other, slides.code)).status_code == 404
+    assert SessionSlides.objects.filter(pk=slides.pk).exists()
+
+
+def test_another_sessions_speaker_or_a_bad_code_cannot_remove_slides(
+    client, congress, alice, small_room, accepted
+):
+    upload(client, person_of(accepted), PDF)
+    slides = SessionSlides.objects.get()
+    other = make_proposal(accepted.call, title="Water", names=("Dana Díaz", "Eve Ek"))
+    accept_and_publish(other, by=alice, room=small_room)
+    stranger = person_of(other)
+    assert client.post(own_remove_url(stranger, slides.code)).status_code == 404
+    for code in ("nope", "a\x00b", "x" * 300):
+        assert client.post(own_remove_url(person_of(accepted), code)).status_code in (400, 404)
+    wrong_congress = reverse(
+        "agenda:cfp_person_slides_remove",
+        args=["another-congress", person_of(accepted).secret, slides.code],
+    )
+    assert client.post(wrong_congress).status_code == 404
+    assert client.get(own_remove_url(person_of(accepted), slides.code)).status_code == 405
+    assert SessionSlides.objects.filter(pk=slides.pk).exists()
+
+
+def test_a_speaker_who_declined_since_can_no_longer_remove_slides(client, accepted):
+    person = person_of(accepted)
+    upload(client, person, PDF)
+    slides = SessionSlides.objects.get()
+    person.status = InvitationStatus.DECLINED
+    person.save()
+    response = client.post(own_remove_url(person, slides.code), follow=True)
+    assert "Slides can be removed while the proposal is accepted" in response.content.decode()
+    assert SessionSlides.objects.filter(pk=slides.pk).exists()

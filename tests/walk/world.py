@@ -374,6 +374,53 @@ def _populate_calls(side: Side, *, seed: int) -> None:
         ends_at=dt.datetime.combine(side.congress.start_date, dt.time(10), side.congress.tz),
     )
     side.extra["phase"] = call.review_phases.order_by("pk").first()
+    _populate_paid_speaker(side, call=call, seed=seed)
+
+
+def _populate_paid_speaker(side: Side, *, call, seed: int) -> None:
+    """A confirmed speaker of an accepted proposal (the side's session) who had paid as a
+    delegate on an order of their own, on a call that offers a refund; and slides they
+    uploaded, for the routes of their link that answer the offer and remove their slides."""
+    from sessions.enums import InvitationStatus, PaidSpeakerPolicy
+    from sessions.enums import ProposalStatus as Status
+    from sessions.models import Proposal, ProposalPerson
+
+    CallForProposals = type(call)
+    CallForProposals.objects.filter(pk=call.pk).update(paid_speaker_policy=PaidSpeakerPolicy.REFUND)
+    accepted = Proposal.objects.create(
+        call=call,
+        code=f"PAID{seed}",
+        title="Accepted with a paid speaker",
+        proposer_name="Walk proposer",
+        proposer_email=f"walk-paid-proposer-{seed}@walk.example",
+        status=Status.ACCEPTED,
+        session=side.session,
+    )
+    person = ProposalPerson.objects.create(
+        proposal=accepted,
+        name="Walk paid speaker",
+        email=f"walk-paid-{seed}@walk.example",
+        status=InvitationStatus.CONFIRMED,
+        speaker=side.speaker,
+    )
+    side.extra["paid_person"] = person
+    order = OrderFactory(congress=side.congress, status=OrderStatus.PAID, total=Decimal("100.00"))
+    DelegateFactory(
+        order=order,
+        registration_type=side.registration_type,
+        price=Decimal("100.00"),
+        email=person.email,
+    )
+    side.extra["paid_order"] = order
+    side.extra["own_slides"] = SessionSlides(
+        session=side.session,
+        speaker=side.speaker,
+        content_type="application/pdf",
+        size=len(PDF),
+        moment=SlidesMoment.BEFORE,
+        uploaded_at=timezone.now(),
+    )
+    side.extra["own_slides"].file.save(f"walk-own-{seed}.pdf", ContentFile(PDF), save=True)
 
 
 def _user(username: str):

@@ -1,0 +1,309 @@
+"""What a confirmed speaker who had already registered and paid as a delegate is offered, by
+their call's policy (``CallForProposals.paid_speaker_policy``): nothing, a full refund of that
+delegate registration (they then register free with their speaker voucher), or keeping it.
+
+Accepting a refund is decided here under the person's row lock (once per order: a second answer
+is refused with "already answered"); the registration is then cancelled and the money refunded
+by the registrations app's own services (``cancel_delegate``, ``request_refund``), each in its
+own transaction and with Stripe called only after those commit, never inside ours."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from events_site.congresses import audit
+from events_site.congresses.errors import DomainError
+from events_site.congresses.mail import send_templated_email
+from events_site.congresses.money import format_money
+from registrations.selectors import PaidRegistration, paid_registrations_by_email
+
+from ..enums import InvitationStatus, PaidSpeakerOfferState, PaidSpeakerPolicy, ProposalStatus
+from ..errors import PaidSpeakerOfferRefused
+from ..models import PaidSpeakerOffer, ProposalPerson
+from .cfp_links import person_link
+
+EMAIL_KIND = "cfp_paid_speaker"
+
+
+@dataclass(frozen=True)
+class Offer:
+    """One paid registration of the person as their link shows it: what the call's policy
+    offers, and where the speaker's answer stands."""
+
+    registration: PaidRegistration
+    policy: str
+    state: str  # PaidSpeakerOfferState; OFFERED while unanswered
+    answer: PaidSpeakerOffer | None
+
+    @property
+    def open(self) -> bool:
+        unanswered = self.state == PaidSpeakerOfferState.OFFERED
+        return self.policy == PaidSpeakerPolicy.REFUND and unanswered
+
+    @property
+    def order_code(self) -> str:
+        return self.registration.order_code
+
+    @property
+    def amount(self) -> Decimal:
+        return self.registration.price
+
+    @property
+    def currency(self) -> str:
+        return self.registration.currency
+
+
+def may_be_offered(person: ProposalPerson) -> bool:
+    """A confirmed person of an accepted (sent) proposal: an offer is theirs to answer."""
+    return (
+        person.status == InvitationStatus.CONFIRMED
+        and person.proposal.status == ProposalStatus.ACCEPTED
+    )
+
+
+def offers_for(person: ProposalPerson) -> list[Offer]:
+    """The person's paid registrations under their call's policy, with their answers; empty
+    when the call offers nothing or the person may not be offered anything yet. Answered
+    offers stay listed (refunded, declined) even once the registration is no longer paid."""
+    call = person.proposal.call
+    if call.paid_speaker_policy == PaidSpeakerPolicy.NOTHING or not may_be_offered(person):
+        return []
+    answers = {a.order_code: a for a in person.paid_offers.all()}
+    paid = paid_registrations_by_email(congress=call.congress, emails=[person.email]).get(
+        person.email.strip().lower(), []
+    )
+    offers, seen = [], set()
+    for registration in paid:
+        if registration.order_code in seen:
+            continue
+        seen.add(registration.order_code)
+        answer = answers.get(registration.order_code)
+        offers.append(
+            Offer(
+                registration=registration,
+                policy=call.paid_speaker_policy,
+                state=answer.state if answer else PaidSpeakerOfferState.OFFERED,
+                answer=answer,
+            )
+        )
+    for code, answer in answers.items():
+        if code not in seen:
+            offers.append(
+                Offer(
+                    registration=_registration_of(answer),
+                    policy=call.paid_speaker_policy,
+                    state=answer.state,
+                    answer=answer,
+                )
+            )
+    return offers
+
+
+def committee_notices(*, call, proposals, paid: dict) -> dict[int, list[tuple]]:
+    """``cfp_decisions.already_paid`` with, for each paid registration, where the call's offer
+    stands: (person, [(registration, state label, note)]). A refunded registration is no longer
+    paid but its answer still shows. One query for every answer of the page's people."""
+    policy = call.paid_speaker_policy
+    people = {x.pk: (p.pk, x) for p in proposals for x in p.people.all()}
+    answers: dict[tuple[int, str], PaidSpeakerOffer] = {}
+    if people:
+        answered = PaidSpeakerOffer.objects.filter(person_id__in=list(people))
+        answers = {(a.person_id, a.order_code): a for a in answered}
+    rows: dict[int, dict[int, list]] = {}
+    for proposal_id, found in paid.items():
+        for person, registrations in found:
+            rows.setdefault(proposal_id, {})[person.pk] = list(registrations)
+    for (person_id, code), answer in answers.items():
+        proposal_id, _person = people[person_id]
+        listed = rows.setdefault(proposal_id, {}).setdefault(person_id, [])
+        if all(r.order_code != code for r in listed):
+            listed.append(_registration_of(answer))
+    return {
+        proposal_id: [
+            (
+                people[person_id][1],
+                [(r, *_state_label(policy, people[person_id][1], answers, r)) for r in found],
+            )
+            for person_id, found in by_person.items()
+        ]
+        for proposal_id, by_person in rows.items()
+    }
+
+
+def _registration_of(answer: PaidSpeakerOffer) -> PaidRegistration:
+    """The registration an answer was about, as it was when answered."""
+    return PaidRegistration(
+        order_code=answer.order_code,
+        registration_type=answer.registration_type,
+        price=answer.amount,
+        currency=answer.currency,
+        delegate_id=answer.delegate_id or 0,
+    )
+
+
+def _committee_labels() -> dict[str, str]:
+    return {
+        PaidSpeakerOfferState.OFFERED: _("refund offered"),
+        PaidSpeakerOfferState.ACCEPTED: _("refund accepted, not made yet"),
+        PaidSpeakerOfferState.DECLINED: _("refund declined: keeps the registration"),
+        PaidSpeakerOfferState.REFUNDED: _("refund accepted and requested"),
+    }
+
+
+def _state_label(policy, person, answers, registration) -> tuple[str, str]:
+    answer = answers.get((person.pk, registration.order_code))
+    if answer is not None:
+        return _committee_labels()[answer.state], answer.refund_note
+    if policy == PaidSpeakerPolicy.REFUND:
+        if may_be_offered(person):
+            return _committee_labels()[PaidSpeakerOfferState.OFFERED], ""
+        return _("refund offered once accepted and confirmed"), ""
+    if policy == PaidSpeakerPolicy.KEEP:
+        return _("keeps the registration (the call's policy)"), ""
+    return "", ""
+
+
+def _open_offer(person: ProposalPerson, order_code: str) -> PaidRegistration:
+    """Under the person's lock: the registration of ``order_code`` the call still offers to
+    refund, or the refusal that says why not."""
+    call = person.proposal.call
+    if call.paid_speaker_policy != PaidSpeakerPolicy.REFUND:
+        raise PaidSpeakerOfferRefused(_("This call offers no refund of a paid registration."))
+    if not may_be_offered(person):
+        raise PaidSpeakerOfferRefused(
+            _("The offer is open once the proposal is accepted and you have confirmed.")
+        )
+    answered = PaidSpeakerOffer.objects.filter(person=person, order_code=order_code).first()
+    if answered is not None:
+        raise PaidSpeakerOfferRefused(
+            _("You have already answered this offer: %(state)s.")
+            % {"state": answered.get_state_display()}
+        )
+    paid = paid_registrations_by_email(congress=call.congress, emails=[person.email])
+    for registration in paid.get(person.email.strip().lower(), []):
+        if registration.order_code == order_code:
+            return registration
+    raise PaidSpeakerOfferRefused(
+        _("This registration is no longer paid: there is nothing to refund.")
+    )
+
+
+def _answer(person: ProposalPerson, order_code: str, state: str) -> PaidSpeakerOffer:
+    with transaction.atomic():
+        current = (
+            ProposalPerson.objects.select_for_update(of=("self",))
+            .select_related("proposal__call__congress")
+            .get(pk=person.pk)
+        )
+        registration = _open_offer(current, order_code)
+        try:
+            with transaction.atomic():
+                offer = PaidSpeakerOffer.objects.create(
+                    person=current,
+                    delegate_id=registration.delegate_id or None,
+                    order_code=registration.order_code,
+                    registration_type=registration.registration_type[:200],
+                    amount=registration.price,
+                    currency=registration.currency,
+                    state=state,
+                    answered_at=timezone.now(),
+                )
+        except IntegrityError as exc:  # pragma: no cover - the person's row lock
+            raise PaidSpeakerOfferRefused(_("You have already answered this offer.")) from exc
+        audit.record(
+            action=(
+                "convene.cfp.paid_speaker_offer_accepted"
+                if state == PaidSpeakerOfferState.ACCEPTED
+                else "convene.cfp.paid_speaker_offer_declined"
+            ),
+            congress=current.proposal.call.congress,
+            actor_label="speaker",
+            target=current,
+            data={
+                "proposal": current.proposal.code,
+                "order": offer.order_code,
+                "amount": str(offer.amount),
+                "currency": offer.currency,
+            },
+        )
+    return offer
+
+
+def decline_paid_speaker_offer(*, person: ProposalPerson, order_code: str) -> PaidSpeakerOffer:
+    """The speaker keeps their paid registration; nothing is refunded. Answered once."""
+    return _answer(person, order_code, PaidSpeakerOfferState.DECLINED)
+
+
+def accept_paid_speaker_offer(*, person: ProposalPerson, order_code: str) -> PaidSpeakerOffer:
+    """The speaker takes the refund: their answer is recorded once (a second is refused), then
+    the delegate registration is cancelled and its price refunded through the registrations
+    app's services. If those refuse (the order changed meanwhile), the answer stays "accepted"
+    with the reason, for the organisers to finish by hand from the committee page."""
+    offer = _answer(person, order_code, PaidSpeakerOfferState.ACCEPTED)
+    return _refund(offer)
+
+
+def _refund(offer: PaidSpeakerOffer) -> PaidSpeakerOffer:
+    from registrations.models import Delegate
+    from registrations.payments.services.order_changes import cancel_delegate
+    from registrations.payments.services.refunds import request_refund
+
+    person = offer.person
+    congress = person.proposal.call.congress
+    reason = _("Speaker of %(code)s: refund of the delegate registration") % {
+        "code": person.proposal.code
+    }
+    try:
+        delegate = Delegate.objects.select_related("order").get(pk=offer.delegate_id)
+        cancel_delegate(delegate=delegate, actor_label="speaker", reason=reason)
+        delegate.order.refresh_from_db()
+        request_refund(order=delegate.order, amount=offer.amount, reason=reason)
+    except (Delegate.DoesNotExist, DomainError) as error:
+        note = str(error)[:300] if isinstance(error, DomainError) else "delegate gone"
+        PaidSpeakerOffer.objects.filter(pk=offer.pk).update(refund_note=note)
+        audit.record(
+            action="convene.cfp.paid_speaker_refund_failed",
+            congress=congress,
+            actor_label="speaker",
+            target=person,
+            data={"order": offer.order_code, "error": note},
+        )
+        offer.refresh_from_db()
+        return offer
+    with transaction.atomic():
+        changed = PaidSpeakerOffer.objects.filter(
+            pk=offer.pk, state=PaidSpeakerOfferState.ACCEPTED
+        ).update(state=PaidSpeakerOfferState.REFUNDED, refunded_at=timezone.now())
+        if changed:
+            audit.record(
+                action="convene.cfp.paid_speaker_refunded",
+                congress=congress,
+                actor_label="speaker",
+                target=person,
+                data={"order": offer.order_code, "amount": str(offer.amount)},
+            )
+            send_templated_email(
+                to=[person.email],
+                template="agenda/emails/paid_speaker_refund",
+                language=person.language or person.proposal.language,
+                log={"congress_id": congress.pk, "kind": EMAIL_KIND, "sent_by_id": None},
+                context={
+                    "name": person.name,
+                    "congress_name": congress.name,
+                    "order_code": offer.order_code,
+                    "amount": format_money(
+                        offer.amount,
+                        offer.currency,
+                        locale=person.language or person.proposal.language,
+                    ),
+                    "voucher_code": person.voucher.code if person.voucher_id else "",
+                    "link": person_link(person),
+                },
+            )
+    offer.refresh_from_db()
+    return offer
