@@ -29,10 +29,11 @@ from .document_forms import (
     VisaDecisionForm,
     VisaQueueFilterForm,
 )
-from .document_views import pdf_download
+from .document_views import signed_pdf_download
 from .enums import CertificateKind, CertificateStatus, VisaLetterStatus
 from .errors import RegistrationError
 from .models import Certificate, DocumentSettings, VisaLetterRequest
+from .pdf_signing import passphrase_unreadable
 from .services import certificates, visa_letters
 
 PER_PAGE = 50
@@ -215,7 +216,13 @@ def letter_pdf(request, congress: Congress, request_id: int):
     letter = _letter(congress, request_id)
     if not letter.letter_ready:
         raise Http404
-    return pdf_download(documents_pdf.visa_letter_pdf(letter), f"visa-letter-{letter.pk}.pdf")
+    return signed_pdf_download(
+        request,
+        congress=congress,
+        render_pdf=lambda: documents_pdf.visa_letter_pdf(letter),
+        filename=f"visa-letter-{letter.pk}.pdf",
+        organiser=True,
+    )
 
 
 class _ImmigrationExport:
@@ -314,7 +321,11 @@ def document_settings(request, congress: Congress):
     return render(
         request,
         "registrations/manage/documents/settings.html",
-        {"congress": congress, "form": form},
+        {
+            "congress": congress,
+            "form": form,
+            "passphrase_unreadable": passphrase_unreadable(row),
+        },
         status=status,
     )
 

@@ -94,9 +94,17 @@ def update_document_settings(*, congress: Congress, form, by) -> DocumentSetting
     passphrase_changed = bool(passphrase) or forget
     if passphrase_changed:
         row.signing_passphrase = "" if forget else passphrase
-    removed_file = ""
+    # The file stored before this change (the form already put a new upload on the row): it
+    # goes once the change is committed, whether removed or replaced.
+    stored_file = (
+        DocumentSettings.objects.filter(pk=row.pk)
+        .values_list("signing_certificate", flat=True)
+        .first()
+        if row.pk
+        else ""
+    ) or ""
     if remove:
-        removed_file, row.signing_certificate = row.signing_certificate.name, ""
+        row.signing_certificate = ""
     if row.signing_certificate and (
         form.cleaned_data.get("signing_certificate") or passphrase_changed
     ):
@@ -125,9 +133,9 @@ def update_document_settings(*, congress: Congress, form, by) -> DocumentSetting
                 )
             },
         )
-        if removed_file:
+        if stored_file and stored_file != row.signing_certificate.name:
             storage = row.signing_certificate.storage
-            transaction.on_commit(lambda: storage.delete(removed_file))
+            transaction.on_commit(lambda: storage.delete(stored_file))
     return row
 
 
