@@ -44,7 +44,7 @@ PER_PAGE = 50
 
 def visa_queue(congress: Congress, filters: dict) -> QuerySet[VisaLetterRequest]:
     rows = VisaLetterRequest.objects.filter(congress=congress).select_related(
-        "delegate__order", "delegate__registration_type"
+        "delegate__order", "delegate__registration_type", "focal_point_organisation"
     )
     if filters.get("status"):
         rows = rows.filter(status=filters["status"])
@@ -158,7 +158,11 @@ def apply_rules(request, congress: Congress):
 def _letter(congress: Congress, request_id: int) -> VisaLetterRequest:
     return get_object_or_404(
         VisaLetterRequest.objects.select_related(
-            "congress", "delegate__order", "delegate__registration_type", "decided_by"
+            "congress",
+            "delegate__order",
+            "delegate__registration_type",
+            "decided_by",
+            "focal_point_organisation",
         ),
         congress=congress,
         pk=request_id,
