@@ -103,5 +103,7 @@ def focal_point_page(request, congress_slug: str, focal_secret: str):
     )
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
-    response["Referrer-Policy"] = "no-referrer"
+    # Not "no-referrer": the browser would then send "Origin: null" with the form, which the
+    # CSRF check refuses; "same-origin" still keeps the secret address from other sites.
+    response["Referrer-Policy"] = "same-origin"
     return response
