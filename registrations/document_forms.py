@@ -132,6 +132,7 @@ class DocumentSettingsForm(ModelForm):
             "host_country",
             "approve_speakers",
             "approve_public_bodies_when_paid",
+            "focal_points_approve",
             "signatory_name",
             "signatory_title",
             "who_pays",
@@ -179,3 +180,53 @@ class DocumentSettingsForm(ModelForm):
 
 class CertificateRevokeForm(Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class FocalPointDecisionForm(Form):
+    """A focal point's decision on the ticked requests of their delegation."""
+
+    DECISIONS = [(VisaLetterStatus.APPROVED, _("Approve")), (VisaLetterStatus.REFUSED, _("Refuse"))]
+    decision = forms.ChoiceField(label=_("With the ticked requests"), choices=DECISIONS)
+    reason = forms.CharField(
+        label=_("Reason of a refusal (told to the delegate)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    ids = forms.TypedMultipleChoiceField(coerce=int, choices=(), label=_("Requests"))
+
+    def __init__(self, *args, ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ids"].choices = [(i, i) for i in ids]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == VisaLetterStatus.REFUSED and not data.get("reason", "").strip():
+            self.add_error("reason", _("Please give the delegate a reason."))
+        return data
+
+
+class VisaFocalPointForm(Form):
+    """The organisers name a member organisation's visa focal point (both empty: none)."""
+
+    name = forms.CharField(label=_("Focal point's name"), max_length=200, required=False)
+    email = forms.EmailField(label=_("Focal point's e-mail"), required=False)
+    language = forms.ChoiceField(label=_("Language of the e-mails"), required=False, choices=())
+
+    def __init__(self, *args, congress, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.conf import settings
+
+        names = dict(settings.LANGUAGES)
+        self.fields["language"].choices = [
+            ("", _("The congress's first language")),
+            *[(code, names.get(code, code)) for code in congress.languages or []],
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if bool((data.get("name") or "").strip()) != bool(data.get("email")):
+            raise forms.ValidationError(
+                _("Give both the focal point's name and e-mail, or neither.")
+            )
+        return data

@@ -5,6 +5,9 @@ document's QR code. Thin views over :mod:`.services.visa_letters` and
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +22,10 @@ from .document_forms import VisaLetterRequestForm
 from .enums import CertificateKind, CertificateStatus, VisaLetterStatus
 from .errors import RegistrationError
 from .models import Certificate, Delegate, VisaLetterRequest
+from .pdf_signing import PassphraseUnreadable, SigningFailed
 from .services import certificates, visa_letters
+
+logger = logging.getLogger(__name__)
 
 
 def pdf_download(content: bytes, filename: str) -> HttpResponse:
@@ -28,6 +34,34 @@ def pdf_download(content: bytes, filename: str) -> HttpResponse:
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def signed_pdf_download(
+    request, *, congress, render_pdf: Callable[[], bytes], filename: str, organiser: bool = False
+) -> HttpResponse:
+    """The document as a download, or, when the congress's certificate cannot sign (its
+    passphrase sealed under a key since rotated away, a certificate gone), a page saying so
+    (503): logged for the organisers, never a server error."""
+    try:
+        content = render_pdf()
+    except SigningFailed as error:
+        unreadable = isinstance(error, PassphraseUnreadable)
+        logger.error(
+            "Congress %s: a document cannot be signed (%s): %s",
+            congress.slug,
+            "the stored passphrase cannot be opened" if unreadable else "signing failed",
+            error,
+        )
+        response = render(
+            request,
+            "registrations/documents/cannot_sign.html",
+            {"congress": congress, "organiser": organiser, "unreadable": unreadable},
+            status=503,
+        )
+        response["Cache-Control"] = "no-store"
+        response["Retry-After"] = "3600"
+        return response
+    return pdf_download(content, filename)
 
 
 def _delegate(congress_slug: str, delegate_secret: str) -> Delegate:
@@ -105,7 +139,12 @@ def visa_letter_pdf(request, congress_slug: str, delegate_secret: str):
     if letter is None:
         raise Http404
     filename = f"visa-letter-{delegate.order.congress.slug}-{delegate.order.code}.pdf"
-    return pdf_download(documents_pdf.visa_letter_pdf(letter), filename)
+    return signed_pdf_download(
+        request,
+        congress=delegate.order.congress,
+        render_pdf=lambda: documents_pdf.visa_letter_pdf(letter),
+        filename=filename,
+    )
 
 
 @require_http_methods(["POST"])
@@ -134,7 +173,12 @@ def certificate_pdf(request, congress_slug: str, delegate_secret: str, kind: str
     if certificate is None:
         raise Http404
     filename = f"certificate-{kind}-{delegate.order.congress.slug}-{delegate.order.code}.pdf"
-    return pdf_download(documents_pdf.certificate_pdf(certificate), filename)
+    return signed_pdf_download(
+        request,
+        congress=delegate.order.congress,
+        render_pdf=lambda: documents_pdf.certificate_pdf(certificate),
+        filename=filename,
+    )
 
 
 # --- the public verification page ------------------------------------------------------------

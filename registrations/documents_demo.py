@@ -14,8 +14,16 @@ from events_site.congresses.models import Congress
 
 from .enums import CertificateKind, CertificateStatus, VisaLetterStatus
 from .lifecycle import PAID_STATUSES
-from .models import Certificate, Delegate, DocumentSettings, VisaLetterRequest
+from .models import (
+    Certificate,
+    Delegate,
+    DocumentSettings,
+    MemberOrganisation,
+    VisaFocalPoint,
+    VisaLetterRequest,
+)
 from .models.documents import mask_passport_number
+from .models.vouchers import normalise_organisation_name
 from .services.certificates import grounds
 
 # How many requests of each status the demo shows.
@@ -130,9 +138,11 @@ def seed_demo(*, congress: Congress, rng: random.Random) -> dict:
             )
         )
     with transaction.atomic():
+        focal_point = _focal_point_awaited(congress, letters)
         DocumentSettings.objects.get_or_create(
             congress=congress,
             defaults={
+                "focal_points_approve": focal_point is not None,
                 "host_country": "KR",
                 "signatory_name": "Secretary General",
                 "signatory_title": "World Association of Cities and Local Governments",
@@ -142,4 +152,34 @@ def seed_demo(*, congress: Congress, rng: random.Random) -> dict:
         )
         VisaLetterRequest.objects.bulk_create(letters)
         Certificate.objects.bulk_create(certificates, ignore_conflicts=True)
-    return {"visa_letters": len(letters), "certificates": len(certificates)}
+    return {
+        "visa_letters": len(letters),
+        "certificates": len(certificates),
+        "visa_focal_points": int(focal_point is not None),
+    }
+
+
+def _focal_point_awaited(congress: Congress, letters: list[VisaLetterRequest]):
+    """One member organisation with a visa focal point, and one waiting request of its
+    delegation (its delegate's organisation put on the member list if it was not)."""
+    waiting = next(
+        (
+            letter
+            for letter in letters
+            if letter.status == VisaLetterStatus.REQUESTED
+            and normalise_organisation_name(letter.delegate.organisation_name or "")
+        ),
+        None,
+    )
+    if waiting is None:
+        return None
+    name = waiting.delegate.organisation_name
+    organisation = MemberOrganisation.objects.filter(
+        congress=congress, normalised_name=normalise_organisation_name(name)
+    ).first() or MemberOrganisation.objects.create(congress=congress, name=name[:200])
+    focal_point, _created = VisaFocalPoint.objects.get_or_create(
+        member_organisation=organisation,
+        defaults={"name": "Amina Diallo", "email": "focal.point@example.org", "language": "fr"},
+    )
+    waiting.focal_point_organisation = organisation
+    return focal_point

@@ -25,6 +25,7 @@ from events_site.congresses.models import Congress
 from events_site.congresses.permissions import congress_perm_required
 
 from . import selectors
+from .document_forms import VisaFocalPointForm
 from .errors import RegistrationError
 from .exports import MemberOrganisationCSVExport
 from .member_forms import (
@@ -33,8 +34,9 @@ from .member_forms import (
     MemberOrganisationForm,
     MemberUploadForm,
 )
-from .models import MemberOrganisation
+from .models import MemberOrganisation, VisaFocalPoint
 from .services import members as member_services
+from .services import visa_focal_points, visa_letters
 
 MEMBERS_PER_PAGE = 50
 ERRORS_PER_PAGE = 100
@@ -253,4 +255,67 @@ def manage_members_import_preview(request, congress: Congress):
             },
             "confirm": MemberImportConfirmForm(initial={"digest": plan.digest}),
         },
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@congress_perm_required(Perm.MANAGE_REGISTRATIONS)
+def manage_member_focal_point(request, congress: Congress, member_id: int):
+    """Name (or remove) the organisation's visa focal point; a new address gets the link."""
+    organisation = _organisation(congress, member_id)
+    focal = VisaFocalPoint.objects.filter(member_organisation=organisation).first()
+    initial = (
+        {"name": focal.name, "email": focal.email, "language": focal.language} if focal else {}
+    )
+    form = VisaFocalPointForm(request.POST or None, congress=congress, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                saved = visa_focal_points.set_visa_focal_point(
+                    organisation=organisation, by=request.user, **form.cleaned_data
+                )
+            except RegistrationError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(
+                    request,
+                    _("Visa focal point saved.") if saved else _("No visa focal point any more."),
+                )
+                return redirect(
+                    "registrations:manage_member_focal_point",
+                    congress_slug=congress.slug,
+                    member_id=organisation.pk,
+                )
+        status = 400
+    return render(
+        request,
+        "registrations/manage/member_focal_point.html",
+        {
+            "congress": congress,
+            "organisation": organisation,
+            "focal_point": focal,
+            "form": form,
+            "asked": visa_letters.document_settings(congress).focal_points_approve,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["POST"])
+@congress_perm_required(Perm.MANAGE_REGISTRATIONS)
+def manage_member_focal_point_send(request, congress: Congress, member_id: int):
+    organisation = _organisation(congress, member_id)
+    try:
+        focal = visa_focal_points.send_focal_point_link(organisation=organisation, by=request.user)
+    except RegistrationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("The link was sent again to %(email)s.") % {"email": focal.email}
+        )
+    return redirect(
+        "registrations:manage_member_focal_point",
+        congress_slug=congress.slug,
+        member_id=organisation.pk,
     )

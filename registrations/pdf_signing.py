@@ -9,10 +9,27 @@ import io
 from concurrent.futures import ThreadPoolExecutor
 
 from .models import DocumentSettings
+from .sealed_secrets import SecretUnreadable
 
 
 class SigningFailed(ValueError):
     """The congress's certificate could not sign (wrong passphrase, not PKCS#12)."""
+
+
+class PassphraseUnreadable(SigningFailed):
+    """The stored passphrase is sealed under a key no longer configured: the owner must enter
+    it again before documents can be signed."""
+
+
+def passphrase_unreadable(rules: DocumentSettings) -> bool:
+    """Whether a certificate is stored with a passphrase none of the sealing keys opens."""
+    if not rules.signing_certificate or not rules.signing_passphrase_sealed:
+        return False
+    try:
+        rules.signing_passphrase  # noqa: B018 (unsealing is the check)
+    except SecretUnreadable:
+        return True
+    return False
 
 
 def run_coroutine(coroutine):
@@ -61,8 +78,11 @@ def sign_pdf(pdf: bytes, rules: DocumentSettings) -> bytes:
     from pyhanko.sign import fields, signers
 
     try:
-        pkcs12 = read_certificate(rules)
         passphrase = rules.signing_passphrase
+    except SecretUnreadable as error:
+        raise PassphraseUnreadable(str(error)) from error
+    try:
+        pkcs12 = read_certificate(rules)
     except (OSError, ValueError) as error:
         raise SigningFailed(str(error)) from error
     signer = signer_for(pkcs12, passphrase)

@@ -421,7 +421,7 @@ def member_organisations(
         queryset = queryset.filter(matches)
     if country:
         queryset = queryset.filter(country=country.upper())
-    return queryset.order_by("normalised_name", "pk")
+    return queryset.select_related("visa_focal_point").order_by("normalised_name", "pk")
 
 
 def delegates_by_member_key(congress: Congress) -> dict[str, int]:

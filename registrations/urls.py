@@ -3,6 +3,7 @@ from django.urls import path
 from . import (
     bulk_pages,
     document_views,
+    focal_point_views,
     hold_views,
     mail_template_pages,
     member_views,
@@ -54,6 +55,11 @@ urlpatterns = [
         f"{documents}certificates/<str:kind>.pdf",
         document_views.certificate_pdf,
         name="certificate_pdf",
+    ),
+    path(
+        "<slug:congress_slug>/visa-focal-point/<str:focal_secret>/",
+        focal_point_views.focal_point_page,
+        name="visa_focal_point",
     ),
     path(visa_manage, visa_pages.queue, name="manage_visa_letters"),
     path(f"{visa_manage}bulk/", visa_pages.bulk, name="manage_visa_letters_bulk"),
@@ -188,6 +194,16 @@ urlpatterns = [
         f"{members}<int:member_id>/delete/",
         member_views.manage_member_delete,
         name="manage_member_delete",
+    ),
+    path(
+        f"{members}<int:member_id>/visa-focal-point/",
+        member_views.manage_member_focal_point,
+        name="manage_member_focal_point",
+    ),
+    path(
+        f"{members}<int:member_id>/visa-focal-point/send/",
+        member_views.manage_member_focal_point_send,
+        name="manage_member_focal_point_send",
     ),
     path(f"{members}import/", member_views.manage_members_import, name="manage_members_import"),
     path(

@@ -29,10 +29,11 @@ from .document_forms import (
     VisaDecisionForm,
     VisaQueueFilterForm,
 )
-from .document_views import pdf_download
+from .document_views import signed_pdf_download
 from .enums import CertificateKind, CertificateStatus, VisaLetterStatus
 from .errors import RegistrationError
 from .models import Certificate, DocumentSettings, VisaLetterRequest
+from .pdf_signing import passphrase_unreadable
 from .services import certificates, visa_letters
 
 PER_PAGE = 50
@@ -43,7 +44,7 @@ PER_PAGE = 50
 
 def visa_queue(congress: Congress, filters: dict) -> QuerySet[VisaLetterRequest]:
     rows = VisaLetterRequest.objects.filter(congress=congress).select_related(
-        "delegate__order", "delegate__registration_type"
+        "delegate__order", "delegate__registration_type", "focal_point_organisation"
     )
     if filters.get("status"):
         rows = rows.filter(status=filters["status"])
@@ -157,7 +158,11 @@ def apply_rules(request, congress: Congress):
 def _letter(congress: Congress, request_id: int) -> VisaLetterRequest:
     return get_object_or_404(
         VisaLetterRequest.objects.select_related(
-            "congress", "delegate__order", "delegate__registration_type", "decided_by"
+            "congress",
+            "delegate__order",
+            "delegate__registration_type",
+            "decided_by",
+            "focal_point_organisation",
         ),
         congress=congress,
         pk=request_id,
@@ -215,7 +220,13 @@ def letter_pdf(request, congress: Congress, request_id: int):
     letter = _letter(congress, request_id)
     if not letter.letter_ready:
         raise Http404
-    return pdf_download(documents_pdf.visa_letter_pdf(letter), f"visa-letter-{letter.pk}.pdf")
+    return signed_pdf_download(
+        request,
+        congress=congress,
+        render_pdf=lambda: documents_pdf.visa_letter_pdf(letter),
+        filename=f"visa-letter-{letter.pk}.pdf",
+        organiser=True,
+    )
 
 
 class _ImmigrationExport:
@@ -314,7 +325,11 @@ def document_settings(request, congress: Congress):
     return render(
         request,
         "registrations/manage/documents/settings.html",
-        {"congress": congress, "form": form},
+        {
+            "congress": congress,
+            "form": form,
+            "passphrase_unreadable": passphrase_unreadable(row),
+        },
         status=status,
     )
 

@@ -2,7 +2,12 @@
 
 from .bank_statements import BankCsvMapping, BankStatement, BankStatementLine  # noqa: F401
 from .bulk import BulkJob, BulkJobItem  # noqa: F401
-from .documents import Certificate, DocumentSettings, VisaLetterRequest  # noqa: F401
+from .documents import (  # noqa: F401
+    Certificate,
+    DocumentSettings,
+    VisaFocalPoint,
+    VisaLetterRequest,
+)
 from .emails import OutboxMessage, SentEmail  # noqa: F401
 from .invoices import (  # noqa: F401
     BillingDetails,

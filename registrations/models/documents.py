@@ -18,6 +18,7 @@ from events_site.congresses.private_files import get_private_storage
 from ..enums import CertificateKind, CertificateStatus, VisaLetterStatus
 from ..sealed_secrets import seal, unseal
 from .orders import Delegate
+from .vouchers import MemberOrganisation
 
 
 def new_document_token() -> str:
@@ -64,6 +65,14 @@ class DocumentSettings(models.Model):
     signature = models.ImageField(_("signature image"), upload_to="documents/", blank=True)
     passport_data_days = models.PositiveIntegerField(
         _("passport data kept for (days after the congress)"), default=30
+    )
+    focal_points_approve = models.BooleanField(
+        _("member focal points approve their delegations' requests"),
+        default=False,
+        help_text=_(
+            "A request from a delegate of a member organisation with a visa focal point waits "
+            "for that focal point (the visa officer may still decide)."
+        ),
     )
     min_sessions = models.PositiveIntegerField(
         _("sessions that make a certificate of attendance"),
@@ -141,6 +150,16 @@ class VisaLetterRequest(models.Model):
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     reason = models.TextField(_("reason given"), blank=True, max_length=1000)
+    # The member organisation whose visa focal point the request was sent to (kept once
+    # decided, for the record); while requested, it waits for that focal point.
+    focal_point_organisation = models.ForeignKey(
+        MemberOrganisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="visa_letter_requests",
+        verbose_name=_("focal point's organisation"),
+    )
 
     class Meta:
         ordering = ["-requested_at", "-id"]
@@ -150,6 +169,10 @@ class VisaLetterRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.passport_name or self.delegate_id} ({self.get_status_display()})"
+
+    @property
+    def awaits_focal_point(self) -> bool:
+        return self.status == VisaLetterStatus.REQUESTED and bool(self.focal_point_organisation_id)
 
     @property
     def is_issued(self) -> bool:
@@ -189,6 +212,37 @@ class VisaLetterRequest(models.Model):
             raise ValidationError(errors)
 
 
+class VisaFocalPoint(models.Model):
+    """The person a member organisation names to approve its delegation's visa letter
+    requests (as intergovernmental bodies let a government's focal point do), reached by a
+    secret link; a new e-mail address gets a new link."""
+
+    member_organisation = models.OneToOneField(
+        MemberOrganisation,
+        on_delete=models.CASCADE,
+        related_name="visa_focal_point",
+        verbose_name=_("member organisation"),
+    )
+    name = models.CharField(_("focal point's name"), max_length=200)
+    email = models.EmailField(_("focal point's e-mail"))
+    language = models.CharField(
+        _("focal point's language"),
+        max_length=16,
+        blank=True,
+        help_text=_("Empty: the congress's first language."),
+    )
+    secret = models.CharField(max_length=64, unique=True, default=new_document_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+    link_sent_at = models.DateTimeField(_("link last sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("visa focal point")
+        verbose_name_plural = _("visa focal points")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.member_organisation})"
+
+
 class Certificate(models.Model):
     """A certificate of attendance or of speaking, issued once per delegate and kind;
     revoked (never deleted) when its ground goes away, so its token keeps answering."""
@@ -223,6 +277,10 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.holder_name} – {self.get_kind_display()}"
+
+    @property
+    def awaits_focal_point(self) -> bool:
+        return self.status == VisaLetterStatus.REQUESTED and bool(self.focal_point_organisation_id)
 
     @property
     def is_issued(self) -> bool:

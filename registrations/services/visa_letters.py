@@ -94,9 +94,17 @@ def update_document_settings(*, congress: Congress, form, by) -> DocumentSetting
     passphrase_changed = bool(passphrase) or forget
     if passphrase_changed:
         row.signing_passphrase = "" if forget else passphrase
-    removed_file = ""
+    # The file stored before this change (the form already put a new upload on the row): it
+    # goes once the change is committed, whether removed or replaced.
+    stored_file = (
+        DocumentSettings.objects.filter(pk=row.pk)
+        .values_list("signing_certificate", flat=True)
+        .first()
+        if row.pk
+        else ""
+    ) or ""
     if remove:
-        removed_file, row.signing_certificate = row.signing_certificate.name, ""
+        row.signing_certificate = ""
     if row.signing_certificate and (
         form.cleaned_data.get("signing_certificate") or passphrase_changed
     ):
@@ -125,9 +133,9 @@ def update_document_settings(*, congress: Congress, form, by) -> DocumentSetting
                 )
             },
         )
-        if removed_file:
+        if stored_file and stored_file != row.signing_certificate.name:
             storage = row.signing_certificate.storage
-            transaction.on_commit(lambda: storage.delete(removed_file))
+            transaction.on_commit(lambda: storage.delete(stored_file))
     return row
 
 
@@ -184,7 +192,10 @@ def request_visa_letter(*, delegate: Delegate, consent: bool, **passport) -> Vis
             target=letter,
             data={"delegate": delegate.pk, "delete_after": letter.delete_after.isoformat()},
         )
-        _apply_rules(letter)
+        if not _apply_rules(letter):
+            from .visa_focal_points import send_to_focal_point
+
+            send_to_focal_point(letter)
     return letter
 
 
@@ -243,9 +254,20 @@ def apply_rules_everywhere() -> int:
 # --- decisions -------------------------------------------------------------------------------
 
 
-def _change(letter: VisaLetterRequest, *, to: str, by, reason: str, rule: str = "") -> None:
+def _change(
+    letter: VisaLetterRequest,
+    *,
+    to: str,
+    by,
+    reason: str,
+    rule: str = "",
+    sources: tuple[str, ...] | None = None,
+    actor_label: str = "",
+    data: dict | None = None,
+) -> None:
     """The one compare-and-set of a letter's status, its audit entry and the delegate's
-    e-mail (on commit). Raises when the letter is no longer in a status ``to`` starts from."""
+    e-mail (on commit). Raises when the letter is no longer in a status ``to`` starts from
+    (``sources``: fewer of them, for a focal point, who decides only what still waits)."""
     now = timezone.now()
     fields = {"status": to}
     if to in (VisaLetterStatus.APPROVED, VisaLetterStatus.REFUSED):
@@ -258,9 +280,9 @@ def _change(letter: VisaLetterRequest, *, to: str, by, reason: str, rule: str = 
         fields["revoked_at"] = now
     if reason:
         fields["reason"] = reason
-    changed = VisaLetterRequest.objects.filter(pk=letter.pk, status__in=SOURCES[to]).update(
-        **fields
-    )
+    changed = VisaLetterRequest.objects.filter(
+        pk=letter.pk, status__in=sources or SOURCES[to]
+    ).update(**fields)
     if not changed:
         raise VisaLetterError(
             _("This request is %(status)s: it cannot be %(action)s.")
@@ -276,9 +298,9 @@ def _change(letter: VisaLetterRequest, *, to: str, by, reason: str, rule: str = 
         action=ACTIONS[to],
         congress=letter.congress,
         actor=by,
-        actor_label="" if by is not None else "system",
+        actor_label=actor_label or ("" if by is not None else "system"),
         target=letter,
-        data={"from": before, "to": to, "reason": reason, "rule": rule},
+        data={"from": before, "to": to, "reason": reason, "rule": rule, **(data or {})},
     )
     if to in EMAILED:
         letter_id = letter.pk

@@ -21,6 +21,14 @@ def test_the_demo_has_letters_and_certificates_in_every_state_and_reseeding_adds
     certificates = set(Certificate.objects.values_list("kind", "status"))
     assert (CertificateKind.ATTENDANCE, CertificateStatus.ISSUED) in certificates
     assert (CertificateKind.ATTENDANCE, CertificateStatus.REVOKED) in certificates
+    waiting = [
+        letter
+        for letter in VisaLetterRequest.objects.filter(focal_point_organisation__isnull=False)
+        if letter.awaits_focal_point
+    ]
+    assert len(waiting) == 1
+    assert waiting[0].focal_point_organisation.visa_focal_point.email
+    assert congress.document_settings.focal_points_approve
     count = VisaLetterRequest.objects.count()
     call_command("seed_demo", **options)
     assert VisaLetterRequest.objects.count() == count

@@ -49,6 +49,7 @@ from registrations.models import (
     Quote,
     RegistrationType,
     SentEmail,
+    VisaFocalPoint,
     VisaLetterRequest,
     Voucher,
     WaitingListEntry,
@@ -237,6 +238,11 @@ def _populate(congress, *, seed: int, owner) -> Side:
     side.extra["member"] = owner
     side.extra["member_organisation"] = MemberOrganisation.objects.create(
         congress=congress, name=f"Walk member {seed}", country="KR", reference=f"W-{seed}"
+    )
+    side.extra["focal_point"] = VisaFocalPoint.objects.create(
+        member_organisation=side.extra["member_organisation"],
+        name=f"Walk focal point {seed}",
+        email=f"focal-{seed}@walk.example",
     )
     side.extra["waiting_list_entry"] = WaitingListEntry.objects.create(
         congress=congress,

@@ -1,0 +1,252 @@
+"""Visa focal points: a member organisation may name a person (a government's focal point, as
+intergovernmental bodies have) who approves or refuses its delegation's visa letter requests
+behind a secret link, when the congress's document settings ask for it. The visa officer still
+sees every request and may decide over the focal point."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from events_site.congresses import audit
+from events_site.congresses.mail import send_templated_email
+
+from ..enums import VisaLetterStatus
+from ..models import MemberOrganisation, VisaFocalPoint, VisaLetterRequest
+from ..models.documents import new_document_token
+from ..models.vouchers import normalise_organisation_name
+from .visa_letters import BulkOutcome, VisaLetterError, _change, document_settings
+
+# What a focal point may decide, only for requests still waiting.
+FOCAL_POINT_DECISIONS = (VisaLetterStatus.APPROVED, VisaLetterStatus.REFUSED)
+
+
+def focal_point_organisation(letter: VisaLetterRequest) -> MemberOrganisation | None:
+    """The member organisation with a focal point whose delegation the request is from
+    (matched as the member rate is: the normalised organisation name), if the congress
+    lets focal points approve."""
+    congress = letter.congress
+    if not document_settings(congress).focal_points_approve:
+        return None
+    key = normalise_organisation_name(letter.delegate.organisation_name or "")
+    if not key:
+        return None
+    return (
+        MemberOrganisation.objects.filter(
+            congress=congress, normalised_name=key, visa_focal_point__isnull=False
+        )
+        .select_related("visa_focal_point")
+        .first()
+    )
+
+
+def send_to_focal_point(letter: VisaLetterRequest) -> bool:
+    """Inside the request's transaction: make a waiting request wait for its focal point and,
+    the first time, e-mail the focal point once committed. Returns whether it waits."""
+    organisation = focal_point_organisation(letter)
+    if organisation is None:
+        if letter.focal_point_organisation_id:
+            letter.focal_point_organisation = None
+            letter.save(update_fields=["focal_point_organisation"])
+        return False
+    if letter.focal_point_organisation_id == organisation.pk:
+        return True
+    letter.focal_point_organisation = organisation
+    letter.save(update_fields=["focal_point_organisation"])
+    audit.record(
+        action="convene.visa_letter.sent_to_focal_point",
+        congress=letter.congress,
+        actor_label="system",
+        target=letter,
+        data={"organisation": organisation.name, "focal_point": organisation.visa_focal_point.name},
+    )
+    focal_point_id = organisation.visa_focal_point.pk
+    transaction.on_commit(
+        lambda: email_focal_point(focal_point_id=focal_point_id, template=WAITING_TEMPLATE)
+    )
+    return True
+
+
+# --- the organisers name the focal point -----------------------------------------------------
+
+LINK_TEMPLATE = "registrations/emails/visa_focal_point_link"
+WAITING_TEMPLATE = "registrations/emails/visa_focal_point_waiting"
+
+
+def set_visa_focal_point(
+    *, organisation: MemberOrganisation, by, name: str, email: str, language: str = ""
+) -> VisaFocalPoint | None:
+    """Name (or, with an empty name and e-mail, remove) the organisation's focal point. A new
+    e-mail address gets a new secret link, so the one sent to the previous address stops
+    working; the link is e-mailed once committed."""
+    name, email = name.strip(), email.strip()
+    if bool(name) != bool(email):
+        raise VisaLetterError(_("Give both the focal point's name and e-mail, or neither."))
+    languages = organisation.congress.languages or []
+    if language and language not in languages:
+        raise VisaLetterError(_("Choose one of the congress's languages."))
+    with transaction.atomic():
+        current = (
+            VisaFocalPoint.objects.select_for_update()
+            .filter(member_organisation=organisation)
+            .first()
+        )
+        if not email:
+            if current is not None:
+                current.delete()
+                audit.record(
+                    action="convene.member_organisation.focal_point_removed",
+                    congress=organisation.congress,
+                    actor=by,
+                    target=organisation,
+                    data={"organisation": organisation.name, "focal_point": current.name},
+                )
+            return None
+        new_address = current is None or current.email.casefold() != email.casefold()
+        focal = current or VisaFocalPoint(member_organisation=organisation)
+        focal.name, focal.email, focal.language = name, email, language
+        if new_address:
+            focal.secret = new_document_token()
+            focal.link_sent_at = timezone.now()
+        focal.full_clean(exclude=["member_organisation", "secret"])
+        focal.save()
+        audit.record(
+            action="convene.member_organisation.focal_point_set",
+            congress=organisation.congress,
+            actor=by,
+            target=organisation,
+            data={"organisation": organisation.name, "focal_point": name, "new_link": new_address},
+        )
+        if new_address:
+            focal_id = focal.pk
+            transaction.on_commit(
+                lambda: email_focal_point(focal_point_id=focal_id, template=LINK_TEMPLATE)
+            )
+    return focal
+
+
+def send_focal_point_link(*, organisation: MemberOrganisation, by) -> VisaFocalPoint:
+    """E-mail the focal point their (unchanged) link again."""
+    with transaction.atomic():
+        focal = (
+            VisaFocalPoint.objects.select_for_update()
+            .filter(member_organisation=organisation)
+            .first()
+        )
+        if focal is None:
+            raise VisaLetterError(_("This organisation has no visa focal point."))
+        focal.link_sent_at = timezone.now()
+        focal.save(update_fields=["link_sent_at"])
+        audit.record(
+            action="convene.member_organisation.focal_point_link_sent",
+            congress=organisation.congress,
+            actor=by,
+            target=organisation,
+            data={"organisation": organisation.name, "focal_point": focal.name},
+        )
+        focal_id = focal.pk
+        transaction.on_commit(
+            lambda: email_focal_point(focal_point_id=focal_id, template=LINK_TEMPLATE)
+        )
+    return focal
+
+
+# --- the focal point decides -----------------------------------------------------------------
+
+
+def waiting_for(organisation: MemberOrganisation):
+    """The requests waiting for the organisation's focal point, oldest first, with what the
+    focal point's page shows (no passport data beyond the masked number)."""
+    return (
+        VisaLetterRequest.objects.filter(
+            congress_id=organisation.congress_id,
+            focal_point_organisation=organisation,
+            status=VisaLetterStatus.REQUESTED,
+        )
+        .select_related("delegate__order", "delegate__registration_type")
+        .order_by("requested_at", "id")
+    )
+
+
+def decide_as_focal_point(
+    *,
+    focal_point: VisaFocalPoint,
+    letters: Iterable[VisaLetterRequest],
+    to: str,
+    reason: str = "",
+) -> BulkOutcome:
+    """Approve or refuse (with a reason) requests of the focal point's delegation, each one
+    compare-and-set from *requested* (one the visa officer decided meanwhile is skipped).
+    Audited with the focal point and organisation as the actor."""
+    if to not in FOCAL_POINT_DECISIONS:
+        raise VisaLetterError(_("Unknown decision."))
+    reason = (reason or "").strip()
+    if to == VisaLetterStatus.REFUSED and not reason:
+        raise VisaLetterError(_("Please give the delegate a reason."))
+    organisation = focal_point.member_organisation
+    label = f"visa focal point {focal_point.name} <{focal_point.email}> ({organisation.name})"[:200]
+    done = skipped = 0
+    for letter in letters:
+        if letter.focal_point_organisation_id != organisation.pk:
+            raise VisaLetterError(_("This request is not from your delegation."))
+        try:
+            with transaction.atomic():
+                _change(
+                    letter,
+                    to=to,
+                    by=None,
+                    reason=reason,
+                    sources=(VisaLetterStatus.REQUESTED,),
+                    actor_label=label,
+                    data={
+                        "focal_point": focal_point.name,
+                        "focal_point_email": focal_point.email,
+                        "organisation": organisation.name,
+                    },
+                )
+        except VisaLetterError:
+            skipped += 1
+        else:
+            done += 1
+    return BulkOutcome(done=done, skipped=skipped)
+
+
+# --- e-mail ----------------------------------------------------------------------------------
+
+
+def focal_point_url(focal_point: VisaFocalPoint) -> str:
+    congress = focal_point.member_organisation.congress
+    return settings.SITE_URL.rstrip("/") + reverse(
+        "registrations:visa_focal_point",
+        kwargs={"congress_slug": congress.slug, "focal_secret": focal_point.secret},
+    )
+
+
+def email_focal_point(*, focal_point_id: int, template: str) -> None:
+    focal = (
+        VisaFocalPoint.objects.select_related("member_organisation__congress")
+        .filter(pk=focal_point_id)
+        .first()
+    )
+    if focal is None:
+        return
+    organisation = focal.member_organisation
+    congress = organisation.congress
+    send_templated_email(
+        to=[focal.email],
+        template=template,
+        context={
+            "congress": congress,
+            "focal_point": focal,
+            "organisation": organisation,
+            "waiting": waiting_for(organisation).count(),
+            "focal_point_url": focal_point_url(focal),
+        },
+        language=focal.language or (congress.languages or ["en"])[0],
+        reply_to=[congress.contact_email] if congress.contact_email else None,
+    )
