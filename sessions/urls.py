@@ -95,6 +95,11 @@ urlpatterns = [
         cfp_setup.part_delete,
         name="manage_call_part_delete",
     ),
+    path(
+        f"{CALL}parts/<slug:kind>/<int:part_id>/move/",
+        cfp_setup.part_move,
+        name="manage_call_part_move",
+    ),
     path(f"{CALL}committee/", cfp_manage.committee, name="manage_call_committee"),
     path(f"{CALL}committee/send/", cfp_manage.send_decisions, name="manage_call_send"),
     path(f"{CALL}committee/remind/", cfp_manage.remind, name="manage_call_remind"),

@@ -342,6 +342,7 @@ ROUTES: dict[str, Route] = {
     "agenda:manage_call_phase_activate": post_only(MP),
     "agenda:manage_call_part": both(MP),
     "agenda:manage_call_part_delete": post_only(MP),
+    "agenda:manage_call_part_move": post_only(MP),
     "agenda:manage_call_committee": both(MP),
     "agenda:manage_abstracts": get_only(MP),
     "agenda:manage_abstracts_pdf": get_only(MP),
@@ -600,6 +601,7 @@ PARAMETERS: dict[str, dict[str, Callable[[Side], object]]] = {
         # a call's part: the demo call's first score category (scored, so never deleted)
         "agenda:manage_call_part": lambda s: "category",
         "agenda:manage_call_part_delete": lambda s: "category",
+        "agenda:manage_call_part_move": lambda s: "category",
         "*": lambda s: "attendance",
     },
     "part_id": {"*": lambda s: s.extra["call"].score_categories.order_by("pk").first().pk},
