@@ -258,6 +258,7 @@ class CallForm(ModelForm):
             "reviews_per_proposal",
             "max_speakers",
             "speaker_registration_type",
+            "public_abstracts",
         ]
         widgets = {
             "opens_at": LocalDateTimeInput(),

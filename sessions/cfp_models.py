@@ -95,6 +95,14 @@ class CallForProposals(Translatable, models.Model):
         default=8,
         validators=[MinValueValidator(1), MaxValueValidator(30)],
     )
+    public_abstracts = models.BooleanField(
+        _("in the public book of abstracts"),
+        default=False,
+        help_text=_(
+            "Its accepted proposals whose sessions are in the published programme appear in the "
+            "public book of abstracts, linked from the programme."
+        ),
+    )
     speaker_registration_type = models.ForeignKey(
         "registrations.RegistrationType",
         on_delete=models.SET_NULL,

@@ -112,6 +112,16 @@ urlpatterns = [
     # public, published programme
     path("<slug:congress_slug>/schedule/", public.schedule, name="schedule"),
     path("<slug:congress_slug>/schedule/changes/", public.changelog, name="changelog"),
+    path(
+        "<slug:congress_slug>/schedule/abstracts/",
+        abstracts.public_abstracts,
+        name="abstracts",
+    ),
+    path(
+        "<slug:congress_slug>/schedule/abstracts.pdf",
+        abstracts.public_abstracts_pdf,
+        name="abstracts_pdf",
+    ),
     path("<slug:congress_slug>/schedule/language/", public.choose_language, name="language"),
     path("<slug:congress_slug>/schedule/speakers/", public.speaker_list, name="speakers"),
     path(

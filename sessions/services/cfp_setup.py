@@ -16,7 +16,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from events_site.congresses import audit
+from events_site.congresses import audit, public_version
 
 from ..errors import CallSetupRefused
 from ..models import (
@@ -109,6 +109,8 @@ def save_call(
                 target=current,
                 data={"slug": current.slug, "fields": sorted(fields)},
             )
+            # The public book of abstracts and its link on the programme read the call.
+            transaction.on_commit(public_version.bump)
     except IntegrityError as exc:
         raise CallSetupRefused(
             _("Another call of this congress has this slug."), field="slug"

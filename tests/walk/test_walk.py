@@ -302,6 +302,8 @@ ROUTES: dict[str, Route] = {
     "agenda:screen_room": get_only(ANYONE),
     "agenda:screen_room_json": get_only(ANYONE),
     "agenda:speakers": get_only(ANYONE),
+    "agenda:abstracts": get_only(ANYONE),
+    "agenda:abstracts_pdf": get_only(ANYONE),
     "agenda:speaker": get_only(ANYONE),
     "agenda:session": get_only(ANYONE),
     "agenda:session_slides": get_only(ANYONE),
