@@ -59,13 +59,18 @@ def abstracts_pdf(request, congress):
     return response
 
 
-def _published_book(request, congress_slug: str):
-    """The congress, its latest version and the public book; 404 while nothing is published
-    or no call publishes its abstracts."""
+def _book_version(request, congress_slug: str):
+    """The congress and its latest version; 404 while nothing is published or no call
+    publishes its abstracts."""
     congress = visible_congress(request, congress_slug)
     version = selectors.latest_version(congress)
     if version is None or not version.offers_abstracts:
         raise Http404
+    return congress, version
+
+
+def _published_book(request, congress_slug: str):
+    congress, version = _book_version(request, congress_slug)
     programme = selectors.programme_of(version)
     book = published_book_of_abstracts(
         congress=congress, programme=programme, language=get_language()
@@ -88,10 +93,7 @@ def public_abstracts(request, congress_slug: str):
 def public_abstracts_pdf(request, congress_slug: str):
     """The same book as a PDF, with a validator per version and language (a 304 renders
     nothing)."""
-    congress = visible_congress(request, congress_slug)
-    version = selectors.latest_version(congress)
-    if version is None or not version.offers_abstracts:
-        raise Http404
+    congress, version = _book_version(request, congress_slug)
     language = get_language()
     etag = '"{}"'.format(
         http_caching.version_tag(
