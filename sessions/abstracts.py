@@ -10,11 +10,13 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django_countries import countries
 
 from events_site.congresses.models import Congress
 
 from .enums import DecisionOutcome, InvitationStatus, ProposalStatus, SessionFormat
 from .models import CallForProposals, Proposal, ProposalPerson, Track
+from .published import PublishedProgramme
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,92 @@ def book_of_abstracts(
     for group in tracks:
         group.entries.sort(key=lambda e: (e.title.casefold(), e.code))
     return Book(congress=congress, call=call, tracks=tracks)
+
+
+def published_book_of_abstracts(
+    *, congress: Congress, programme: PublishedProgramme, language: str | None = None
+) -> Book:
+    """The public book: the accepted proposals of the calls that publish their abstracts
+    (``public_abstracts``) whose session is in ``programme`` (the published version) and not
+    cancelled there. Everything printed comes from what is public already: the published
+    session's title, abstract, format, track and speakers (name, organisation, country), the
+    call's title and the type's name; nothing of the proposal itself (e-mails, answers,
+    reviews, people not on the published session). Two queries whatever the size."""
+    shown = {s.code: s for s in programme.sessions if not s.is_cancelled}
+    rows = (
+        Proposal.objects.filter(
+            call__congress=congress,
+            call__public_abstracts=True,
+            status=ProposalStatus.ACCEPTED,
+            session__code__in=list(shown),
+        )
+        .select_related("call", "proposal_type")
+        .only(
+            "code",
+            "session__code",
+            "call__title",
+            "call__translations",
+            "proposal_type__name",
+            "proposal_type__translations",
+        )
+        .select_related("session")
+    )
+    track_order = {slug: i for i, slug in enumerate(programme.tracks)}
+    positions = dict(
+        Track.objects.filter(congress=congress, slug__in=list(programme.tracks)).values_list(
+            "slug", "position"
+        )
+    )
+    groups: dict[str | None, BookTrack] = {}
+    seen: set[str] = set()
+    for proposal in rows:
+        session = shown[proposal.session.code]
+        if session.code in seen:  # a merged proposal joins the same session: one entry
+            continue
+        seen.add(session.code)
+        track = session.track
+        key = track.slug if track else None
+        if key not in groups:
+            groups[key] = BookTrack(track.translated("name", language) if track else "")
+        groups[key].entries.append(
+            BookEntry(
+                code=session.code,
+                title=session.translated("title", language),
+                abstract=session.translated("abstract", language),
+                format=session.format_label,
+                proposal_type=(
+                    proposal.proposal_type.translated("name", language)
+                    if proposal.proposal_type
+                    else ""
+                ),
+                call=proposal.call.translated("title", language),
+                people=tuple(
+                    BookPerson(
+                        name=a.speaker.name,
+                        role=a.role_label,
+                        organisation=a.speaker.organisation,
+                        country=_country_name(a.speaker.country),
+                    )
+                    for a in session.speakers
+                ),
+            )
+        )
+    if None in groups:
+        groups[None].name = _("Without a track")
+
+    def order(key):
+        if key is None:
+            return (1, 0, 0, "")
+        return (0, positions.get(key, 0), track_order[key], groups[key].name.casefold())
+
+    tracks = [groups[key] for key in sorted(groups, key=order)]
+    for group in tracks:
+        group.entries.sort(key=lambda e: (e.title.casefold(), e.code))
+    return Book(congress=congress, call=None, tracks=tracks)
+
+
+def _country_name(code: str) -> str:
+    return str(countries.name(code)) if code else ""
 
 
 def book_pdf(book: Book, *, language: str) -> bytes:

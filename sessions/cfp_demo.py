@@ -109,6 +109,7 @@ def _seed(congress: Congress, people: list[dict], rng: random.Random, slug: str)
         deadline=now + dt.timedelta(days=21),
         require_member_organisation=False,
         collect_gender=True,
+        public_abstracts=True,
         reviews_per_proposal=2,
         speaker_registration_type=speaker_type.first(),
         translations={

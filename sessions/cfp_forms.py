@@ -6,11 +6,18 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.utils.html import escape
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from events_site.congresses.forms import Form, LocalDateTimeInput, ModelForm
-from events_site.congresses.translation_forms import add_translation_fields, translations_from
+from events_site.congresses.translation_forms import (
+    TranslationField,
+    add_translation_fields,
+    language_name,
+    translations_from,
+)
+from events_site.congresses.translations import main_language
 from events_site.congresses.uploads import ImageUploadField
 
 from .enums import DecisionOutcome, QuestionKind, QuestionTarget, SessionFormat
@@ -47,7 +54,8 @@ def _question_field(question: CfpQuestion) -> forms.Field:
     if question.kind == QuestionKind.LONG_TEXT:
         return forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=5000, **common)
     if question.kind == QuestionKind.CHOICE:
-        return forms.ChoiceField(choices=[("", "—"), *[(c, c) for c in question.choices]], **common)
+        # Labels in the reader's language; the value posted and stored is the stable choice.
+        return forms.ChoiceField(choices=[("", "—"), *question.choice_labels()], **common)
     if question.kind == QuestionKind.YES_NO:
         return forms.NullBooleanField(
             widget=forms.Select(choices=[("", "—"), ("true", _("Yes")), ("false", _("No"))]),
@@ -251,6 +259,7 @@ class CallForm(ModelForm):
             "max_speakers",
             "speaker_registration_type",
             "paid_speaker_policy",
+            "public_abstracts",
         ]
         widgets = {
             "opens_at": LocalDateTimeInput(),
@@ -336,6 +345,41 @@ class QuestionForm(CallPartForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["choices_text"] = "\n".join(self.instance.choices or [])
+        self._add_choice_translations()
+
+    def _add_choice_translations(self) -> None:
+        """One textarea per other congress language after the choices: the same choices in
+        the same order, one per line, stored in ``translations`` under ``choices``."""
+        main = language_name(main_language(self.call.congress))
+        field = self.fields["choices_text"]
+        base_label = field.label
+        field.label = _("%(field)s (%(language)s)") % {"field": base_label, "language": main}
+        arranged = {}
+        for name, current in self.fields.items():
+            arranged[name] = current
+            if name != "choices_text":
+                continue
+            for code in self.translation_languages:
+                missing = self.instance.choices_missing_in(code)
+                arranged[f"choices__{code}"] = TranslationField(
+                    of="choices",
+                    language=code,
+                    missing=missing,
+                    max_length=4000,
+                    widget=forms.Textarea(attrs={"rows": 3, "lang": code, "dir": "auto"}),
+                    label=_("%(field)s (%(language)s)")
+                    % {"field": base_label, "language": language_name(code)},
+                    help_text=escape(
+                        _("Missing: readers of %(language)s see the %(main)s text.")
+                        % {"language": language_name(code), "main": main}
+                        if missing
+                        else _("The same choices in the same order, one per line.")
+                    ),
+                )
+                self.initial.setdefault(
+                    f"choices__{code}", self.instance.translation("choices", code)
+                )
+        self.fields = arranged
 
     def clean(self):
         cleaned = super().clean()
@@ -343,6 +387,21 @@ class QuestionForm(CallPartForm):
         if cleaned.get("kind") == QuestionKind.CHOICE and len(lines) < 2:
             self.add_error("choices_text", _("List at least two choices."))
         self.choice_lines = lines
+        for code in self.translation_languages:
+            key = f"choices__{code}"
+            written = [x.strip() for x in (cleaned.get(key) or "").splitlines()]
+            while written and not written[-1]:
+                written.pop()
+            if len(written) > len(lines):
+                self.add_error(
+                    key,
+                    _(
+                        "Give at most %(n)s lines, one per choice in the same order as the "
+                        "main language's."
+                    )
+                    % {"n": len(lines)},
+                )
+            cleaned[key] = "\n".join(written)
         return cleaned
 
     def part_fields(self) -> tuple[dict, dict]:

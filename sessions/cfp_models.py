@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from events_site.congresses.models import Congress
-from events_site.congresses.translations import Translatable
+from events_site.congresses.translations import Translatable, language_code
 
 from .enums import (
     MAX_SESSION_MINUTES,
@@ -95,6 +95,14 @@ class CallForProposals(Translatable, models.Model):
         _("most people per proposal"),
         default=8,
         validators=[MinValueValidator(1), MaxValueValidator(30)],
+    )
+    public_abstracts = models.BooleanField(
+        _("in the public book of abstracts"),
+        default=False,
+        help_text=_(
+            "Its accepted proposals whose sessions are in the published programme appear in the "
+            "public book of abstracts, linked from the programme."
+        ),
     )
     speaker_registration_type = models.ForeignKey(
         "registrations.RegistrationType",
@@ -189,9 +197,13 @@ class ProposalType(Translatable, models.Model):
 
 
 class CfpQuestion(Translatable, models.Model):
-    """An organiser's own question, asked of each proposal or of each speaker."""
+    """An organiser's own question, asked of each proposal or of each speaker.
 
-    translatable_fields = ("text", "help_text")
+    A choice question's ``choices`` are its main-language labels and the stable values its
+    answers store; their other languages are kept in ``translations`` under ``"choices"``, one
+    line per choice in the same order (a blank or absent line reads the main label)."""
+
+    translatable_fields = ("text", "help_text", "choices")
 
     call = models.ForeignKey(
         CallForProposals, on_delete=models.CASCADE, related_name="questions", verbose_name=_("call")
@@ -227,6 +239,45 @@ class CfpQuestion(Translatable, models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    def choice_labels(self, language: str | None = None) -> list[tuple[str, str]]:
+        """(stored value, label in ``language``) of each choice; the main label where that
+        language has none for it."""
+        written = self._choice_lines(language_code(language))
+        if not any(written):
+            written = self._choice_lines(language_code(language).split("-")[0])
+        return [
+            (value, written[i] if i < len(written) and written[i] else value)
+            for i, value in enumerate(self.choices or [])
+        ]
+
+    def _choice_lines(self, language: str) -> list[str]:
+        return [line.strip() for line in self.translation("choices", language).split("\n")]
+
+    def answer_label(self, value, language: str | None = None) -> str:
+        """An answer as a reader of ``language`` reads it: a choice by its translated label,
+        any other answer (or a choice no longer offered) as stored."""
+        if self.kind == QuestionKind.CHOICE:
+            return dict(self.choice_labels(language)).get(value, "" if value is None else value)
+        return "" if value is None else str(value)
+
+    def choices_missing_in(self, language: str) -> bool:
+        """Some choice has no label in ``language`` (the "missing" marker)."""
+        if self.kind != QuestionKind.CHOICE or not self.choices:
+            return False
+        written = self._choice_lines(language_code(language))
+        return len(written) < len(self.choices) or not all(written[: len(self.choices)])
+
+    def missing_translations(self, languages: list[str]) -> dict[str, list[str]]:
+        missing = {}
+        for code, gaps in super().missing_translations(languages).items():
+            kept = [field for field in gaps if field != "choices"]
+            if kept:
+                missing[code] = kept
+        for code in languages:
+            if self.choices_missing_in(code):
+                missing.setdefault(code, []).append("choices")
+        return missing
 
     def is_required(self, now) -> bool:
         return self.required_from is not None and self.required_from <= now

@@ -5,21 +5,38 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from events_site.congresses.models import Congress
 from events_site.congresses.secret_links import find_by_secret
 
 from .enums import SITE_DEFAULT_MINUTES, SessionFormat, SignupStatus
-from .models import FormatSetting, PersonalAgenda, ScheduleVersion, Session, SessionSignup, Tag
+from .models import (
+    CallForProposals,
+    FormatSetting,
+    PersonalAgenda,
+    ScheduleVersion,
+    Session,
+    SessionSignup,
+    Tag,
+)
 from .published import PublishedProgramme, cached_programme
 
 
 def latest_version(congress: Congress) -> ScheduleVersion | None:
-    """The newest published version, without its (large) snapshot."""
+    """The newest published version, without its (large) snapshot; ``offers_abstracts``
+    says whether a call of the congress publishes its book of abstracts (the programme's
+    link), read in the same query."""
     return (
         ScheduleVersion.objects.filter(congress=congress)
         .defer("snapshot", "changelog")
+        .annotate(
+            offers_abstracts=Exists(
+                CallForProposals.objects.filter(
+                    congress=OuterRef("congress"), public_abstracts=True
+                )
+            )
+        )
         .order_by("-number")
         .first()
     )

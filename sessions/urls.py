@@ -110,6 +110,11 @@ urlpatterns = [
         cfp_setup.part_delete,
         name="manage_call_part_delete",
     ),
+    path(
+        f"{CALL}parts/<slug:kind>/<int:part_id>/move/",
+        cfp_setup.part_move,
+        name="manage_call_part_move",
+    ),
     path(f"{CALL}committee/", cfp_manage.committee, name="manage_call_committee"),
     path(f"{CALL}committee/send/", cfp_manage.send_decisions, name="manage_call_send"),
     path(f"{CALL}committee/remind/", cfp_manage.remind, name="manage_call_remind"),
@@ -122,6 +127,16 @@ urlpatterns = [
     # public, published programme
     path("<slug:congress_slug>/schedule/", public.schedule, name="schedule"),
     path("<slug:congress_slug>/schedule/changes/", public.changelog, name="changelog"),
+    path(
+        "<slug:congress_slug>/schedule/abstracts/",
+        abstracts.public_abstracts,
+        name="abstracts",
+    ),
+    path(
+        "<slug:congress_slug>/schedule/abstracts.pdf",
+        abstracts.public_abstracts_pdf,
+        name="abstracts_pdf",
+    ),
     path("<slug:congress_slug>/schedule/language/", public.choose_language, name="language"),
     path("<slug:congress_slug>/schedule/speakers/", public.speaker_list, name="speakers"),
     path(

@@ -224,7 +224,8 @@ def reviewer_view(proposal: Proposal, phase: ReviewPhase) -> ReviewerView:
         blind=blind,
         review_count=getattr(proposal, "review_count", 0),
         answers=[
-            (q.translated("text"), str(proposal.answers.get(str(q.pk), ""))) for q in questions
+            (q.translated("text"), q.answer_label(proposal.answers.get(str(q.pk), "")))
+            for q in questions
         ],
     )
     if not blind:

@@ -16,7 +16,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from events_site.congresses import audit
+from events_site.congresses import audit, public_version
 
 from ..errors import CallSetupRefused
 from ..models import (
@@ -109,6 +109,8 @@ def save_call(
                 target=current,
                 data={"slug": current.slug, "fields": sorted(fields)},
             )
+            # The public book of abstracts and its link on the programme read the call.
+            transaction.on_commit(public_version.bump)
     except IntegrityError as exc:
         raise CallSetupRefused(
             _("Another call of this congress has this slug."), field="slug"
@@ -269,6 +271,59 @@ def _use_of(part: models.Model) -> str | None:
     elif isinstance(part, ReviewPhase) and part.is_active:
         return _("This is the active phase: make another phase active first.")
     return None
+
+
+# The parts listed in an order the organisers choose (access codes are listed by code).
+ORDERED_KINDS = ("type", "question", "category", "phase")
+UP, DOWN = "up", "down"
+
+
+def _siblings(part: models.Model):
+    """The parts ``part`` is ordered among: its call's of its kind (a question among those
+    asked of the same people, as the forms list them)."""
+    found = type(part).objects.filter(call_id=part.call_id)
+    if isinstance(part, CfpQuestion):
+        found = found.filter(target=part.target)
+    return found
+
+
+def move_call_part(*, part: models.Model, direction: str, by) -> models.Model:
+    """Move ``part`` one place up or down among its siblings; every sibling's position is
+    written again (0, 1, 2...) so equal positions of older rows cannot keep it in place.
+    The first moved up or the last moved down is refused (nothing changes)."""
+    kind = _kind_of(part)
+    if kind not in ORDERED_KINDS:
+        raise CallSetupRefused(_("These entries are listed in their own order."))
+    if direction not in (UP, DOWN):
+        raise CallSetupRefused(_("Choose to move it up or down."))
+    with transaction.atomic():
+        call = CallForProposals.objects.select_for_update().get(pk=part.call_id)
+        current = PART_MODELS[kind].objects.filter(pk=part.pk).first()
+        if current is None:
+            raise CallSetupRefused(_("This entry no longer exists."))
+        ordered = list(_siblings(current).select_for_update())
+        index = next(i for i, sibling in enumerate(ordered) if sibling.pk == current.pk)
+        other = index - 1 if direction == UP else index + 1
+        if other < 0:
+            raise CallSetupRefused(_("This is already the first."))
+        if other >= len(ordered):
+            raise CallSetupRefused(_("This is already the last."))
+        ordered[index], ordered[other] = ordered[other], ordered[index]
+        changed = []
+        for position, sibling in enumerate(ordered):
+            if sibling.position != position:
+                sibling.position = position
+                changed.append(sibling)
+        PART_MODELS[kind].objects.bulk_update(changed, ["position"])
+        audit.record(
+            action=f"convene.cfp.{kind}_moved",
+            congress=call.congress,
+            actor=by,
+            target=current,
+            data={"call": call.slug, "direction": direction, "position": other},
+        )
+    current.position = other
+    return current
 
 
 def delete_call_part(*, part: models.Model, by) -> None:

@@ -1,5 +1,6 @@
 """The book of abstracts (``programme.manage``): the accepted proposals of the congress, or of
-one call (``?call=<slug>``), as an HTML page and as a PDF."""
+one call (``?call=<slug>``), as an HTML page and as a PDF; and the public book, limited to the
+published programme and to the calls that publish their abstracts."""
 
 from __future__ import annotations
 
@@ -8,11 +9,15 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
+from events_site.congresses import public_version
 from events_site.congresses.enums import Perm
 from events_site.congresses.permissions import congress_perm_required
 
-from ..abstracts import book_of_abstracts, book_pdf
+from .. import http_caching, selectors
+from ..abstracts import book_of_abstracts, book_pdf, published_book_of_abstracts
 from ..models import CallForProposals
+from ..page_cache import cached_public_page
+from .common import visible_congress
 
 
 def _call(request, congress) -> CallForProposals | None:
@@ -51,4 +56,57 @@ def abstracts_pdf(request, congress):
     name = f"{congress.slug}-{call.slug}" if call else congress.slug
     response["Content-Disposition"] = f'inline; filename="{name}-abstracts.pdf"'
     response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _book_version(request, congress_slug: str):
+    """The congress and its latest version; 404 while nothing is published or no call
+    publishes its abstracts."""
+    congress = visible_congress(request, congress_slug)
+    version = selectors.latest_version(congress)
+    if version is None or not version.offers_abstracts:
+        raise Http404
+    return congress, version
+
+
+def _published_book(request, congress_slug: str):
+    congress, version = _book_version(request, congress_slug)
+    programme = selectors.programme_of(version)
+    book = published_book_of_abstracts(
+        congress=congress, programme=programme, language=get_language()
+    )
+    return congress, version, book
+
+
+@require_safe
+@cached_public_page("abstracts")
+def public_abstracts(request, congress_slug: str):
+    congress, version, book = _published_book(request, congress_slug)
+    return render(
+        request,
+        "agenda/abstracts.html",
+        {"congress": congress, "version": version, "book": book, "public": True},
+    )
+
+
+@require_safe
+def public_abstracts_pdf(request, congress_slug: str):
+    """The same book as a PDF, with a validator per version and language (a 304 renders
+    nothing)."""
+    congress, version = _book_version(request, congress_slug)
+    language = get_language()
+    etag = '"{}"'.format(
+        http_caching.version_tag(
+            "abstracts.pdf", congress.slug, version, f"{language}|{public_version.current()}"
+        )
+    )
+    last_modified = http_caching.last_modified_of(version.published_at)
+    public = congress.is_public and not request.user.is_authenticated
+    response = http_caching.not_modified(request, etag=etag, last_modified=last_modified)
+    if response is None:
+        _congress, _version, book = _published_book(request, congress_slug)
+        response = HttpResponse(book_pdf(book, language=language), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{congress.slug}-abstracts.pdf"'
+        response["X-Content-Type-Options"] = "nosniff"
+    http_caching.stamp(response, etag=etag, last_modified=last_modified, public=public)
     return response

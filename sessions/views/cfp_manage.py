@@ -24,7 +24,7 @@ from ..cfp_forms import (
     ReviewerProfileForm,
     ScoreCategoryForm,
 )
-from ..enums import ProposalStatus
+from ..enums import ProposalStatus, QuestionTarget
 from ..errors import CallSetupRefused, DecisionRefused
 from ..models import CallForProposals, Proposal, ReviewerProfile, ReviewPhase
 from ..services import cfp, cfp_decisions, cfp_paid_speakers, cfp_review, cfp_setup
@@ -165,11 +165,17 @@ def _parts_of(call) -> list[tuple[str, list[tuple]]]:
     languages = other_languages(call.congress)
     listed = []
     for kind, (_form, related) in PARTS.items():
+        parts = list(getattr(call, related).all())
+        if kind == "question":  # ordered among those asked of the same people
+            parts.sort(key=lambda q: q.target != QuestionTarget.PROPOSAL)
         entries = []
-        for part in getattr(call, related).all():
+        for index, part in enumerate(parts):
             missing = part.missing_translations(languages) if hasattr(part, "translations") else {}
-            entries.append((part, sorted(missing)))
-        listed.append((kind, entries))
+            group = getattr(part, "target", None)
+            first = index == 0 or getattr(parts[index - 1], "target", None) != group
+            last = index == len(parts) - 1 or getattr(parts[index + 1], "target", None) != group
+            entries.append((part, sorted(missing), first, last))
+        listed.append((kind, kind in cfp_setup.ORDERED_KINDS, entries))
     return listed
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -71,3 +72,26 @@ def part_delete(request, congress, call_slug: str, kind: str, part_id: int):
         )
     messages.success(request, _("Deleted."))
     return _to_call(call)
+
+
+@require_POST
+@congress_perm_required(Perm.MANAGE_PROGRAMME)
+def part_move(request, congress, call_slug: str, kind: str, part_id: int):
+    """One place up or down (``direction``), back to the call's page at the part's list."""
+    call, part = _part(congress, call_slug, kind, part_id)
+    if kind not in cfp_setup.ORDERED_KINDS:
+        raise Http404
+    try:
+        cfp_setup.move_call_part(
+            part=part, direction=request.POST.get("direction", ""), by=request.user
+        )
+    except CallSetupRefused as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Moved."))
+    return redirect(
+        reverse(
+            "agenda:manage_call", kwargs={"congress_slug": congress.slug, "call_slug": call.slug}
+        )
+        + f"#parts-{kind}"
+    )
