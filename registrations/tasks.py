@@ -11,6 +11,7 @@ from .services.notifications import (
 )
 from .services.orders import expire_stale_holds, send_payment_reminders
 from .services.personal_data import apply_retention
+from .services.visa_focal_points import erase_expired_focal_points
 from .services.visa_letters import apply_rules_everywhere, erase_expired_passport_data
 
 __all__ = [
@@ -38,8 +39,13 @@ def remind_unpaid_orders() -> int:
 @task(queue_name="default")
 def apply_retention_task() -> int:
     """Erase the personal data past each congress's retention delay, and visa passport data
-    past its stated deletion date (daily); idempotent."""
-    return sum(line.count for line in apply_retention()) + erase_expired_passport_data()
+    past its stated deletion date, and the member organisations' visa focal points with it
+    (daily); idempotent."""
+    return (
+        sum(line.count for line in apply_retention())
+        + erase_expired_passport_data()
+        + erase_expired_focal_points()
+    )
 
 
 @task(queue_name="default")

@@ -250,3 +250,32 @@ def email_focal_point(*, focal_point_id: int, template: str) -> None:
         language=focal.language or (congress.languages or ["en"])[0],
         reply_to=[congress.contact_email] if congress.contact_email else None,
     )
+
+
+def erase_expired_focal_points(*, today=None) -> int:
+    """The retention job: a focal point's name and e-mail are kept as long as the passport
+    data they decided on (the congress's last day plus *passport data kept for*); after that
+    the focal points of the congress are deleted (their links stop working). Idempotent."""
+    from .visa_letters import deletion_date
+
+    today = today or timezone.localdate()
+    erased = 0
+    congresses = {
+        point.member_organisation.congress
+        for point in VisaFocalPoint.objects.select_related("member_organisation__congress")
+    }
+    for congress in congresses:
+        if deletion_date(congress) >= today:
+            continue
+        with transaction.atomic():
+            count, _deleted = VisaFocalPoint.objects.filter(
+                member_organisation__congress=congress
+            ).delete()
+            audit.record(
+                action="convene.personal_data.retention_applied",
+                congress=congress,
+                actor_label="system",
+                data={"group": "visa_focal_points", "count": count},
+            )
+        erased += count
+    return erased

@@ -5,8 +5,12 @@ still sees and may decide everything."""
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -279,3 +283,35 @@ def test_bad_focal_point_input_is_refused(congress, alice, data):
     client.force_login(alice)
     assert client.post(_organiser_url(congress, organisation), data).status_code == 400
     assert not VisaFocalPoint.objects.exists()
+
+
+def test_focal_points_are_deleted_with_the_passport_data_and_their_link_stops(
+    congress, rules, dakar, other_congress, alice
+):
+    """Their name and e-mail are kept as long as the passport data (the congress's last day
+    plus *passport data kept for*), then deleted by the retention job; other congresses'
+    focal points stay until their own date."""
+    elsewhere = MemberOrganisation.objects.create(congress=other_congress, name="Lima")
+    other_congress.end_date = congress.end_date + dt.timedelta(days=400)
+    other_congress.save(update_fields=["end_date"])
+    visa_focal_points.set_visa_focal_point(
+        organisation=elsewhere, by=alice, name="Rosa Quispe", email="rosa@lima.example"
+    )
+    secret = VisaFocalPoint.objects.get(member_organisation=dakar).secret
+    last_day = visa_letters.deletion_date(congress)
+    assert visa_focal_points.erase_expired_focal_points(today=last_day) == 0
+    assert VisaFocalPoint.objects.filter(member_organisation=dakar).exists()
+
+    assert visa_focal_points.erase_expired_focal_points(today=last_day + dt.timedelta(days=1)) == 1
+    assert not VisaFocalPoint.objects.filter(member_organisation=dakar).exists()
+    assert VisaFocalPoint.objects.filter(member_organisation=elsewhere).exists()
+    assert Client().get(f"/{congress.slug}/visa-focal-point/{secret}/").status_code == 404
+    entry = AuditEntry.objects.get(
+        congress=congress, action="convene.personal_data.retention_applied"
+    )
+    assert entry.data == {"group": "visa_focal_points", "count": 1}
+    # Idempotent, and the daily command runs it.
+    assert visa_focal_points.erase_expired_focal_points(today=last_day + dt.timedelta(days=1)) == 0
+    out = io.StringIO()
+    call_command("apply_retention", stdout=out)
+    assert "0 visa focal point(s) deleted." in out.getvalue()

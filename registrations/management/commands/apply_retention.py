@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from events_site.congresses.models import Congress
 from registrations.services.personal_data import apply_retention, retention_report
+from registrations.services.visa_focal_points import erase_expired_focal_points
 from registrations.services.visa_letters import erase_expired_passport_data
 
 
@@ -39,3 +40,5 @@ class Command(BaseCommand):
         self.stdout.write(f"{sum(line.count for line in applied)} record(s) erased.")
         passports = erase_expired_passport_data()
         self.stdout.write(f"{passports} visa letter request(s) had their passport data erased.")
+        points = erase_expired_focal_points()
+        self.stdout.write(f"{points} visa focal point(s) deleted.")
