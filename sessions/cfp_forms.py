@@ -20,7 +20,7 @@ from events_site.congresses.translation_forms import (
 from events_site.congresses.translations import main_language
 from events_site.congresses.uploads import ImageUploadField
 
-from .enums import DecisionOutcome, QuestionKind, QuestionTarget, SessionFormat
+from .enums import DecisionOutcome, PaidSpeakerPolicy, QuestionKind, QuestionTarget, SessionFormat
 from .models import (
     AccessCode,
     CallForProposals,
@@ -280,6 +280,19 @@ class CallForm(ModelForm):
         """What ``cfp_setup.save_call`` takes: the columns, the texts in every language."""
         fields = {n: self.cleaned_data[n] for n in self.Meta.fields if n != "tracks"}
         return {**fields, "translations": translations_from(self, self.instance.translations)}
+
+    def clean(self):
+        cleaned = super().clean()
+        wants_change = cleaned.get("paid_speaker_policy") == PaidSpeakerPolicy.CHANGE
+        if wants_change and not cleaned.get("speaker_registration_type"):
+            self.add_error(
+                "paid_speaker_policy",
+                _(
+                    "A change to the speaker registration type needs one: choose the free "
+                    "registration type for confirmed speakers, or another policy."
+                ),
+            )
+        return cleaned
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]

@@ -119,8 +119,9 @@ class CallForProposals(Translatable, models.Model):
         choices=PaidSpeakerPolicy.choices,
         default=PaidSpeakerPolicy.NOTHING,
         help_text=_(
-            "Shown on the speaker's link with the amount and the order; a refund is requested "
-            "through the usual refund service when they accept."
+            "Shown on the speaker's link with the amount and the order; when they accept, the "
+            "refund (or the change to the speaker registration type, the difference refunded) "
+            "goes through the usual services."
         ),
     )
     created_at = models.DateTimeField(auto_now_add=True)

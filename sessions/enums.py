@@ -178,16 +178,24 @@ class PaidSpeakerPolicy(models.TextChoices):
         _("A full refund of their delegate registration (they then register free as a speaker)"),
     )
     KEEP = "keep", _("They keep their paid registration (no offer)")
+    CHANGE = (
+        "change",
+        _(
+            "A change of their delegate registration to the call's free speaker registration "
+            "type, the price difference refunded"
+        ),
+    )
 
 
 class PaidSpeakerOfferState(models.TextChoices):
-    """Where a refund offer to a speaker who already paid stands. ``offered`` is never stored:
-    it is an offer the speaker has not answered yet."""
+    """Where a refund (or type change) offer to a speaker who already paid stands. ``offered``
+    is never stored: it is an offer the speaker has not answered yet."""
 
     OFFERED = "offered", _("offered")
     ACCEPTED = "accepted", _("accepted")
     DECLINED = "declined", _("declined")
     REFUNDED = "refunded", _("refunded")
+    CHANGED = "changed", _("changed to the speaker type, difference refunded")
 
 
 class DecisionOutcome(models.TextChoices):

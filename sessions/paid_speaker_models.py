@@ -1,7 +1,7 @@
-"""A confirmed speaker's answer to the refund their call offers because they had already
-registered and paid as a delegate (imported by ``models.py``). A row exists only once the
-speaker answered: an offer not answered yet is read from the call's policy and the paid
-registration, never written on a page view."""
+"""A confirmed speaker's answer to the refund (or the change to the speaker registration type)
+their call offers because they had already registered and paid as a delegate (imported by
+``models.py``). A row exists only once the speaker answered: an offer not answered yet is read
+from the call's policy and the paid registration, never written on a page view."""
 
 from __future__ import annotations
 
@@ -34,6 +34,14 @@ class PaidSpeakerOffer(models.Model):
     answered_at = models.DateTimeField(_("answered at"))
     refunded_at = models.DateTimeField(_("refund requested at"), null=True, blank=True)
     refund_note = models.CharField(_("refund note"), max_length=300, blank=True)
+    offered_type = models.CharField(
+        _("registration type offered instead"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Under the change policy: the speaker registration type offered instead of a refund."
+        ),
+    )
 
     class Meta:
         ordering = ["answered_at", "pk"]

@@ -1,11 +1,14 @@
 """What a confirmed speaker who had already registered and paid as a delegate is offered, by
 their call's policy (``CallForProposals.paid_speaker_policy``): nothing, a full refund of that
-delegate registration (they then register free with their speaker voucher), or keeping it.
+delegate registration (they then register free with their speaker voucher), keeping it, or
+changing it to the call's free speaker registration type with the price difference refunded.
 
 Accepting a refund is decided here under the person's row lock (once per order: a second answer
 is refused with "already answered"); the registration is then cancelled and the money refunded
 by the registrations app's own services (``cancel_delegate``, ``request_refund``), each in its
-own transaction and with Stripe called only after those commit, never inside ours."""
+own transaction and with Stripe called only after those commit, never inside ours. Accepting a
+change goes the same way through ``change_delegate_type`` (which prices the new type, issues
+the credit note and says what was paid over the new total), then ``request_refund`` for that."""
 
 from __future__ import annotations
 
@@ -20,7 +23,9 @@ from events_site.congresses import audit
 from events_site.congresses.errors import DomainError
 from events_site.congresses.mail import send_templated_email
 from events_site.congresses.money import format_money
+from registrations.models import RegistrationType
 from registrations.selectors import PaidRegistration, paid_registrations_by_email
+from registrations.services.pricing import congress_today, list_price
 
 from ..enums import InvitationStatus, PaidSpeakerOfferState, PaidSpeakerPolicy, ProposalStatus
 from ..errors import PaidSpeakerOfferRefused
@@ -39,11 +44,20 @@ class Offer:
     policy: str
     state: str  # PaidSpeakerOfferState; OFFERED while unanswered
     answer: PaidSpeakerOffer | None
+    change: TypeChangeOffer | None = None  # under the change policy, while unanswered
 
     @property
     def open(self) -> bool:
         unanswered = self.state == PaidSpeakerOfferState.OFFERED
+        if self.policy == PaidSpeakerPolicy.CHANGE:
+            return unanswered and self.change is not None and self.change.difference > 0
         return self.policy == PaidSpeakerPolicy.REFUND and unanswered
+
+    @property
+    def is_change(self) -> bool:
+        if self.answer is not None:
+            return bool(self.answer.offered_type)
+        return self.policy == PaidSpeakerPolicy.CHANGE
 
     @property
     def order_code(self) -> str:
@@ -51,11 +65,48 @@ class Offer:
 
     @property
     def amount(self) -> Decimal:
+        """What is (or was) refunded: the price, or under the change policy the difference."""
+        if self.answer is not None:
+            return self.answer.amount
+        if self.policy == PaidSpeakerPolicy.CHANGE:
+            return self.change.difference if self.change else Decimal("0.00")
         return self.registration.price
+
+    @property
+    def new_type(self) -> str:
+        """The speaker registration type offered instead (change policy)."""
+        if self.answer is not None:
+            return self.answer.offered_type
+        return self.change.registration_type.name if self.change else ""
 
     @property
     def currency(self) -> str:
         return self.registration.currency
+
+
+@dataclass(frozen=True)
+class TypeChangeOffer:
+    """Under the change policy: the call's speaker registration type, its price today and what
+    the speaker gets back (their price minus it; nothing when it costs no less)."""
+
+    registration_type: RegistrationType
+    price: Decimal
+    difference: Decimal
+
+
+def _type_change(call, registration: PaidRegistration) -> TypeChangeOffer | None:
+    """The change the call offers for ``registration``, priced as ``change_delegate_type``
+    prices it (the type's list price today); None without a speaker type."""
+    rtype = call.speaker_registration_type
+    if rtype is None:
+        return None
+    rtype.congress = call.congress
+    price, _tier = list_price(rtype, congress_today(call.congress))
+    return TypeChangeOffer(
+        registration_type=rtype,
+        price=price,
+        difference=max(registration.price - price, Decimal("0.00")),
+    )
 
 
 def may_be_offered(person: ProposalPerson) -> bool:
@@ -83,12 +134,16 @@ def offers_for(person: ProposalPerson) -> list[Offer]:
             continue
         seen.add(registration.order_code)
         answer = answers.get(registration.order_code)
+        change = None
+        if call.paid_speaker_policy == PaidSpeakerPolicy.CHANGE and answer is None:
+            change = _type_change(call, registration)
         offers.append(
             Offer(
                 registration=registration,
                 policy=call.paid_speaker_policy,
                 state=answer.state if answer else PaidSpeakerOfferState.OFFERED,
                 answer=answer,
+                change=change,
             )
         )
     for code, answer in answers.items():
@@ -155,14 +210,28 @@ def _committee_labels() -> dict[str, str]:
     }
 
 
+def _change_labels() -> dict[str, str]:
+    return {
+        PaidSpeakerOfferState.OFFERED: _("change to the speaker type offered"),
+        PaidSpeakerOfferState.ACCEPTED: _("change accepted, not made yet"),
+        PaidSpeakerOfferState.DECLINED: _("change declined: keeps the registration"),
+        PaidSpeakerOfferState.CHANGED: _("changed to the speaker type, difference refunded"),
+    }
+
+
 def _state_label(policy, person, answers, registration) -> tuple[str, str]:
     answer = answers.get((person.pk, registration.order_code))
     if answer is not None:
-        return _committee_labels()[answer.state], answer.refund_note
+        labels = _change_labels() if answer.offered_type else _committee_labels()
+        return labels[answer.state], answer.refund_note
     if policy == PaidSpeakerPolicy.REFUND:
         if may_be_offered(person):
             return _committee_labels()[PaidSpeakerOfferState.OFFERED], ""
         return _("refund offered once accepted and confirmed"), ""
+    if policy == PaidSpeakerPolicy.CHANGE:
+        if may_be_offered(person):
+            return _change_labels()[PaidSpeakerOfferState.OFFERED], ""
+        return _("change offered once accepted and confirmed"), ""
     if policy == PaidSpeakerPolicy.KEEP:
         return _("keeps the registration (the call's policy)"), ""
     return "", ""
@@ -170,10 +239,15 @@ def _state_label(policy, person, answers, registration) -> tuple[str, str]:
 
 def _open_offer(person: ProposalPerson, order_code: str) -> PaidRegistration:
     """Under the person's lock: the registration of ``order_code`` the call still offers to
-    refund, or the refusal that says why not."""
+    refund (or change), or the refusal that says why not."""
     call = person.proposal.call
-    if call.paid_speaker_policy != PaidSpeakerPolicy.REFUND:
+    if call.paid_speaker_policy not in (PaidSpeakerPolicy.REFUND, PaidSpeakerPolicy.CHANGE):
         raise PaidSpeakerOfferRefused(_("This call offers no refund of a paid registration."))
+    if (
+        call.paid_speaker_policy == PaidSpeakerPolicy.CHANGE
+        and call.speaker_registration_type_id is None
+    ):
+        raise PaidSpeakerOfferRefused(_("This call has no speaker registration type to change to."))
     if not may_be_offered(person):
         raise PaidSpeakerOfferRefused(
             _("The offer is open once the proposal is accepted and you have confirmed.")
@@ -187,6 +261,15 @@ def _open_offer(person: ProposalPerson, order_code: str) -> PaidRegistration:
     paid = paid_registrations_by_email(congress=call.congress, emails=[person.email])
     for registration in paid.get(person.email.strip().lower(), []):
         if registration.order_code == order_code:
+            if call.paid_speaker_policy == PaidSpeakerPolicy.CHANGE:
+                change = _type_change(call, registration)
+                if change is None or change.difference <= 0:
+                    raise PaidSpeakerOfferRefused(
+                        _(
+                            "The speaker registration type costs no less than yours: there "
+                            "is no difference to refund."
+                        )
+                    )
             return registration
     raise PaidSpeakerOfferRefused(
         _("This registration is no longer paid: there is nothing to refund.")
@@ -197,10 +280,15 @@ def _answer(person: ProposalPerson, order_code: str, state: str) -> PaidSpeakerO
     with transaction.atomic():
         current = (
             ProposalPerson.objects.select_for_update(of=("self",))
-            .select_related("proposal__call__congress")
+            .select_related("proposal__call__congress", "proposal__call__speaker_registration_type")
             .get(pk=person.pk)
         )
         registration = _open_offer(current, order_code)
+        call = current.proposal.call
+        amount, offered_type = registration.price, ""
+        if call.paid_speaker_policy == PaidSpeakerPolicy.CHANGE:
+            change = _type_change(call, registration)
+            amount, offered_type = change.difference, change.registration_type.name[:200]
         try:
             with transaction.atomic():
                 offer = PaidSpeakerOffer.objects.create(
@@ -208,10 +296,11 @@ def _answer(person: ProposalPerson, order_code: str, state: str) -> PaidSpeakerO
                     delegate_id=registration.delegate_id or None,
                     order_code=registration.order_code,
                     registration_type=registration.registration_type[:200],
-                    amount=registration.price,
+                    amount=amount,
                     currency=registration.currency,
                     state=state,
                     answered_at=timezone.now(),
+                    offered_type=offered_type,
                 )
         except IntegrityError as exc:  # pragma: no cover - the person's row lock
             raise PaidSpeakerOfferRefused(_("You have already answered this offer.")) from exc
@@ -229,13 +318,15 @@ def _answer(person: ProposalPerson, order_code: str, state: str) -> PaidSpeakerO
                 "order": offer.order_code,
                 "amount": str(offer.amount),
                 "currency": offer.currency,
+                "offered_type": offer.offered_type,
             },
         )
     return offer
 
 
 def decline_paid_speaker_offer(*, person: ProposalPerson, order_code: str) -> PaidSpeakerOffer:
-    """The speaker keeps their paid registration; nothing is refunded. Answered once."""
+    """The speaker keeps their paid registration as it is; nothing is refunded or changed.
+    Answered once."""
     return _answer(person, order_code, PaidSpeakerOfferState.DECLINED)
 
 
@@ -243,8 +334,11 @@ def accept_paid_speaker_offer(*, person: ProposalPerson, order_code: str) -> Pai
     """The speaker takes the refund: their answer is recorded once (a second is refused), then
     the delegate registration is cancelled and its price refunded through the registrations
     app's services. If those refuse (the order changed meanwhile), the answer stays "accepted"
-    with the reason, for the organisers to finish by hand from the committee page."""
+    with the reason, for the organisers to finish by hand from the committee page. Under the
+    change policy the registration is changed to the speaker type instead (:func:`_change`)."""
     offer = _answer(person, order_code, PaidSpeakerOfferState.ACCEPTED)
+    if offer.offered_type:
+        return _change(offer)
     return _refund(offer)
 
 
@@ -302,6 +396,99 @@ def _refund(offer: PaidSpeakerOffer) -> PaidSpeakerOffer:
                         locale=person.language or person.proposal.language,
                     ),
                     "voucher_code": person.voucher.code if person.voucher_id else "",
+                    "link": person_link(person),
+                },
+            )
+    offer.refresh_from_db()
+    return offer
+
+
+def _change_failed(offer: PaidSpeakerOffer, note: str) -> PaidSpeakerOffer:
+    """The answer stays "accepted" with why the change or its refund was not made."""
+    person = offer.person
+    PaidSpeakerOffer.objects.filter(pk=offer.pk).update(refund_note=note[:300])
+    audit.record(
+        action="convene.cfp.paid_speaker_change_failed",
+        congress=person.proposal.call.congress,
+        actor_label="speaker",
+        target=person,
+        data={"order": offer.order_code, "to": offer.offered_type, "error": note[:300]},
+    )
+    offer.refresh_from_db()
+    return offer
+
+
+def _change(offer: PaidSpeakerOffer) -> PaidSpeakerOffer:
+    """Change the accepted registration to the call's speaker type with the registrations app's
+    ``change_delegate_type`` (seat, price, credit note), then refund what the order now holds
+    over its total with ``request_refund``; each commits on its own, Stripe after the rows."""
+    from registrations.models import Delegate
+    from registrations.payments.services.delegate_changes import change_delegate_type
+    from registrations.payments.services.refunds import request_refund
+
+    person = offer.person
+    call = person.proposal.call
+    congress = call.congress
+    reason = _("Speaker of %(code)s: changed to the speaker registration type") % {
+        "code": person.proposal.code
+    }
+    rtype = call.speaker_registration_type
+    try:
+        if rtype is None:
+            raise PaidSpeakerOfferRefused(
+                _("This call has no speaker registration type to change to.")
+            )
+        delegate = Delegate.objects.select_related("order__congress").get(pk=offer.delegate_id)
+        change = change_delegate_type(delegate=delegate, registration_type=rtype, reason=reason)
+    except (Delegate.DoesNotExist, DomainError) as error:
+        return _change_failed(
+            offer, str(error) if isinstance(error, DomainError) else "delegate gone"
+        )
+    refundable = change.settlement.refundable
+    if refundable > 0:
+        try:
+            request_refund(order=change.delegate.order, amount=refundable, reason=reason)
+        except DomainError as error:
+            return _change_failed(
+                offer,
+                _("Changed to %(type)s, but the refund was refused: %(error)s")
+                % {"type": rtype.name, "error": error},
+            )
+    note = "" if refundable > 0 else _("Nothing was paid over the new total: nothing refunded.")
+    with transaction.atomic():
+        changed = PaidSpeakerOffer.objects.filter(
+            pk=offer.pk, state=PaidSpeakerOfferState.ACCEPTED
+        ).update(
+            state=PaidSpeakerOfferState.CHANGED,
+            amount=refundable,
+            refund_note=note,
+            refunded_at=timezone.now(),
+        )
+        if changed:
+            audit.record(
+                action="convene.cfp.paid_speaker_changed",
+                congress=congress,
+                actor_label="speaker",
+                target=person,
+                data={
+                    "order": offer.order_code,
+                    "from": offer.registration_type,
+                    "to": rtype.code,
+                    "refunded": str(refundable),
+                },
+            )
+            language = person.language or person.proposal.language
+            send_templated_email(
+                to=[person.email],
+                template="agenda/emails/paid_speaker_change",
+                language=language,
+                log={"congress_id": congress.pk, "kind": EMAIL_KIND, "sent_by_id": None},
+                context={
+                    "name": person.name,
+                    "congress_name": congress.name,
+                    "order_code": offer.order_code,
+                    "new_type": rtype.name,
+                    "amount": format_money(refundable, offer.currency, locale=language),
                     "link": person_link(person),
                 },
             )

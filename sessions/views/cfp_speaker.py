@@ -1,7 +1,7 @@
 """A person's own link, beyond confirming and the profile: the times during the congress they
 cannot speak, typed in the congress's zone, once accepted their session's slides (and removing
-their own), and the refund their call offers if they had already paid as a delegate. Looked up
-only through ``secret_links``."""
+their own), and the refund (or change to the speaker type) their call offers if they had
+already paid as a delegate. Looked up only through ``secret_links``."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from events_site.congresses.secret_links import get_by_secret_or_404
 from events_site.congresses.uploads import SlidesUploadField, max_slides_bytes
 
 from ..cfp_forms import ProfileForm
+from ..enums import PaidSpeakerOfferState
 from ..errors import PaidSpeakerOfferRefused, ProposalRefused
 from ..models import ProposalPerson, ProposalPersonUnavailability, SessionSlides
 from ..services.availability import MAX_NOTE
@@ -256,7 +257,21 @@ def paid_offer_accept(request, congress_slug: str, person_secret: str, order_cod
     except PaidSpeakerOfferRefused as error:
         messages.error(request, str(error))
     else:
-        if offer.refund_note:
+        if offer.offered_type and offer.state == PaidSpeakerOfferState.CHANGED:
+            messages.success(
+                request,
+                _("Your registration is now “%(type)s”; the difference is being refunded.")
+                % {"type": offer.offered_type},
+            )
+        elif offer.offered_type:
+            messages.warning(
+                request,
+                _(
+                    "Your answer is recorded, but the change could not be made at once: "
+                    "the organisers will complete it."
+                ),
+            )
+        elif offer.refund_note:
             messages.warning(
                 request,
                 _(

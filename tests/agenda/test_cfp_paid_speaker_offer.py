@@ -275,3 +275,181 @@ def test_a_refund_the_registrations_app_refuses_leaves_the_answer_accepted_with_
         )
     ).content.decode()
     assert "refund accepted, not made yet" in committee and offer.refund_note in committee
+
+
+# The change policy: the paid registration becomes the call's speaker type, the difference refunded
+
+
+@pytest.fixture
+def changing_speaker(speaker):
+    """The same speaker under a change-policy call whose speaker type costs €100.00."""
+    person, order, delegate = speaker
+    call = person.proposal.call
+    call.speaker_registration_type = RegistrationTypeFactory(
+        congress=call.congress, name="Speaker", capacity=5, regular_price=Decimal("100.00")
+    )
+    call.paid_speaker_policy = PaidSpeakerPolicy.CHANGE
+    call.save()
+    return person, order, delegate
+
+
+def test_a_change_offer_names_the_new_type_and_the_difference(client, changing_speaker):
+    person, order, _ = changing_speaker
+    html = page(client, person)
+    assert f'id="paid-offer-{order.code}"' in html and 'data-state="offered"' in html
+    assert "change this registration to “Speaker”" in html
+    assert "refund the difference of €350.00" in html and "€450.00" in html
+    assert "Change it to “Speaker” and refund €350.00" in html
+    assert 'id="paid-offer-decline"' in html
+
+
+def test_accepting_the_change_changes_the_type_once_and_refunds_the_difference(
+    client, changing_speaker, django_capture_on_commit_callbacks, mailoutbox
+):
+    from registrations.models import Invoice
+    from registrations.payments.enums import InvoiceKind
+
+    person, order, delegate = changing_speaker
+    speaker_type = person.proposal.call.speaker_registration_type
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(answer_url(person, order.code), follow=True)
+    assert "Your registration is now “Speaker”" in response.content.decode()
+    delegate.refresh_from_db()
+    order.refresh_from_db()
+    assert (delegate.registration_type_id, delegate.price) == (speaker_type.pk, Decimal("100.00"))
+    assert not delegate.is_cancelled and order.total == Decimal("100.00")
+    assert order.status == OrderStatus.PAID  # paid in full for its new total: still enters
+    assert order.needs_review  # the change service's "overpaid" flag, for finance to clear
+    refund = Refund.objects.get()
+    assert (refund.order_id, refund.amount, refund.state) == (
+        order.pk,
+        Decimal("350.00"),
+        RefundState.SUCCEEDED,
+    )
+    notes = Invoice.objects.filter(order=order, kind=InvoiceKind.CREDIT_NOTE)
+    assert sum(-note.gross for note in notes) == Decimal("350.00")
+    offer = PaidSpeakerOffer.objects.get()
+    assert (offer.state, offer.amount, offer.offered_type, offer.refund_note) == (
+        PaidSpeakerOfferState.CHANGED,
+        Decimal("350.00"),
+        "Speaker",
+        "",
+    )
+    actions = list(AuditEntry.objects.values_list("action", flat=True))
+    assert actions.count("convene.delegate.type_changed") == 1
+    assert {
+        "convene.cfp.paid_speaker_offer_accepted",
+        "convene.cfp.paid_speaker_changed",
+        "convene.refund.requested",
+    } <= set(actions)
+    mail = [m for m in mailoutbox if person.email in m.to and "speaker type" in m.subject]
+    language = person.language or person.proposal.language
+    assert language == "fr"  # the e-mail is written in the speaker's language and locale
+    assert len(mail) == 1 and "350,00\xa0€" in mail[0].body and "“Speaker”" in mail[0].body
+    # a second POST: told, and nothing more changes or is refunded
+    again = client.post(answer_url(person, order.code), follow=True)
+    assert "You have already answered this offer" in again.content.decode()
+    assert Refund.objects.count() == 1 and PaidSpeakerOffer.objects.count() == 1
+    assert AuditEntry.objects.filter(action="convene.delegate.type_changed").count() == 1
+    html = page(client, person)
+    assert 'data-state="changed"' in html and 'id="paid-offer-accept"' not in html
+    assert "is now “Speaker” and €350.00 is being refunded" in html
+
+
+def test_declining_the_change_changes_nothing(client, changing_speaker):
+    person, order, delegate = changing_speaker
+    type_before = delegate.registration_type_id
+    assert client.post(answer_url(person, order.code, "decline")).status_code == 302
+    assert PaidSpeakerOffer.objects.get().state == PaidSpeakerOfferState.DECLINED
+    client.post(answer_url(person, order.code))
+    delegate.refresh_from_db()
+    order.refresh_from_db()
+    assert (delegate.registration_type_id, delegate.price) == (type_before, Decimal("450.00"))
+    assert order.status == OrderStatus.PAID and order.total == Decimal("450.00")
+    assert not Refund.objects.exists()
+    assert not AuditEntry.objects.filter(action="convene.delegate.type_changed").exists()
+    assert 'data-state="declined"' in page(client, person)
+
+
+def test_a_change_the_registrations_app_refuses_is_recorded_with_its_reason(
+    client, changing_speaker, alice
+):
+    person, order, delegate = changing_speaker
+    speaker_type = person.proposal.call.speaker_registration_type
+    speaker_type.is_active = False
+    speaker_type.save()
+    response = client.post(answer_url(person, order.code), follow=True)
+    assert "the change could not be made at once" in response.content.decode()
+    offer = PaidSpeakerOffer.objects.get()
+    assert offer.state == PaidSpeakerOfferState.ACCEPTED
+    assert offer.refund_note == "This registration type is not on sale."
+    delegate.refresh_from_db()
+    assert delegate.price == Decimal("450.00") and not Refund.objects.exists()
+    assert AuditEntry.objects.filter(action="convene.cfp.paid_speaker_change_failed").exists()
+    client.force_login(alice)
+    committee = client.get(
+        reverse(
+            "agenda:manage_call_committee",
+            args=[order.congress.slug, offer.person.proposal.call.slug],
+        )
+    ).content.decode()
+    assert "change accepted, not made yet" in committee and offer.refund_note in committee
+
+
+def test_no_change_is_offered_when_the_speaker_type_costs_no_less(client, changing_speaker):
+    person, order, delegate = changing_speaker
+    speaker_type = person.proposal.call.speaker_registration_type
+    speaker_type.regular_price = Decimal("450.00")
+    speaker_type.save()
+    html = page(client, person)
+    assert order.code in html and 'id="paid-offer-accept"' not in html
+    client.post(answer_url(person, order.code))
+    assert not PaidSpeakerOffer.objects.exists() and not Refund.objects.exists()
+    delegate.refresh_from_db()
+    assert delegate.price == Decimal("450.00")
+
+
+def test_the_committee_shows_the_change_offer_and_its_outcome(client, changing_speaker, alice):
+    person, order, _ = changing_speaker
+    call = person.proposal.call
+    client.force_login(alice)
+    url = reverse("agenda:manage_call_committee", args=[call.congress.slug, call.slug])
+    assert "change to the speaker type offered" in client.get(url).content.decode()
+    client.logout()
+    client.post(answer_url(person, order.code))
+    client.force_login(alice)
+    assert "changed to the speaker type, difference refunded" in client.get(url).content.decode()
+
+
+def call_form_data(client, url):
+    form = client.get(url).context["call_form"]
+    data = {name: form[name].value() or "" for name in form.fields if name not in ("tracks",)}
+    data["part"] = "call"
+    for name in ("opens_at", "deadline"):
+        data[name] = form[name].value().strftime("%Y-%m-%dT%H:%M")
+    return data
+
+
+def test_the_call_form_refuses_the_change_policy_without_a_speaker_type(client, alice, congress):
+    call = make_call(congress)
+    client.force_login(alice)
+    url = reverse("agenda:manage_call", args=[congress.slug, call.slug])
+    data = call_form_data(client, url)
+    response = client.post(
+        url, {**data, "paid_speaker_policy": "change", "speaker_registration_type": ""}
+    )
+    assert response.status_code == 400
+    errors = response.context["call_form"].errors
+    assert "A change to the speaker registration type needs one" in response.content.decode()
+    assert "A change to the speaker registration type needs one" in errors["paid_speaker_policy"][0]
+    call.refresh_from_db()
+    assert call.paid_speaker_policy == PaidSpeakerPolicy.NOTHING
+    speaker_type = RegistrationTypeFactory(congress=congress, name="Speaker", complimentary=True)
+    response = client.post(
+        url,
+        {**data, "paid_speaker_policy": "change", "speaker_registration_type": speaker_type.pk},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    call.refresh_from_db()
+    assert call.paid_speaker_policy == PaidSpeakerPolicy.CHANGE
+    assert call.speaker_registration_type == speaker_type
