@@ -7,75 +7,31 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events_site.congresses import audit
-from events_site.congresses.mail import send_templated_email
 
 from ..enums import VisaLetterStatus
 from ..models import MemberOrganisation, VisaFocalPoint, VisaLetterRequest
 from ..models.documents import new_document_token
-from ..models.vouchers import normalise_organisation_name
-from .visa_letters import BulkOutcome, VisaLetterError, _change, document_settings
+from .visa_focal_routing import (  # noqa: F401 (the focal points' whole story, read from here)
+    LINK_TEMPLATE,
+    WAITING_TEMPLATE,
+    email_focal_point,
+    focal_point_organisation,
+    focal_point_url,
+    send_to_focal_point,
+    waiting_for,
+)
+from .visa_letters import BulkOutcome, VisaLetterError, _change, deletion_date
 
 # What a focal point may decide, only for requests still waiting.
 FOCAL_POINT_DECISIONS = (VisaLetterStatus.APPROVED, VisaLetterStatus.REFUSED)
 
 
-def focal_point_organisation(letter: VisaLetterRequest) -> MemberOrganisation | None:
-    """The member organisation with a focal point whose delegation the request is from
-    (matched as the member rate is: the normalised organisation name), if the congress
-    lets focal points approve."""
-    congress = letter.congress
-    if not document_settings(congress).focal_points_approve:
-        return None
-    key = normalise_organisation_name(letter.delegate.organisation_name or "")
-    if not key:
-        return None
-    return (
-        MemberOrganisation.objects.filter(
-            congress=congress, normalised_name=key, visa_focal_point__isnull=False
-        )
-        .select_related("visa_focal_point")
-        .first()
-    )
-
-
-def send_to_focal_point(letter: VisaLetterRequest) -> bool:
-    """Inside the request's transaction: make a waiting request wait for its focal point and,
-    the first time, e-mail the focal point once committed. Returns whether it waits."""
-    organisation = focal_point_organisation(letter)
-    if organisation is None:
-        if letter.focal_point_organisation_id:
-            letter.focal_point_organisation = None
-            letter.save(update_fields=["focal_point_organisation"])
-        return False
-    if letter.focal_point_organisation_id == organisation.pk:
-        return True
-    letter.focal_point_organisation = organisation
-    letter.save(update_fields=["focal_point_organisation"])
-    audit.record(
-        action="convene.visa_letter.sent_to_focal_point",
-        congress=letter.congress,
-        actor_label="system",
-        target=letter,
-        data={"organisation": organisation.name, "focal_point": organisation.visa_focal_point.name},
-    )
-    focal_point_id = organisation.visa_focal_point.pk
-    transaction.on_commit(
-        lambda: email_focal_point(focal_point_id=focal_point_id, template=WAITING_TEMPLATE)
-    )
-    return True
-
-
 # --- the organisers name the focal point -----------------------------------------------------
-
-LINK_TEMPLATE = "registrations/emails/visa_focal_point_link"
-WAITING_TEMPLATE = "registrations/emails/visa_focal_point_waiting"
 
 
 def set_visa_focal_point(
@@ -159,20 +115,6 @@ def send_focal_point_link(*, organisation: MemberOrganisation, by) -> VisaFocalP
 # --- the focal point decides -----------------------------------------------------------------
 
 
-def waiting_for(organisation: MemberOrganisation):
-    """The requests waiting for the organisation's focal point, oldest first, with what the
-    focal point's page shows (no passport data beyond the masked number)."""
-    return (
-        VisaLetterRequest.objects.filter(
-            congress_id=organisation.congress_id,
-            focal_point_organisation=organisation,
-            status=VisaLetterStatus.REQUESTED,
-        )
-        .select_related("delegate__order", "delegate__registration_type")
-        .order_by("requested_at", "id")
-    )
-
-
 def decide_as_focal_point(
     *,
     focal_point: VisaFocalPoint,
@@ -219,45 +161,10 @@ def decide_as_focal_point(
 # --- e-mail ----------------------------------------------------------------------------------
 
 
-def focal_point_url(focal_point: VisaFocalPoint) -> str:
-    congress = focal_point.member_organisation.congress
-    return settings.SITE_URL.rstrip("/") + reverse(
-        "registrations:visa_focal_point",
-        kwargs={"congress_slug": congress.slug, "focal_secret": focal_point.secret},
-    )
-
-
-def email_focal_point(*, focal_point_id: int, template: str) -> None:
-    focal = (
-        VisaFocalPoint.objects.select_related("member_organisation__congress")
-        .filter(pk=focal_point_id)
-        .first()
-    )
-    if focal is None:
-        return
-    organisation = focal.member_organisation
-    congress = organisation.congress
-    send_templated_email(
-        to=[focal.email],
-        template=template,
-        context={
-            "congress": congress,
-            "focal_point": focal,
-            "organisation": organisation,
-            "waiting": waiting_for(organisation).count(),
-            "focal_point_url": focal_point_url(focal),
-        },
-        language=focal.language or (congress.languages or ["en"])[0],
-        reply_to=[congress.contact_email] if congress.contact_email else None,
-    )
-
-
 def erase_expired_focal_points(*, today=None) -> int:
     """The retention job: a focal point's name and e-mail are kept as long as the passport
     data they decided on (the congress's last day plus *passport data kept for*); after that
     the focal points of the congress are deleted (their links stop working). Idempotent."""
-    from .visa_letters import deletion_date
-
     today = today or timezone.localdate()
     erased = 0
     congresses = {

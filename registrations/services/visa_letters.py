@@ -25,6 +25,7 @@ from ..enums import DelegateRole, OrganisationType, VisaLetterStatus
 from ..errors import RegistrationError
 from ..models import Delegate, DocumentSettings, Invoice, VisaLetterRequest
 from ..models.documents import mask_passport_number
+from .visa_focal_routing import send_to_focal_point
 
 PUBLIC_BODIES = frozenset(
     {
@@ -193,8 +194,6 @@ def request_visa_letter(*, delegate: Delegate, consent: bool, **passport) -> Vis
             data={"delegate": delegate.pk, "delete_after": letter.delete_after.isoformat()},
         )
         if not _apply_rules(letter):
-            from .visa_focal_points import send_to_focal_point
-
             send_to_focal_point(letter)
     return letter
 

@@ -54,6 +54,28 @@ class Offer:
         return self.policy == PaidSpeakerPolicy.REFUND and unanswered
 
     @property
+    def kept(self) -> bool:
+        """The call's policy keeps the paid registration: nothing is offered."""
+        return self.policy == PaidSpeakerPolicy.KEEP
+
+    @property
+    def changed(self) -> bool:
+        return self.state == PaidSpeakerOfferState.CHANGED
+
+    @property
+    def refunded(self) -> bool:
+        return self.state == PaidSpeakerOfferState.REFUNDED
+
+    @property
+    def waiting_for_organisers(self) -> bool:
+        """Accepted, but the refund or change could not be made at once."""
+        return self.state == PaidSpeakerOfferState.ACCEPTED
+
+    @property
+    def declined(self) -> bool:
+        return self.state == PaidSpeakerOfferState.DECLINED
+
+    @property
     def is_change(self) -> bool:
         if self.answer is not None:
             return bool(self.answer.offered_type)

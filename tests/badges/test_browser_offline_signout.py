@@ -5,6 +5,7 @@ once after the sync, and signing out with check-ins not synced asks first ("sync
 Set ``CONVENE_SCREENSHOTS=docs/screenshots`` to refresh the pictures in the docs."""
 
 import os
+import time
 
 import pytest
 from django.test import Client
@@ -33,7 +34,21 @@ def _open_desk(page, live_server, congress, bob):
     return page
 
 
-def test_refusals_made_offline_are_logged_once_after_the_sync(page, live_server, congress, bob):
+def _refused_once_written(server_quiet, count: int, seconds: float = 20) -> list:
+    """The refused-scans log once it holds ``count`` rows (or as it stands after ``seconds``),
+    read between the live server's requests."""
+    deadline = time.monotonic() + seconds
+    while True:
+        with server_quiet():
+            refused = list(RefusedScan.objects.order_by("at"))
+        if len(refused) >= count or time.monotonic() > deadline:
+            return refused
+        time.sleep(0.2)
+
+
+def test_refusals_made_offline_are_logged_once_after_the_sync(
+    page, live_server, congress, bob, server_quiet
+):
     _unpaid, unpaid_badge = _person(congress, "Uma", "Unpaid", status=OrderStatus.PENDING_PAYMENT)
     page = _open_desk(page, live_server, congress, bob)
     page.context.set_offline(True)
@@ -42,7 +57,8 @@ def test_refusals_made_offline_are_logged_once_after_the_sync(page, live_server,
     expect(page.locator("#offline-verdict")).to_contain_text("NOT VALID")
     _scan(page, unpaid_badge.secret)
     expect(page.locator("#offline-verdict")).to_contain_text("MAY NOT ENTER")
-    assert not RefusedScan.objects.exists()
+    with server_quiet():
+        assert not RefusedScan.objects.exists()
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     expect(page.locator("#desk-state")).to_contain_text("Last sync", timeout=20_000)
@@ -58,7 +74,7 @@ def test_refusals_made_offline_are_logged_once_after_the_sync(page, live_server,
         timeout=20_000,
     )
     expect(page.locator("#desk-state")).not_to_contain_text("Syncing", timeout=20_000)
-    refused = list(RefusedScan.objects.order_by("at"))
+    refused = _refused_once_written(server_quiet, 2)
     assert [r.reason for r in refused] == [ScanRefusal.MALFORMED, ScanRefusal.NOT_ALLOWED]
     assert {r.channel for r in refused} == {CheckInChannel.OFFLINE}
     assert refused[0].scanned == "<b>junk</b>"
