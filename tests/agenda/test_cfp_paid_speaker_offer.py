@@ -342,10 +342,11 @@ def test_accepting_the_change_changes_the_type_once_and_refunds_the_difference(
         "convene.cfp.paid_speaker_changed",
         "convene.refund.requested",
     } <= set(actions)
-    mail = [m for m in mailoutbox if person.email in m.to and "speaker type" in m.subject]
+    # In French, as the speaker reads it.
+    mail = [m for m in mailoutbox if person.email in m.to and "type intervenant" in m.subject]
     language = person.language or person.proposal.language
     assert language == "fr"  # the e-mail is written in the speaker's language and locale
-    assert len(mail) == 1 and "350,00\xa0€" in mail[0].body and "“Speaker”" in mail[0].body
+    assert len(mail) == 1 and "350,00\xa0€" in mail[0].body and "« Speaker »" in mail[0].body
     # a second POST: told, and nothing more changes or is refunded
     again = client.post(answer_url(person, order.code), follow=True)
     assert "You have already answered this offer" in again.content.decode()
