@@ -173,8 +173,8 @@ LiveServerThread.server_class = _OneRequestAtATime
 @pytest.fixture
 def server_quiet():
     """Read the database from a live-server test between requests, never beside one: on SQLite
-    in memory the request threads use the test's own connection. ``with server_quiet():``"""
-    return lambda: _SHARED_CONNECTION
+    in memory the request threads use the test's own connection. ``with server_quiet:``"""
+    return _SHARED_CONNECTION
 
 
 @pytest.fixture(autouse=True)

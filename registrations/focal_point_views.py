@@ -19,6 +19,7 @@ from .document_forms import FocalPointDecisionForm
 from .errors import RegistrationError
 from .models import VisaFocalPoint, VisaLetterRequest
 from .services import visa_focal_points
+from .services.visa_focal_routing import waiting_for
 from .services.visa_letters import document_settings
 
 
@@ -41,7 +42,7 @@ def focal_point_page(request, congress_slug: str, focal_secret: str):
     organisation = focal.member_organisation
     congress = organisation.congress
     asked = document_settings(congress).focal_points_approve
-    waiting = list(visa_focal_points.waiting_for(organisation))
+    waiting = list(waiting_for(organisation))
     form = FocalPointDecisionForm(ids=[letter.pk for letter in waiting])
     status = 200
     if request.method == "POST":

@@ -16,15 +16,7 @@ from events_site.congresses import audit
 from ..enums import VisaLetterStatus
 from ..models import MemberOrganisation, VisaFocalPoint, VisaLetterRequest
 from ..models.documents import new_document_token
-from .visa_focal_routing import (  # noqa: F401 (the focal points' whole story, read from here)
-    LINK_TEMPLATE,
-    WAITING_TEMPLATE,
-    email_focal_point,
-    focal_point_organisation,
-    focal_point_url,
-    send_to_focal_point,
-    waiting_for,
-)
+from .visa_focal_routing import LINK_TEMPLATE, email_focal_point
 from .visa_letters import BulkOutcome, VisaLetterError, _change, deletion_date
 
 # What a focal point may decide, only for requests still waiting.

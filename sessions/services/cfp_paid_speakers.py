@@ -27,7 +27,7 @@ from registrations.models import RegistrationType
 from registrations.selectors import PaidRegistration, paid_registrations_by_email
 from registrations.services.pricing import congress_today, list_price
 
-from ..enums import InvitationStatus, PaidSpeakerOfferState, PaidSpeakerPolicy, ProposalStatus
+from ..enums import InvitationStatus, PaidSpeakerOfferState, PaidSpeakerPolicy
 from ..errors import PaidSpeakerOfferRefused
 from ..models import PaidSpeakerOffer, ProposalPerson
 from .cfp_links import person_link
@@ -55,8 +55,9 @@ class Offer:
 
     @property
     def kept(self) -> bool:
-        """The call's policy keeps the paid registration: nothing is offered."""
-        return self.policy == PaidSpeakerPolicy.KEEP
+        """The call's policy keeps the paid registration and nothing was answered under an
+        earlier policy: nothing is offered."""
+        return self.policy == PaidSpeakerPolicy.KEEP and self.answer is None
 
     @property
     def changed(self) -> bool:
@@ -108,11 +109,10 @@ class Offer:
 
 @dataclass(frozen=True)
 class TypeChangeOffer:
-    """Under the change policy: the call's speaker registration type, its price today and what
-    the speaker gets back (their price minus it; nothing when it costs no less)."""
+    """Under the change policy: the call's speaker registration type and what the speaker gets
+    back (their price minus the type's price today; nothing when it costs no less)."""
 
     registration_type: RegistrationType
-    price: Decimal
     difference: Decimal
 
 
@@ -126,17 +126,13 @@ def _type_change(call, registration: PaidRegistration) -> TypeChangeOffer | None
     price, _tier = list_price(rtype, congress_today(call.congress))
     return TypeChangeOffer(
         registration_type=rtype,
-        price=price,
         difference=max(registration.price - price, Decimal("0.00")),
     )
 
 
 def may_be_offered(person: ProposalPerson) -> bool:
     """A confirmed person of an accepted (sent) proposal: an offer is theirs to answer."""
-    return (
-        person.status == InvitationStatus.CONFIRMED
-        and person.proposal.status == ProposalStatus.ACCEPTED
-    )
+    return person.status == InvitationStatus.CONFIRMED and person.proposal.is_accepted
 
 
 def offers_for(person: ProposalPerson) -> list[Offer]:

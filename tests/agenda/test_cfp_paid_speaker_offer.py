@@ -168,6 +168,22 @@ def test_declining_refunds_nothing_and_is_final(client, speaker):
     assert 'data-state="declined"' in page(client, person)
 
 
+def test_an_answer_given_before_the_call_switched_to_keep_is_still_told(
+    client, speaker, django_capture_on_commit_callbacks
+):
+    """The organisers set "keep" after the speaker accepted the refund: the link tells what
+    happened to the registration, not that it stays theirs."""
+    person, order, _delegate = speaker
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(answer_url(person, order.code))
+    call = person.proposal.call
+    call.paid_speaker_policy = PaidSpeakerPolicy.KEEP
+    call.save(update_fields=["paid_speaker_policy"])
+    html = page(client, person)
+    assert 'data-state="refunded"' in html and "You accepted the refund" in html
+    assert "This registration stays yours" not in html
+
+
 def test_no_offer_before_the_speaker_confirms(client, speaker):
     person, order, _ = speaker
     person.status = InvitationStatus.INVITED

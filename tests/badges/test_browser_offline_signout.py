@@ -39,7 +39,7 @@ def _refused_once_written(server_quiet, count: int, seconds: float = 20) -> list
     read between the live server's requests."""
     deadline = time.monotonic() + seconds
     while True:
-        with server_quiet():
+        with server_quiet:
             refused = list(RefusedScan.objects.order_by("at"))
         if len(refused) >= count or time.monotonic() > deadline:
             return refused
@@ -57,7 +57,7 @@ def test_refusals_made_offline_are_logged_once_after_the_sync(
     expect(page.locator("#offline-verdict")).to_contain_text("NOT VALID")
     _scan(page, unpaid_badge.secret)
     expect(page.locator("#offline-verdict")).to_contain_text("MAY NOT ENTER")
-    with server_quiet():
+    with server_quiet:
         assert not RefusedScan.objects.exists()
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
