@@ -14,7 +14,6 @@ from django.views.decorators.http import require_http_methods
 
 from events_site.congresses.secret_links import get_by_secret_or_404
 
-from . import lifecycle
 from .document_forms import FocalPointDecisionForm
 from .errors import RegistrationError
 from .models import VisaFocalPoint, VisaLetterRequest
@@ -26,7 +25,11 @@ from .services.visa_letters import document_settings
 def _ids(request) -> list[int]:
     """The ticked ids as numbers (anything else: a 404 like another delegation's request)."""
     values = request.POST.getlist("ids")
-    if not values or len(values) > 500 or not all(v.isdigit() and len(v) < 12 for v in values):
+    if (
+        not values
+        or len(values) > 500
+        or not all(v.isascii() and v.isdigit() and len(v) < 12 for v in values)
+    ):
         return []
     return sorted({int(value) for value in values})
 
@@ -98,7 +101,6 @@ def focal_point_page(request, congress_slug: str, focal_secret: str):
             "asked": asked,
             "waiting": waiting,
             "form": form,
-            "paid_statuses": lifecycle.PAID_STATUSES,
         },
         status=status,
     )

@@ -38,7 +38,7 @@ def _selected(query: QueryDict) -> list[int]:
     """The delegate ids of a selection (``selected=<pk>`` repeated); anything else ignored."""
     ids = []
     for value in query.getlist("selected")[:SELECTED_MAX]:
-        if value.isdigit() and len(value) < 12:
+        if value.isascii() and value.isdigit() and len(value) < 12:
             ids.append(int(value))
     return ids
 

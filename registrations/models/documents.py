@@ -279,9 +279,5 @@ class Certificate(models.Model):
         return f"{self.holder_name} – {self.get_kind_display()}"
 
     @property
-    def awaits_focal_point(self) -> bool:
-        return self.status == VisaLetterStatus.REQUESTED and bool(self.focal_point_organisation_id)
-
-    @property
     def is_issued(self) -> bool:
         return self.status == CertificateStatus.ISSUED

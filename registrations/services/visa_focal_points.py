@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events_site.congresses import audit
+from events_site.congresses.models import Congress
 
 from ..enums import VisaLetterStatus
 from ..models import MemberOrganisation, VisaFocalPoint, VisaLetterRequest
@@ -150,7 +151,7 @@ def decide_as_focal_point(
     return BulkOutcome(done=done, skipped=skipped)
 
 
-# --- e-mail ----------------------------------------------------------------------------------
+# --- retention -------------------------------------------------------------------------------
 
 
 def erase_expired_focal_points(*, today=None) -> int:
@@ -159,11 +160,10 @@ def erase_expired_focal_points(*, today=None) -> int:
     the focal points of the congress are deleted (their links stop working). Idempotent."""
     today = today or timezone.localdate()
     erased = 0
-    congresses = {
-        point.member_organisation.congress
-        for point in VisaFocalPoint.objects.select_related("member_organisation__congress")
-    }
-    for congress in congresses:
+    congress_ids = VisaFocalPoint.objects.values_list(
+        "member_organisation__congress_id", flat=True
+    ).distinct()
+    for congress in Congress.objects.filter(pk__in=list(congress_ids)):
         if deletion_date(congress) >= today:
             continue
         with transaction.atomic():

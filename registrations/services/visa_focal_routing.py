@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from events_site.congresses import audit
 from events_site.congresses.mail import send_templated_email
+from events_site.congresses.translations import main_language
 
 from ..enums import VisaLetterStatus
 from ..models import DocumentSettings, MemberOrganisation, VisaFocalPoint, VisaLetterRequest
@@ -111,6 +112,6 @@ def email_focal_point(*, focal_point_id: int, template: str) -> None:
             "waiting": waiting_for(organisation).count(),
             "focal_point_url": focal_point_url(focal),
         },
-        language=focal.language or (congress.languages or ["en"])[0],
+        language=focal.language or main_language(congress),
         reply_to=[congress.contact_email] if congress.contact_email else None,
     )

@@ -275,7 +275,10 @@ def test_a_selection_narrows_the_filter(client, congress, world, manager):
     bob = world["en"].delegates.get(given_name="Bob")
     chloe = world["fr"].delegates.get()
     response = client.get(
-        _url(congress, query={"type": "member", "selected": [bob.pk, chloe.pk, "x", "-1"]})
+        _url(
+            congress,
+            query={"type": "member", "selected": [bob.pk, chloe.pk, "x", "-1", "\u00b2", "\u0663"]},
+        )
     )
     assert [r.address for r in response.context["audience"].recipients] == ["bob@city.example"]
 

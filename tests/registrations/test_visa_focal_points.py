@@ -156,6 +156,16 @@ def test_the_focal_point_approves_once_and_a_second_post_is_told(
     assert AuditEntry.objects.filter(action="convene.visa_letter.approved").count() == 1
 
 
+@pytest.mark.parametrize("bad", ["\u00b2", "\u0663", "-1", "1e3", ""])
+def test_ids_that_are_not_plain_numbers_are_a_404_not_a_server_error(congress, rules, dakar, bad):
+    """ "²" and Arabic-Indic digits pass ``str.isdigit`` but not ``int``."""
+    letter = _delegate(congress, HOSTILE)
+    response = Client().post(_page(dakar.visa_focal_point), {"ids": [bad], "decision": "approved"})
+    assert response.status_code in (400, 404)
+    letter.refresh_from_db()
+    assert letter.status == VisaLetterStatus.REQUESTED
+
+
 def test_a_refusal_needs_a_reason_and_tells_the_delegate(
     congress, rules, dakar, django_capture_on_commit_callbacks
 ):
