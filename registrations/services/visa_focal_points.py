@@ -18,7 +18,7 @@ from ..enums import VisaLetterStatus
 from ..models import MemberOrganisation, VisaFocalPoint, VisaLetterRequest
 from ..models.documents import new_document_token
 from .visa_focal_routing import LINK_TEMPLATE, email_focal_point
-from .visa_letters import BulkOutcome, VisaLetterError, _change, deletion_date
+from .visa_letters import BulkOutcome, VisaLetterError, _change, deletion_date, document_settings
 
 # What a focal point may decide, only for requests still waiting.
 FOCAL_POINT_DECISIONS = (VisaLetterStatus.APPROVED, VisaLetterStatus.REFUSED)
@@ -48,6 +48,10 @@ def set_visa_focal_point(
         if not email:
             if current is not None:
                 current.delete()
+                # Its waiting requests go back to the visa officer alone.
+                VisaLetterRequest.objects.filter(
+                    focal_point_organisation=organisation, status=VisaLetterStatus.REQUESTED
+                ).update(focal_point_organisation=None)
                 audit.record(
                     action="convene.member_organisation.focal_point_removed",
                     congress=organisation.congress,
@@ -120,10 +124,12 @@ def decide_as_focal_point(
     Audited with the focal point and organisation as the actor."""
     if to not in FOCAL_POINT_DECISIONS:
         raise VisaLetterError(_("Unknown decision."))
+    organisation = focal_point.member_organisation
+    if not document_settings(organisation.congress).focal_points_approve:
+        raise VisaLetterError(_("The congress no longer asks focal points to decide."))
     reason = (reason or "").strip()
     if to == VisaLetterStatus.REFUSED and not reason:
         raise VisaLetterError(_("Please give the delegate a reason."))
-    organisation = focal_point.member_organisation
     label = f"visa focal point {focal_point.name} <{focal_point.email}> ({organisation.name})"[:200]
     done = skipped = 0
     for letter in letters:

@@ -325,3 +325,31 @@ def test_focal_points_are_deleted_with_the_passport_data_and_their_link_stops(
     out = io.StringIO()
     call_command("apply_retention", stdout=out)
     assert "0 visa focal point(s) deleted." in out.getvalue()
+
+
+def test_the_service_refuses_a_focal_points_decision_once_the_congress_no_longer_asks(
+    congress, rules, dakar
+):
+    letter = _delegate(congress, HOSTILE)
+    rules.focal_points_approve = False
+    rules.save(update_fields=["focal_points_approve"])
+    with pytest.raises(visa_letters.VisaLetterError, match="no longer asks"):
+        visa_focal_points.decide_as_focal_point(
+            focal_point=dakar.visa_focal_point, letters=[letter], to=VisaLetterStatus.APPROVED
+        )
+    response = Client().post(
+        _page(dakar.visa_focal_point), {"ids": [letter.pk], "decision": "approved"}, follow=True
+    )
+    assert "no longer asks focal points" in response.content.decode()
+    letter.refresh_from_db()
+    assert letter.status == VisaLetterStatus.REQUESTED
+
+
+def test_removing_the_focal_point_hands_its_waiting_requests_back_to_the_officer(
+    congress, rules, dakar, alice
+):
+    letter = _delegate(congress, HOSTILE)
+    assert letter.awaits_focal_point
+    visa_focal_points.set_visa_focal_point(organisation=dakar, by=alice, name="", email="")
+    letter.refresh_from_db()
+    assert not letter.awaits_focal_point and letter.status == VisaLetterStatus.REQUESTED
