@@ -140,7 +140,7 @@ def published_book_of_abstracts(
             status=ProposalStatus.ACCEPTED,
             session__code__in=list(shown),
         )
-        .select_related("call", "proposal_type")
+        .select_related("call", "proposal_type", "session")
         .only(
             "code",
             "session__code",
@@ -149,7 +149,6 @@ def published_book_of_abstracts(
             "proposal_type__name",
             "proposal_type__translations",
         )
-        .select_related("session")
     )
     track_order = {slug: i for i, slug in enumerate(programme.tracks)}
     positions = dict(

@@ -18,12 +18,13 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from events_site.congresses import audit
 from events_site.congresses.errors import DomainError
 from events_site.congresses.mail import send_templated_email
 from events_site.congresses.money import format_money
-from registrations.models import RegistrationType
+from registrations.models import Delegate, RegistrationType
 from registrations.selectors import PaidRegistration, paid_registrations_by_email
 from registrations.services.pricing import congress_today, list_price
 
@@ -33,6 +34,10 @@ from ..models import PaidSpeakerOffer, ProposalPerson
 from .cfp_links import person_link
 
 EMAIL_KIND = "cfp_paid_speaker"
+
+
+# Why a refund or change could not be made: the delegate's registration no longer exists.
+DELEGATE_GONE = gettext_lazy("The delegate's registration no longer exists.")
 
 
 @dataclass(frozen=True)
@@ -361,7 +366,6 @@ def accept_paid_speaker_offer(*, person: ProposalPerson, order_code: str) -> Pai
 
 
 def _refund(offer: PaidSpeakerOffer) -> PaidSpeakerOffer:
-    from registrations.models import Delegate
     from registrations.payments.services.order_changes import cancel_delegate
     from registrations.payments.services.refunds import request_refund
 
@@ -376,7 +380,7 @@ def _refund(offer: PaidSpeakerOffer) -> PaidSpeakerOffer:
         delegate.order.refresh_from_db()
         request_refund(order=delegate.order, amount=offer.amount, reason=reason)
     except (Delegate.DoesNotExist, DomainError) as error:
-        note = str(error)[:300] if isinstance(error, DomainError) else "delegate gone"
+        note = str(error)[:300] if isinstance(error, DomainError) else str(DELEGATE_GONE)
         PaidSpeakerOffer.objects.filter(pk=offer.pk).update(refund_note=note)
         audit.record(
             action="convene.cfp.paid_speaker_refund_failed",
@@ -440,7 +444,6 @@ def _change(offer: PaidSpeakerOffer) -> PaidSpeakerOffer:
     """Change the accepted registration to the call's speaker type with the registrations app's
     ``change_delegate_type`` (seat, price, credit note), then refund what the order now holds
     over its total with ``request_refund``; each commits on its own, Stripe after the rows."""
-    from registrations.models import Delegate
     from registrations.payments.services.delegate_changes import change_delegate_type
     from registrations.payments.services.refunds import request_refund
 
@@ -460,7 +463,7 @@ def _change(offer: PaidSpeakerOffer) -> PaidSpeakerOffer:
         change = change_delegate_type(delegate=delegate, registration_type=rtype, reason=reason)
     except (Delegate.DoesNotExist, DomainError) as error:
         return _change_failed(
-            offer, str(error) if isinstance(error, DomainError) else "delegate gone"
+            offer, str(error) if isinstance(error, DomainError) else str(DELEGATE_GONE)
         )
     refundable = change.settlement.refundable
     if refundable > 0:

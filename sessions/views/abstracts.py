@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.http import quote_etag
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
@@ -69,19 +70,18 @@ def _book_version(request, congress_slug: str):
     return congress, version
 
 
-def _published_book(request, congress_slug: str):
-    congress, version = _book_version(request, congress_slug)
+def _published_book(congress, version):
     programme = selectors.programme_of(version)
-    book = published_book_of_abstracts(
+    return published_book_of_abstracts(
         congress=congress, programme=programme, language=get_language()
     )
-    return congress, version, book
 
 
 @require_safe
 @cached_public_page("abstracts")
 def public_abstracts(request, congress_slug: str):
-    congress, version, book = _published_book(request, congress_slug)
+    congress, version = _book_version(request, congress_slug)
+    book = _published_book(congress, version)
     return render(
         request,
         "agenda/abstracts.html",
@@ -95,7 +95,7 @@ def public_abstracts_pdf(request, congress_slug: str):
     nothing)."""
     congress, version = _book_version(request, congress_slug)
     language = get_language()
-    etag = '"{}"'.format(
+    etag = quote_etag(
         http_caching.version_tag(
             "abstracts.pdf", congress.slug, version, f"{language}|{public_version.current()}"
         )
@@ -104,7 +104,7 @@ def public_abstracts_pdf(request, congress_slug: str):
     public = congress.is_public and not request.user.is_authenticated
     response = http_caching.not_modified(request, etag=etag, last_modified=last_modified)
     if response is None:
-        _congress, _version, book = _published_book(request, congress_slug)
+        book = _published_book(congress, version)
         response = HttpResponse(book_pdf(book, language=language), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{congress.slug}-abstracts.pdf"'
         response["X-Content-Type-Options"] = "nosniff"

@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -89,9 +88,6 @@ def part_move(request, congress, call_slug: str, kind: str, part_id: int):
         messages.error(request, error.message)
     else:
         messages.success(request, _("Moved."))
-    return redirect(
-        reverse(
-            "agenda:manage_call", kwargs={"congress_slug": congress.slug, "call_slug": call.slug}
-        )
-        + f"#parts-{kind}"
-    )
+    response = _to_call(call)
+    response["Location"] += f"#parts-{kind}"
+    return response
