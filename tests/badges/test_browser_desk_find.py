@@ -16,7 +16,11 @@ pytestmark = pytest.mark.browser
 
 
 def _desk(page, live_server, congress):
+    """The desk, once its offline copy has synced: until then a request of its own that fails
+    (the network, a slow server) makes it answer searches from the copy, not the server."""
     page.goto(f"{live_server.url}/{congress.slug}/manage/checkin/")
+    expect(page.locator("#desk-offline")).to_have_attribute("data-ready", "1", timeout=20_000)
+    expect(page.locator("#desk-state")).not_to_contain_text("Offline")
     return page
 
 
