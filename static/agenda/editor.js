@@ -327,4 +327,5 @@
   }
   window.setInterval(poll, parseInt(root.dataset.pollMs || "10000", 10));
   root.editorPoll = poll;
+  root.dataset.ready = "1"; // every listener is in place (the browser tests wait for it)
 })();

@@ -52,6 +52,11 @@ def _drag(page, source, target):
     page.mouse.up()
 
 
+def _ready(page):
+    """The editor's script has attached its listeners: a drag before that moves nothing."""
+    expect(page.locator("#editor")).to_have_attribute("data-ready", "1", timeout=20_000)
+
+
 def _cell(page, room, time):
     return page.locator(f'.ed-cell[data-room="{room.pk}"][data-time="{time}"]')
 
@@ -65,6 +70,7 @@ def test_a_programme_organiser_builds_the_day_by_mouse_and_by_keyboard(
     page.get_by_role("link", name="Timetable editor").first.click()
     expect(page.locator("h1")).to_contain_text("Timetable editor")
     expect(page.locator(".ed-zone")).to_contain_text("Asia/Seoul")
+    _ready(page)
 
     # from the queue into a free slot: saved
     _drag(page, page.locator(f"#session-{heat.code}"), _cell(page, small_room, "2027-05-10T10:00"))
@@ -118,6 +124,7 @@ def test_the_editor_shows_a_change_made_by_someone_else(
     keynote, _heat, _water = programme
     page = signed_in(page, live_server, pia, width=1400, height=1300)
     page.goto(f"{live_server.url}/{congress.slug}/manage/agenda/editor/2027-05-10/")
+    _ready(page)
     expect(page.locator("h1")).to_contain_text("Timetable editor")
     page.wait_for_timeout(1100)  # the other organiser's change comes after the page loaded
     from sessions.services.editor import place_session
@@ -142,6 +149,7 @@ def test_the_editor_page_has_no_axe_violation_at_wcag_21_aa(
 ):
     page = signed_in(page, live_server, pia, width=1400, height=1000)
     page.goto(f"{live_server.url}/{congress.slug}/manage/agenda/editor/2027-05-10/")
+    _ready(page)
     expect(page.locator("h1")).to_contain_text("Timetable editor")
     page.evaluate(AXE.read_text())
     result = page.evaluate(
@@ -171,6 +179,7 @@ def test_a_session_dragged_onto_the_lunch_break_is_refused_and_snaps_back(
     )
     page = signed_in(page, live_server, pia, width=1400, height=1300)
     page.goto(f"{live_server.url}/{congress.slug}/manage/agenda/editor/2027-05-10/")
+    _ready(page)
     expect(page.locator("h1")).to_contain_text("Timetable editor")
     band = page.locator(".ed-break")
     expect(band).to_have_count(1)
