@@ -10,6 +10,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    DecimalField,
     Exists,
     F,
     IntegerField,
@@ -630,6 +631,17 @@ class PaidRegistration:
     price: Decimal
     currency: str
     delegate_id: int = 0
+    # What may still be refunded of it: its price, less what its order has already had
+    # refunded beyond its other seats (received minus refunded, capped at the price).
+    refundable: Decimal | None = None
+    # Whether the registrations app would cancel it: a seat of an order with others still
+    # active, or the order's only seat while the order may be cancelled (a refunded order,
+    # even in part, may not).
+    cancellable: bool = True
+
+    @property
+    def still_refundable(self) -> Decimal:
+        return self.price if self.refundable is None else self.refundable
 
 
 def paid_registrations_by_email(
@@ -644,8 +656,36 @@ def paid_registrations_by_email(
     found: dict[str, list[PaidRegistration]] = defaultdict(list)
     if not keys:
         return found
+    from .models.payments import Refund
+    from .payments.enums import PaymentState, RefundState
+
+    zero = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_places=2))
+    received = (
+        Payment.objects.filter(order=OuterRef("order"), state=PaymentState.SUCCEEDED)
+        .values("order")
+        .annotate(s=Sum("amount"))
+        .values("s")
+    )
+    given = (
+        Refund.objects.filter(order=OuterRef("order"))
+        .exclude(state=RefundState.FAILED)
+        .values("order")
+        .annotate(s=Sum("amount"))
+        .values("s")
+    )
+    active = (
+        Delegate.objects.filter(order=OuterRef("order"), is_cancelled=False)
+        .values("order")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     delegates = (
-        Delegate.objects.annotate(email_key=Lower("email"))
+        Delegate.objects.annotate(
+            email_key=Lower("email"),
+            order_received=Coalesce(Subquery(received), zero),
+            order_refunded=Coalesce(Subquery(given), zero),
+            order_active=Coalesce(Subquery(active), 0),
+        )
         .filter(
             order__congress=congress,
             order__status__in=lifecycle.PAID_STATUSES,
@@ -657,6 +697,7 @@ def paid_registrations_by_email(
         .order_by("order__paid_at", "pk")
     )
     for delegate in delegates:
+        left = max(delegate.order_received - delegate.order_refunded, Decimal("0.00"))
         found[delegate.email_key].append(
             PaidRegistration(
                 order_code=delegate.order.code,
@@ -664,6 +705,10 @@ def paid_registrations_by_email(
                 price=delegate.price,
                 currency=delegate.order.currency,
                 delegate_id=delegate.pk,
+                refundable=min(delegate.price, left).quantize(Decimal("0.01")),
+                cancellable=(
+                    delegate.order_active > 1 or delegate.order.status in lifecycle.CANCEL.sources
+                ),
             )
         )
     return found

@@ -38,6 +38,11 @@ EMAIL_KIND = "cfp_paid_speaker"
 
 # Why a refund or change could not be made: the delegate's registration no longer exists.
 DELEGATE_GONE = gettext_lazy("The delegate's registration no longer exists.")
+# Why a refund is not offered: the order was refunded in part and cannot be cancelled.
+PARTLY_REFUNDED = gettext_lazy(
+    "Part of this registration has already been refunded, so it cannot be cancelled here: "
+    "the organisers will settle the rest with you."
+)
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,37 @@ class Offer:
         unanswered = self.state == PaidSpeakerOfferState.OFFERED
         if self.policy == PaidSpeakerPolicy.CHANGE:
             return unanswered and self.change is not None and self.change.difference > 0
-        return self.policy == PaidSpeakerPolicy.REFUND and unanswered
+        return (
+            self.policy == PaidSpeakerPolicy.REFUND
+            and unanswered
+            and self.registration.still_refundable > 0
+            and self.registration.cancellable
+        )
+
+    @property
+    def partly_refunded(self) -> bool:
+        """Its order already had part of it refunded: what is offered is what is left."""
+        return self.registration.still_refundable < self.registration.price
+
+    @property
+    def left_to_organisers(self) -> bool:
+        """Unanswered under the refund policy, but its order was refunded in part and may no
+        longer be cancelled: the organisers settle it with the speaker."""
+        return (
+            self.policy == PaidSpeakerPolicy.REFUND
+            and self.state == PaidSpeakerOfferState.OFFERED
+            and self.registration.still_refundable > 0
+            and not self.registration.cancellable
+        )
+
+    @property
+    def nothing_left(self) -> bool:
+        """Unanswered under the refund policy, but its order has already been refunded."""
+        return (
+            self.policy == PaidSpeakerPolicy.REFUND
+            and self.state == PaidSpeakerOfferState.OFFERED
+            and self.registration.still_refundable <= 0
+        )
 
     @property
     def kept(self) -> bool:
@@ -93,12 +128,13 @@ class Offer:
 
     @property
     def amount(self) -> Decimal:
-        """What is (or was) refunded: the price, or under the change policy the difference."""
+        """What is (or was) refunded: the price (less what the order already had refunded), or
+        under the change policy the difference."""
         if self.answer is not None:
             return self.answer.amount
         if self.policy == PaidSpeakerPolicy.CHANGE:
             return self.change.difference if self.change else Decimal("0.00")
-        return self.registration.price
+        return self.registration.still_refundable
 
     @property
     def new_type(self) -> str:
@@ -115,7 +151,8 @@ class Offer:
 @dataclass(frozen=True)
 class TypeChangeOffer:
     """Under the change policy: the call's speaker registration type and what the speaker gets
-    back (their price minus the type's price today; nothing when it costs no less)."""
+    back (their price minus the type's price today, at most what the order may still have
+    refunded; nothing when it costs no less)."""
 
     registration_type: RegistrationType
     difference: Decimal
@@ -131,7 +168,9 @@ def _type_change(call, registration: PaidRegistration) -> TypeChangeOffer | None
     price, _tier = list_price(rtype, congress_today(call.congress))
     return TypeChangeOffer(
         registration_type=rtype,
-        difference=max(registration.price - price, Decimal("0.00")),
+        difference=max(
+            min(registration.price - price, registration.still_refundable), Decimal("0.00")
+        ),
     )
 
 
@@ -248,6 +287,10 @@ def _state_label(policy, person, answers, registration) -> tuple[str, str]:
         labels = _change_labels() if answer.offered_type else _committee_labels()
         return labels[answer.state], answer.refund_note
     if policy == PaidSpeakerPolicy.REFUND:
+        if registration.still_refundable <= 0:
+            return _("already refunded: nothing left to offer"), ""
+        if not registration.cancellable:
+            return _("refunded in part: to be settled by the organisers"), ""
         if may_be_offered(person):
             return _committee_labels()[PaidSpeakerOfferState.OFFERED], ""
         return _("refund offered once accepted and confirmed"), ""
@@ -293,6 +336,12 @@ def _open_offer(person: ProposalPerson, order_code: str) -> PaidRegistration:
                             "is no difference to refund."
                         )
                     )
+            elif registration.still_refundable <= 0:
+                raise PaidSpeakerOfferRefused(
+                    _("This registration has already been refunded: there is nothing to refund.")
+                )
+            elif not registration.cancellable:
+                raise PaidSpeakerOfferRefused(PARTLY_REFUNDED)
             return registration
     raise PaidSpeakerOfferRefused(
         _("This registration is no longer paid: there is nothing to refund.")
@@ -308,7 +357,7 @@ def _answer(person: ProposalPerson, order_code: str, state: str) -> PaidSpeakerO
         )
         registration = _open_offer(current, order_code)
         call = current.proposal.call
-        amount, offered_type = registration.price, ""
+        amount, offered_type = registration.still_refundable, ""
         if call.paid_speaker_policy == PaidSpeakerPolicy.CHANGE:
             change = _type_change(call, registration)
             amount, offered_type = change.difference, change.registration_type.name[:200]
@@ -367,7 +416,11 @@ def accept_paid_speaker_offer(*, person: ProposalPerson, order_code: str) -> Pai
 
 def _refund(offer: PaidSpeakerOffer) -> PaidSpeakerOffer:
     from registrations.payments.services.order_changes import cancel_delegate
-    from registrations.payments.services.refunds import request_refund
+    from registrations.payments.services.refunds import (
+        RefundRefused,
+        refundable_amount,
+        request_refund,
+    )
 
     person = offer.person
     congress = person.proposal.call.congress
@@ -376,9 +429,19 @@ def _refund(offer: PaidSpeakerOffer) -> PaidSpeakerOffer:
     }
     try:
         delegate = Delegate.objects.select_related("order").get(pk=offer.delegate_id)
+        # a refund the organisers made since the answer leaves less (or nothing) to give back:
+        # nothing left, and the registration is not cancelled either
+        if refundable_amount(delegate.order) <= 0:
+            raise RefundRefused(
+                _("The order has already been refunded in full: nothing was refunded.")
+            )
         cancel_delegate(delegate=delegate, actor_label="speaker", reason=reason)
         delegate.order.refresh_from_db()
-        request_refund(order=delegate.order, amount=offer.amount, reason=reason)
+        amount = min(offer.amount, refundable_amount(delegate.order))
+        request_refund(order=delegate.order, amount=amount, reason=reason)
+        if amount != offer.amount:
+            PaidSpeakerOffer.objects.filter(pk=offer.pk).update(amount=amount)
+            offer.amount = amount
     except (Delegate.DoesNotExist, DomainError) as error:
         note = str(error)[:300] if isinstance(error, DomainError) else str(DELEGATE_GONE)
         PaidSpeakerOffer.objects.filter(pk=offer.pk).update(refund_note=note)

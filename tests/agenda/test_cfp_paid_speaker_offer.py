@@ -269,20 +269,106 @@ def test_the_committee_shows_each_offers_state_in_fixed_queries(
     assert "refund declined: keeps the registration" in html
 
 
-def test_a_refund_the_registrations_app_refuses_leaves_the_answer_accepted_with_the_reason(
+def test_a_registration_refunded_in_part_is_left_to_the_organisers_without_an_offer(
     client, speaker, alice
 ):
+    """The only seat of an order the organisers already refunded in part: the registrations
+    app does not cancel such an order, so no refund is offered and an answer is refused."""
     from registrations.payments.services.refunds import request_refund
 
     person, order, delegate = speaker
     request_refund(order=order, amount=Decimal("400.00"), by=alice, reason="Earlier")
     order.refresh_from_db()
     assert order.status == OrderStatus.PARTIALLY_REFUNDED
+    html = page(client, person)
+    assert "€450.00" in html and "the organisers will settle the rest with you" in html
+    assert 'id="paid-offer-accept"' not in html and "full refund" not in html
+    response = client.post(answer_url(person, order.code), follow=True)
+    assert "the organisers will settle the rest with you" in response.content.decode()
+    assert not PaidSpeakerOffer.objects.exists()
+    assert Refund.objects.filter(order=order).count() == 1
+    delegate.refresh_from_db()
+    assert not delegate.is_cancelled
+    client.force_login(alice)
+    committee = client.get(
+        reverse(
+            "agenda:manage_call_committee", args=[order.congress.slug, person.proposal.call.slug]
+        )
+    ).content.decode()
+    assert "refunded in part: to be settled by the organisers" in committee
+
+
+def test_on_a_shared_order_refunded_in_part_only_what_is_left_is_offered_and_refunded(
+    client, speaker, alice
+):
+    from registrations.payments.services.refunds import request_refund
+
+    person, _order, _ = speaker
+    order, delegate = paid_order(
+        person.proposal.call.congress, "other-" + person.email, alice, price="300.00", others=2
+    )
+    delegate.email = person.email
+    delegate.save()
+    request_refund(order=order, amount=Decimal("750.00"), by=alice, reason="Earlier")
+    html = page(client, person)
+    assert f'id="paid-offer-{order.code}"' in html
+    assert "refund of what is left, €150.00" in html
+    client.post(answer_url(person, order.code))
+    offer = PaidSpeakerOffer.objects.get(order_code=order.code)
+    assert offer.state == PaidSpeakerOfferState.REFUNDED and offer.amount == Decimal("150.00")
+    assert sorted(Refund.objects.filter(order=order).values_list("amount", flat=True)) == [
+        Decimal("150.00"),
+        Decimal("750.00"),
+    ]
+    delegate.refresh_from_db()
+    assert delegate.is_cancelled
+    assert order.delegates.filter(is_cancelled=False).count() == 2
+
+
+def test_an_order_refunded_in_full_after_the_answer_is_not_cancelled_and_nothing_is_refunded(
+    client, speaker, alice, monkeypatch
+):
+    """The organisers refund the order between the answer and the refund: the registration is
+    not cancelled, the answer stays accepted with the reason."""
+    from registrations.payments.services import refunds
+
+    person, order, delegate = speaker
+    real = cfp_paid_speakers._refund
+
+    def organisers_refund_first(offer):
+        refunds.request_refund(order=order, amount=Decimal("450.00"), by=alice, reason="All")
+        return real(offer)
+
+    monkeypatch.setattr(cfp_paid_speakers, "_refund", organisers_refund_first)
     response = client.post(answer_url(person, order.code), follow=True)
     assert "the organisers will complete it" in response.content.decode()
     offer = PaidSpeakerOffer.objects.get()
-    assert offer.state == PaidSpeakerOfferState.ACCEPTED and offer.refund_note
-    assert Refund.objects.filter(order=order).count() == 1  # only the organiser's
+    assert offer.state == PaidSpeakerOfferState.ACCEPTED
+    assert "already been refunded in full" in offer.refund_note
+    delegate.refresh_from_db()
+    assert not delegate.is_cancelled
+    assert list(Refund.objects.filter(order=order).values_list("amount", flat=True)) == [
+        Decimal("450.00")
+    ]
+
+
+def test_a_refund_the_registrations_app_refuses_leaves_the_answer_accepted_with_the_reason(
+    client, speaker, alice, monkeypatch
+):
+    from registrations.payments.errors import RefundRefused
+    from registrations.payments.services import refunds
+
+    person, order, delegate = speaker
+
+    def refuse(**kwargs):
+        raise RefundRefused("The payment provider refused: <b>card expired</b>")
+
+    monkeypatch.setattr(refunds, "request_refund", refuse)
+    response = client.post(answer_url(person, order.code), follow=True)
+    assert "the organisers will complete it" in response.content.decode()
+    offer = PaidSpeakerOffer.objects.get()
+    assert offer.state == PaidSpeakerOfferState.ACCEPTED and "card expired" in offer.refund_note
+    assert not Refund.objects.filter(order=order).exists()
     assert AuditEntry.objects.filter(action="convene.cfp.paid_speaker_refund_failed").exists()
     client.force_login(alice)
     committee = client.get(
@@ -290,7 +376,8 @@ def test_a_refund_the_registrations_app_refuses_leaves_the_answer_accepted_with_
             "agenda:manage_call_committee", args=[order.congress.slug, person.proposal.call.slug]
         )
     ).content.decode()
-    assert "refund accepted, not made yet" in committee and offer.refund_note in committee
+    assert "refund accepted, not made yet" in committee
+    assert "&lt;b&gt;card expired&lt;/b&gt;" in committee and "<b>card expired" not in committee
 
 
 # The change policy: the paid registration becomes the call's speaker type, the difference refunded
