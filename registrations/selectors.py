@@ -10,7 +10,6 @@ from django.db.models import (
     Case,
     CharField,
     Count,
-    DecimalField,
     Exists,
     F,
     IntegerField,
@@ -631,8 +630,9 @@ class PaidRegistration:
     price: Decimal
     currency: str
     delegate_id: int = 0
-    # What may still be refunded of it: its price, less what its order has already had
-    # refunded beyond its other seats (received minus refunded, capped at the price).
+    order_id: int = 0
+    # What may still be refunded of it (received minus refunded on its order, at most its
+    # price): filled by ``payments.selectors.paid_registrations_with_refunds``; None here.
     refundable: Decimal | None = None
     # Whether the registrations app would cancel it: a seat of an order with others still
     # active, or the order's only seat while the order may be cancelled (a refunded order,
@@ -656,23 +656,6 @@ def paid_registrations_by_email(
     found: dict[str, list[PaidRegistration]] = defaultdict(list)
     if not keys:
         return found
-    from .models.payments import Refund
-    from .payments.enums import PaymentState, RefundState
-
-    zero = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_places=2))
-    received = (
-        Payment.objects.filter(order=OuterRef("order"), state=PaymentState.SUCCEEDED)
-        .values("order")
-        .annotate(s=Sum("amount"))
-        .values("s")
-    )
-    given = (
-        Refund.objects.filter(order=OuterRef("order"))
-        .exclude(state=RefundState.FAILED)
-        .values("order")
-        .annotate(s=Sum("amount"))
-        .values("s")
-    )
     active = (
         Delegate.objects.filter(order=OuterRef("order"), is_cancelled=False)
         .values("order")
@@ -682,8 +665,6 @@ def paid_registrations_by_email(
     delegates = (
         Delegate.objects.annotate(
             email_key=Lower("email"),
-            order_received=Coalesce(Subquery(received), zero),
-            order_refunded=Coalesce(Subquery(given), zero),
             order_active=Coalesce(Subquery(active), 0),
         )
         .filter(
@@ -697,7 +678,6 @@ def paid_registrations_by_email(
         .order_by("order__paid_at", "pk")
     )
     for delegate in delegates:
-        left = max(delegate.order_received - delegate.order_refunded, Decimal("0.00"))
         found[delegate.email_key].append(
             PaidRegistration(
                 order_code=delegate.order.code,
@@ -705,7 +685,7 @@ def paid_registrations_by_email(
                 price=delegate.price,
                 currency=delegate.order.currency,
                 delegate_id=delegate.pk,
-                refundable=min(delegate.price, left).quantize(Decimal("0.01")),
+                order_id=delegate.order_id,
                 cancellable=(
                     delegate.order_active > 1 or delegate.order.status in lifecycle.CANCEL.sources
                 ),

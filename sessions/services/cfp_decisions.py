@@ -76,7 +76,7 @@ def already_paid(*, congress, proposals) -> dict[int, list[tuple[ProposalPerson,
     people who did not decline and already registered and paid as a delegate of the congress,
     with those paid registrations (``registrations.selectors.PaidRegistration``). Read-only:
     what the call offers them is ``cfp_paid_speakers``'s. One query for all."""
-    from registrations.selectors import paid_registrations_by_email
+    from registrations.payments.selectors import paid_registrations_with_refunds
 
     accepted = [p for p in proposals if is_accepted_or_accepting(p)]
     people = {
@@ -84,7 +84,7 @@ def already_paid(*, congress, proposals) -> dict[int, list[tuple[ProposalPerson,
     }
     if not accepted:
         return {}
-    paid = paid_registrations_by_email(
+    paid = paid_registrations_with_refunds(
         congress=congress,
         emails=[x.email for group in people.values() for x in group],
     )

@@ -25,7 +25,8 @@ from events_site.congresses.errors import DomainError
 from events_site.congresses.mail import send_templated_email
 from events_site.congresses.money import format_money
 from registrations.models import Delegate, RegistrationType
-from registrations.selectors import PaidRegistration, paid_registrations_by_email
+from registrations.payments.selectors import paid_registrations_with_refunds
+from registrations.selectors import PaidRegistration
 from registrations.services.pricing import congress_today, list_price
 
 from ..enums import InvitationStatus, PaidSpeakerOfferState, PaidSpeakerPolicy
@@ -187,7 +188,7 @@ def offers_for(person: ProposalPerson) -> list[Offer]:
     if call.paid_speaker_policy == PaidSpeakerPolicy.NOTHING or not may_be_offered(person):
         return []
     answers = {a.order_code: a for a in person.paid_offers.all()}
-    paid = paid_registrations_by_email(congress=call.congress, emails=[person.email]).get(
+    paid = paid_registrations_with_refunds(congress=call.congress, emails=[person.email]).get(
         person.email.strip().lower(), []
     )
     offers, seen = [], set()
@@ -324,7 +325,7 @@ def _open_offer(person: ProposalPerson, order_code: str) -> PaidRegistration:
             _("You have already answered this offer: %(state)s.")
             % {"state": answered.get_state_display()}
         )
-    paid = paid_registrations_by_email(congress=call.congress, emails=[person.email])
+    paid = paid_registrations_with_refunds(congress=call.congress, emails=[person.email])
     for registration in paid.get(person.email.strip().lower(), []):
         if registration.order_code == order_code:
             if call.paid_speaker_policy == PaidSpeakerPolicy.CHANGE:
