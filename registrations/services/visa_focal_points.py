@@ -176,6 +176,13 @@ def erase_expired_focal_points(*, today=None) -> int:
             count, _deleted = VisaFocalPoint.objects.filter(
                 member_organisation__congress=congress
             ).delete()
+            # As when a focal point is removed: their waiting requests go back to the visa
+            # officer alone (none stays "awaiting the focal point" of nobody).
+            VisaLetterRequest.objects.filter(
+                congress=congress,
+                focal_point_organisation__isnull=False,
+                status=VisaLetterStatus.REQUESTED,
+            ).update(focal_point_organisation=None)
             audit.record(
                 action="convene.personal_data.retention_applied",
                 congress=congress,

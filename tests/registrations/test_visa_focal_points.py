@@ -308,6 +308,8 @@ def test_focal_points_are_deleted_with_the_passport_data_and_their_link_stops(
         organisation=elsewhere, by=alice, name="Rosa Quispe", email="rosa@lima.example"
     )
     secret = VisaFocalPoint.objects.get(member_organisation=dakar).secret
+    waiting = _delegate(congress, HOSTILE)
+    assert waiting.awaits_focal_point
     last_day = visa_letters.deletion_date(congress)
     assert visa_focal_points.erase_expired_focal_points(today=last_day) == 0
     assert VisaFocalPoint.objects.filter(member_organisation=dakar).exists()
@@ -316,6 +318,8 @@ def test_focal_points_are_deleted_with_the_passport_data_and_their_link_stops(
     assert not VisaFocalPoint.objects.filter(member_organisation=dakar).exists()
     assert VisaFocalPoint.objects.filter(member_organisation=elsewhere).exists()
     assert Client().get(f"/{congress.slug}/visa-focal-point/{secret}/").status_code == 404
+    waiting.refresh_from_db()  # back with the visa officer, not awaiting a deleted focal point
+    assert not waiting.awaits_focal_point and waiting.status == VisaLetterStatus.REQUESTED
     entry = AuditEntry.objects.get(
         congress=congress, action="convene.personal_data.retention_applied"
     )
