@@ -140,6 +140,13 @@ class RefundForm(Form):
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
 
 
+class ResolveReviewForm(Form):
+    note = forms.CharField(
+        label=_("What was done (kept in the audit log)"), max_length=500, required=False
+    )
+    fingerprint = FingerprintField()
+
+
 class CorrectInvoiceForm(Form):
     reason = forms.CharField(label=_("Reason for the correction"), max_length=300)
 

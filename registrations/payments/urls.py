@@ -68,6 +68,11 @@ urlpatterns = [
     ),
     path(_manage + "orders/<str:code>/refunds/", views.finance_refund, name="manage_refund"),
     path(
+        _manage + "orders/<str:code>/reviewed/",
+        views.finance_resolve_review,
+        name="manage_resolve_review",
+    ),
+    path(
         _manage + "orders/<str:code>/invoice/",
         views.finance_issue_invoice,
         name="manage_issue_invoice",

@@ -28,7 +28,7 @@ from django.views.decorators.http import (
 
 from events_site.accounts.reauth import reauth_required
 from events_site.congresses import audit
-from events_site.congresses.edit_conflicts import EditConflict
+from events_site.congresses.edit_conflicts import EditConflict, fingerprint
 from events_site.congresses.enums import Perm
 from events_site.congresses.errors import DomainError
 from events_site.congresses.models import Congress
@@ -59,8 +59,10 @@ from .forms import (
     PayByInvoiceForm,
     RecordTransferForm,
     RefundForm,
+    ResolveReviewForm,
 )
 from .invoices import render_invoice_pdf
+from .services import balances as balance_services
 from .services import dunning
 from .services import invoicing as invoice_services
 from .services import payments as payment_services
@@ -443,6 +445,11 @@ def finance_order(request, congress: Congress, code: str):
             "transfer_form": RecordTransferForm(),
             "refund_form": RefundForm(),
             "correct_form": CorrectInvoiceForm(),
+            "review_form": ResolveReviewForm(
+                initial={
+                    "fingerprint": fingerprint(order, balance_services.REVIEW_FINGERPRINT_FIELDS)
+                }
+            ),
             "quote": Quote.objects.filter(order=order).first(),
         },
     )
@@ -486,6 +493,18 @@ def finance_refund(request, congress: Congress, code: str):
         return _("Refund requested; it is final once Stripe confirms it.")
 
     return _post_action(request, congress, code, RefundForm, action)
+
+
+@require_POST
+@congress_perm_required(Perm.MANAGE_FINANCE)
+def finance_resolve_review(request, congress: Congress, code: str):
+    def action(order, data):
+        balance_services.resolve_review(
+            order=order, by=request.user, note=data["note"], shown=data["fingerprint"]
+        )
+        return _("Marked as reviewed.")
+
+    return _post_action(request, congress, code, ResolveReviewForm, action)
 
 
 @require_POST

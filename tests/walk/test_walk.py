@@ -282,6 +282,7 @@ ROUTES: dict[str, Route] = {
     "payments:manage_order": both(MF),
     "payments:manage_record_transfer": post_only(MF),
     "payments:manage_refund": post_only(MF),
+    "payments:manage_resolve_review": post_only(MF),
     "payments:manage_issue_invoice": post_only(MF),
     "payments:manage_correct_invoice": post_only(MF),
     "payments:manage_bank_import": both(MF),

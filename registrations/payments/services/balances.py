@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +16,11 @@ from ... import lifecycle
 from ...lifecycle import OrderStatus
 from ...models import Order, RegistrationSettings
 from ..enums import PaymentProvider, PaymentState, RefundState
-from ..errors import PaymentMethodOff
+from ..errors import PaymentError, PaymentMethodOff
+
+# What finance saw of an order's review when it marks it reviewed: a reason added meanwhile
+# (another change, a webhook) refuses, so nothing is cleared unread.
+REVIEW_FINGERPRINT_FIELDS = ("needs_review", "review_reason")
 
 PAID_STATUSES = lifecycle.PAID_STATUSES
 CENT = Decimal("0.01")
@@ -115,3 +120,34 @@ def flag_for_review(order: Order, reason: str) -> None:
         target=order,
         data={"code": order.code, "reason": reason},
     )
+
+
+def resolve_review(*, order: Order, by=None, actor_label: str = "", note: str = "", shown=None):
+    """Finance has looked at what flagged the order: clear the flag and its reasons, which the
+    audit keeps with the note. Refused when nothing is flagged, while the order awaits an
+    approval decision (deciding clears it), or when a reason was added since ``shown``."""
+    from events_site.congresses.edit_conflicts import refuse_if_changed
+
+    with transaction.atomic():
+        locked = Order.objects.select_for_update(of=("self",)).select_related("congress")
+        locked = locked.get(pk=order.pk)
+        if not locked.needs_review:
+            raise PaymentError(_("This order is not flagged for review."))
+        if locked.status == OrderStatus.AWAITING_APPROVAL:
+            raise PaymentError(
+                _("This order awaits approval: approve or reject it on the registrations page.")
+            )
+        refuse_if_changed(locked, REVIEW_FINGERPRINT_FIELDS, shown)
+        previous = locked.review_reason
+        Order.objects.filter(pk=locked.pk).update(needs_review=False, review_reason="")
+        locked.needs_review, locked.review_reason = False, ""
+        audit.record(
+            action="convene.payment.review_resolved",
+            congress=locked.congress,
+            actor=by,
+            actor_label=actor_label,
+            target=locked,
+            data={"code": locked.code, "reasons": previous, "note": note},
+        )
+    order.needs_review, order.review_reason = False, ""
+    return locked
