@@ -276,6 +276,7 @@ CONGRESS_SETUP_COPIERS = [
     "registrations.setup_copy.questions",
     "registrations.setup_copy.registration_settings",
     "registrations.setup_copy.billing_settings",
+    "registrations.setup_copy.document_settings",
     "registrations.setup_copy.member_organisations",
     "sessions.setup_copy.tracks",
     "sessions.setup_copy.formats",

@@ -1,10 +1,14 @@
 """The registration parts of a congress's set-up, copied by the core's ``copy_setup``
 (``CONGRESS_SETUP_COPIERS``): registration types, questions with their type links, the
-registration and billing settings, and (if chosen) the member organisations. Vouchers are
-never copied (their codes belong to one congress), nor invoice counters, orders or delegates."""
+registration and billing settings, the document settings (visa letters and certificates), and
+(if chosen) the member organisations. Vouchers are never copied (their codes belong to one
+congress), nor invoice counters, orders or delegates; nor the visa focal points (personal data
+kept only as long as the passport data they decided on) or the PAdES signing certificate (a
+private key: the organisers upload it again for the new congress)."""
 
 from __future__ import annotations
 
+from django.core.files import File
 from django.utils.translation import gettext_lazy as _
 
 from events_site.congresses.models import Congress
@@ -19,7 +23,13 @@ from events_site.congresses.setup_copy import (
     shift_datetime,
 )
 
-from .models import BillingSettings, MemberOrganisation, Question, RegistrationSettings
+from .models import (
+    BillingSettings,
+    DocumentSettings,
+    MemberOrganisation,
+    Question,
+    RegistrationSettings,
+)
 from .models import RegistrationType as Type
 
 TYPES = Type._meta.label_lower
@@ -85,6 +95,31 @@ def _copy_billing_settings(source: Congress, target: Congress, id_maps: IdMaps) 
     return {"settings": 1}
 
 
+def _copy_document_settings(source: Congress, target: Congress, id_maps: IdMaps) -> dict:
+    """Who approves visa letters, the host country, the signatory, who pays, the certificate
+    rule and the passport data retention; the letterhead and signature images as files of
+    their own (so replacing one congress's never touches the other's). Not the signing
+    certificate or its passphrase."""
+    found = DocumentSettings.objects.filter(congress=source).first()
+    if found is None:
+        return {"settings": 0}
+    copy = clone(
+        found,
+        congress_id=target.pk,
+        letterhead="",
+        signature="",
+        signing_certificate="",
+        signing_passphrase_sealed="",
+    )
+    for name in ("letterhead", "signature"):
+        image = getattr(found, name)
+        if image and image.storage.exists(image.name):
+            with image.open("rb") as handle:
+                getattr(copy, name).save(image.name.rsplit("/", 1)[-1], File(handle), save=False)
+    copy.save(force_insert=True)
+    return {"settings": 1}
+
+
 registration_types = SetupPart(
     key="registration_types",
     label=_("Registration types"),
@@ -112,6 +147,13 @@ billing_settings = SetupPart(
     label=_("Billing settings (seller, bank, tax)"),
     copy=_copy_billing_settings,
     exists_in=has_rows(BillingSettings),
+    counts={"settings": _("Settings")},
+)
+document_settings = SetupPart(
+    key="document_settings",
+    label=_("Document settings (visa letters and certificates, without the signing certificate)"),
+    copy=_copy_document_settings,
+    exists_in=has_rows(DocumentSettings),
     counts={"settings": _("Settings")},
 )
 member_organisations = congress_rows_part(  # each keeps its normalised name

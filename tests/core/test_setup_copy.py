@@ -251,7 +251,7 @@ def test_a_large_set_up_is_copied_in_bulk(congress, draft, alice, django_assert_
     _set_up(congress, types=20, questions=30, rooms=10)
     # Permission checks, the lock, one existence check and a read and a bulk write per part:
     # never a query per row.
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(43):
         counts = copy_setup(source=congress, target=draft, by=alice, parts=EVERYTHING)
     assert counts["registration_types"]["registration_types"] == 20
     assert counts["questions"]["questions"] == 30
@@ -472,3 +472,70 @@ def test_the_formats_default_durations_and_the_tags_are_copied(congress, draft, 
     assert FormatSetting.objects.get(congress=draft).default_minutes == 75
     assert Tag.objects.get(congress=draft).slug == "climate"
     assert Tag.objects.filter(congress=congress).count() == 1  # the source keeps its own
+
+
+def _png(colour) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 20), colour).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_the_document_settings_are_copied_with_images_of_their_own_but_no_signing_key(
+    congress, draft, alice
+):
+    from django.core.files.base import ContentFile
+
+    from registrations.models import DocumentSettings, MemberOrganisation, VisaFocalPoint
+
+    found = DocumentSettings(
+        congress=congress,
+        host_country="KR",
+        approve_speakers=False,
+        signatory_name="Ana Müller <b>",
+        signatory_title="Secretary General",
+        who_pays="The host city pays 3 nights.",
+        passport_data_days=45,
+        focal_points_approve=True,
+        min_sessions=3,
+    )
+    found.letterhead.save("letterhead.png", ContentFile(_png((10, 20, 200))), save=False)
+    found.signature.save("signature.png", ContentFile(_png((0, 0, 0))), save=False)
+    found.signing_certificate.save("keys.p12", ContentFile(b"not a real key"), save=False)
+    found.signing_passphrase_sealed = "sealed-secret"
+    found.save()
+    member = MemberOrganisation.objects.create(congress=congress, name="Ville de Dakar")
+    VisaFocalPoint.objects.create(member_organisation=member, name="Awa", email="awa@x.example")
+
+    counts = copy_setup(source=congress, target=draft, by=alice, parts=EVERYTHING)
+
+    assert counts["document_settings"] == {"settings": 1}
+    copy = DocumentSettings.objects.get(congress=draft)
+    assert (
+        copy.host_country.code,
+        copy.approve_speakers,
+        copy.signatory_name,
+        copy.who_pays,
+        copy.passport_data_days,
+        copy.focal_points_approve,
+        copy.min_sessions,
+    ) == ("KR", False, "Ana Müller <b>", "The host city pays 3 nights.", 45, True, 3)
+    # images of its own, same pictures: replacing one congress's never touches the other's
+    assert copy.letterhead.name != found.letterhead.name
+    assert copy.letterhead.read() == found.letterhead.read()
+    assert copy.signature.name != found.signature.name and copy.signature.storage.exists(
+        copy.signature.name
+    )
+    # the private key and its passphrase are not copied; focal points (personal data) neither
+    assert not copy.signing_certificate and copy.signing_passphrase_sealed == ""
+    assert MemberOrganisation.objects.filter(congress=draft).count() == 1
+    assert not VisaFocalPoint.objects.filter(member_organisation__congress=draft).exists()
+    # a draft that already has document settings is refused the part
+    other = CongressFactory(organisation=congress.organisation, status=CongressStatus.DRAFT)
+    TeamMembershipFactory(congress=other, user=alice, role="owner")
+    DocumentSettings.objects.create(congress=other)
+    with pytest.raises(SetupCopyRefused):
+        copy_setup(source=congress, target=other, by=alice, parts=["document_settings"])
