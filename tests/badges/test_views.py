@@ -7,6 +7,7 @@ from badges import printing, services
 from badges.models import Badge, PrintJob
 from registrations.enums import OrderStatus
 from tests.badges.conftest import make_delegate
+from tests.tokens import without_random_tokens
 
 
 def desk_url(congress, **params):
@@ -27,7 +28,7 @@ def test_checkin_staff_scan_a_valid_badge_and_see_may_enter(client, congress, de
     assert "verdict-ok" in html
     # Only what the desk needs: no e-mail, no prices or payment status.
     assert delegate.email not in html and delegate.order.email not in html
-    assert "450" not in html
+    assert "450" not in without_random_tokens(html)
 
 
 @pytest.mark.parametrize("code", ["garbage", "A" * 43, "<b>x</b>"])
@@ -99,7 +100,7 @@ def test_search_by_name_or_organisation(
     client.force_login(bob)
     with django_assert_max_num_queries(8):
         html = client.get(desk_url(congress, q="Иванов")).content.decode()
-    assert "Дмитрий Иванов" in html and "Zed" not in html
+    assert "Дмитрий Иванов" in html and "Zed" not in without_random_tokens(html)
     html = client.get(desk_url(congress, q="porto")).content.decode()
     assert "Zed Other" in html
     html = client.get(desk_url(congress, q="山田")).content.decode()

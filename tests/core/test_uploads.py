@@ -147,7 +147,7 @@ def test_a_good_picture_is_re_encoded_without_metadata_under_a_random_name(fmt, 
     assert Image.open(io.BytesIO(original)).getexif()  # the fixture really carries EXIF
     stored = accept_image(SimpleUploadedFile("../../Ana García GPS.exe.png", original))
     assert RANDOM_NAME.match(stored.name) and stored.name.endswith("." + extension)
-    assert "Ana" not in stored.name
+    assert "García" not in stored.name and "GPS.exe" not in stored.name
     body = stored.read()
     assert b"SpyCam" not in body
     image = Image.open(io.BytesIO(body))
