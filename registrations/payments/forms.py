@@ -142,7 +142,10 @@ class RefundForm(Form):
 
 class ResolveReviewForm(Form):
     note = forms.CharField(
-        label=_("What was done (kept in the audit log)"), max_length=500, required=False
+        label=_("What was done (kept in the audit log)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
     )
     fingerprint = FingerprintField()
 
