@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from django.test import Client
+from playwright.sync_api import expect
 
 PHONE = {"width": 390, "height": 844}
 
@@ -37,3 +38,11 @@ def fits_the_phone(page, where: str, *, lang: str, direction: str | None = None)
         "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
     )
     assert widths == [PHONE["width"], PHONE["width"]], f"{where}: scroll width {widths}"
+
+
+def wait_ready(page, selector: str, *, timeout: float = 20_000) -> None:
+    """Wait until the page's own script has set ``data-ready="1"`` on ``selector``, its last
+    statement once every listener is attached. Playwright waits for an element to be visible and
+    enabled, not for a script to have run: after a link or a form brings a page in, a click, a
+    key or typing can reach the page before its deferred script does, and nothing happens."""
+    expect(page.locator(selector)).to_have_attribute("data-ready", "1", timeout=timeout)

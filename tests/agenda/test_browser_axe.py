@@ -14,7 +14,7 @@ from events_site.congresses.models import Congress
 from registrations.enums import OrderStatus
 from sessions import services
 from sessions.enums import SessionFormat
-from tests.browser import signed_in
+from tests.browser import signed_in, wait_ready
 from tests.factories import DelegateFactory, OrderFactory
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -97,6 +97,7 @@ def test_the_check_in_desk_has_no_axe_violation(page, live_server, congress, ali
     page = signed_in(page, live_server, alice)
     page.goto(f"{live_server.url}/{congress.slug}/manage/checkin/{query}")
     expect(page.locator("h1").first).to_be_visible()
+    wait_ready(page, "#desk-offline")  # axe reads the desk its script has finished drawing
     if state != "empty":
         expect(page.locator(f"#verdict.verdict-{state}")).to_be_visible()
     assert violations(page) == []

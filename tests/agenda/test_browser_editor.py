@@ -119,7 +119,7 @@ def test_a_programme_organiser_builds_the_day_by_mouse_and_by_keyboard(
 
 
 def test_the_editor_shows_a_change_made_by_someone_else(
-    page, live_server, congress, pia, programme, small_room
+    page, live_server, congress, pia, programme, small_room, server_quiet
 ):
     keynote, _heat, _water = programme
     page = signed_in(page, live_server, pia, width=1400, height=1300)
@@ -130,13 +130,14 @@ def test_the_editor_shows_a_change_made_by_someone_else(
     from sessions.services.editor import place_session
 
     keynote.congress = congress
-    place_session(
-        session=keynote,
-        by=pia,
-        room=small_room,
-        start=at(congress, 0, 16).replace(tzinfo=None),
-        minutes=60,
-    )
+    with server_quiet:  # between the page's own requests (it polls): SQLite shares a connection
+        place_session(
+            session=keynote,
+            by=pia,
+            room=small_room,
+            start=at(congress, 0, 16).replace(tzinfo=None),
+            minutes=60,
+        )
     page.evaluate("document.getElementById('editor').editorPoll()")
     expect(page.locator("#editor-changes")).to_contain_text("Opening keynote")
     card = page.locator(f"#session-{keynote.code}")

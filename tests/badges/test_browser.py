@@ -8,6 +8,7 @@ from django.test import Client
 from badges import services
 from registrations.enums import OrderStatus
 from tests.badges.conftest import make_delegate
+from tests.browser import wait_ready
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -26,7 +27,10 @@ def phone(page, live_server, bob):
 
 
 def _open_desk(phone, live_server, congress):
+    """The desk, once its offline script has started and synced: its listeners are on the scan
+    and search forms, and no request of its own runs beside the test's."""
     phone.goto(f"{live_server.url}/{congress.slug}/manage/checkin/")
+    wait_ready(phone, "#desk-offline")
     return phone
 
 
@@ -48,6 +52,8 @@ def test_scanner_wedge_scan_then_one_tap_checks_in(phone, live_server, congress)
     page.wait_for_url("**done=1**")
     assert "CHECKED IN" in page.locator("#verdict").inner_text()
     assert "by bob" in page.locator("#verdict").inner_text()
+    # the new page's desk syncs first: on SQLite in memory it shares the test's connection
+    wait_ready(page, "#desk-offline")
     badge.refresh_from_db()
     assert badge.checked_in_at is not None
 

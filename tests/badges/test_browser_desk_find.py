@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from badges import print_stations, services
 from tests.badges.conftest import make_delegate
-from tests.browser import screenshot, signed_in
+from tests.browser import screenshot, signed_in, wait_ready
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -91,6 +91,8 @@ def test_check_in_staff_undo_a_check_in_with_a_reason(page, live_server, congres
     page.get_by_role("button", name="Undo check-in").click()
     expect(page.locator("body")).to_contain_text("Check-in undone")
     expect(page.get_by_role("button", name="Check in", exact=True)).to_be_visible()
+    # the new page's desk syncs first: on SQLite in memory it shares the test's connection
+    wait_ready(page, "#desk-offline")
     delegate.badge.refresh_from_db()
     assert delegate.badge.checked_in_at is None
     check_in = delegate.badge.check_ins.get()

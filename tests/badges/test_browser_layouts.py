@@ -35,6 +35,7 @@ def test_an_owner_designs_a_layout_with_a_preview(page, live_server, congress, a
     page.locator("#id_band_colour").evaluate("(el) => { el.value = '#7a1f5c'; }")
     page.get_by_role("button", name="Preview without saving").click()
     page.locator("#badge-preview").wait_for()
+    _wait_until_loaded(page, "#badge-preview")  # shown is not yet decoded: naturalWidth 0
     assert page.evaluate("document.querySelector('#badge-preview').naturalWidth") > 100
     assert not BadgeLayout.objects.filter(name="Speakers").exists()
     page.get_by_role("button", name="Save").click()

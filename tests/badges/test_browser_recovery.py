@@ -14,7 +14,7 @@ from badges import printing
 from badges.enums import PrintJobStatus
 from badges.models import PrintJob, RefusedScan
 from tests.badges.conftest import make_delegate
-from tests.browser import screenshot, signed_in
+from tests.browser import screenshot, signed_in, wait_ready
 
 # Helpers' tests written before tests/browser.py import these two names from here.
 _screenshot, _signed_in = screenshot, signed_in
@@ -55,9 +55,12 @@ def test_a_dead_print_job_says_why_and_renders_again_after_try_again(
 def test_refused_scans_are_listed_for_the_desk(phone_sized_desk, live_server, congress, bob):
     page = phone_sized_desk
     page.goto(f"{live_server.url}/{congress.slug}/manage/checkin/")
+    wait_ready(page, "#desk-offline")  # its listeners on the scan form, its first sync done
     page.fill("#scan", "<b>not-a-badge</b> عربي")
     page.keyboard.press("Enter")
     page.locator(".verdict-bad").wait_for()
+    # the verdict page's desk syncs first: on SQLite in memory it shares the test's connection
+    wait_ready(page, "#desk-offline")
     assert RefusedScan.objects.filter(congress=congress, by=bob).count() == 1
     page.locator("#refused-scans-link").click()
     page.locator("#refused-scans").wait_for()

@@ -20,7 +20,7 @@ from registrations.enums import OrderStatus
 from registrations.models import Order
 from sessions import services as agenda_services
 from sessions.enums import SessionFormat, SessionStatus
-from tests.browser import PHONE, fits_the_phone, screenshot
+from tests.browser import PHONE, fits_the_phone, screenshot, wait_ready
 from tests.factories import (
     RegistrationTypeFactory,
     RoomFactory,
@@ -194,6 +194,7 @@ def test_the_check_in_desk_in_arabic_on_a_phone(page, live_server, congress, bob
     )
     page = _in_arabic(page, live_server)
     page.goto(f"{live_server.url}/{congress.slug}/manage/checkin/")
+    wait_ready(page, "#desk-offline")  # the desk's scripts listen, its first sync is done
     fits_the_phone(page, lang="ar", direction="rtl", where="check-in desk")
     # The badge code is typed left to right, whatever the page's direction.
     scan = page.locator("#scan")
@@ -209,5 +210,7 @@ def test_the_check_in_desk_in_arabic_on_a_phone(page, live_server, congress, bob
     page.wait_for_url("**done=1**")
     expect(page.locator("#verdict")).to_contain_text("سُجّل الوصول")
     fits_the_phone(page, lang="ar", direction="rtl", where="check-in done")
+    # the new page's desk syncs first: on SQLite in memory it shares the test's connection
+    wait_ready(page, "#desk-offline")
     badge.refresh_from_db()
     assert badge.checked_in_at is not None

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from registrations.enums import QuestionKind
 from registrations.models import Question
 from registrations.services.questions import save_question
-from tests.browser import screenshot, signed_in
+from tests.browser import screenshot, signed_in, wait_ready
 from tests.factories import RegistrationTypeFactory
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -61,6 +61,8 @@ def test_an_owner_adds_a_question_and_the_preview_follows_the_typing(
     screenshot(page, "manage-questions.png")
 
     page.get_by_role("link", name="Add a question").click()
+    # typing before the preview script listens would update no preview
+    wait_ready(page, "#question-form")
     page.fill("#id_label", "Dietary <b>needs</b>")
     page.select_option("#id_kind", "multiple_choice")
     page.fill("#id_choices", "Vegetarian\nVegan\nHalal\nKosher")

@@ -43,4 +43,5 @@
   }
   document.addEventListener("input", soon);
   document.addEventListener("change", soon);
+  form.dataset.ready = "1"; // the listeners are in place (the browser tests wait for it)
 })();
