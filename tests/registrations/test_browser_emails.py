@@ -5,6 +5,7 @@ default. ``CONVENE_SCREENSHOTS=docs/screenshots`` refreshes the picture."""
 import os
 
 import pytest
+from playwright.sync_api import expect
 
 from registrations.models import MailTemplate
 from tests.browser import screenshot, signed_in
@@ -45,7 +46,7 @@ def test_a_manager_rewords_previews_and_resets_an_automatic_email(
 
     page.fill("#id_body", "Bonjour {name}, {secret}")
     page.get_by_role("button", name="Save").click()
-    assert "{secret}" in page.locator(".errorlist").first.inner_text()
+    expect(page.locator(".errorlist").first).to_contain_text("{secret}")
     page.fill("#id_body", "Bonjour {name}, {amount}")
     page.get_by_role("button", name="Save").click()
     page.locator(".messages").wait_for()

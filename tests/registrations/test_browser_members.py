@@ -59,6 +59,7 @@ def test_a_registration_manager_previews_and_confirms_a_member_import(page, live
     )
     page.check("#id_replace")
     page.get_by_role("button", name="Preview the import").click()
+    expect(page.locator(".import-counts")).to_contain_text("2 organisations to add")
     counts = page.locator(".import-counts").inner_text()
     assert "2 organisations to add" in counts and "1 organisation to update" in counts
     assert "1 organisation to remove" in counts
@@ -68,7 +69,7 @@ def test_a_registration_manager_previews_and_confirms_a_member_import(page, live
     screenshot(page, "manage-members-import-preview.png")
 
     page.get_by_role("button", name="Import these changes").click()
-    assert "2 added, 1 updated, 4 unchanged, 1 removed." in page.locator(".messages").inner_text()
+    expect(page.locator(".messages")).to_contain_text("2 added, 1 updated, 4 unchanged, 1 removed.")
     names = set(MemberOrganisation.objects.values_list("name", flat=True))
     assert "Comune di Roma" not in names and {"Ciudad de México", "서울특별시"} <= names
     assert MemberOrganisation.objects.get(name="VILLE DE MONTREAL").reference == "M-0102"

@@ -98,7 +98,7 @@ def test_an_edit_keeps_the_order_and_a_used_type_is_not_deleted(page, live_serve
 
     page.locator(f"#type-{member.pk}").get_by_role("link", name="Delete").click()
     page.get_by_role("button", name="Delete").click()
-    assert "cannot be deleted: take it off sale instead" in page.locator(".messages").inner_text()
+    expect(page.locator(".messages")).to_contain_text("cannot be deleted: take it off sale instead")
     assert RegistrationType.objects.filter(pk=member.pk).exists()
 
     page.locator(f"#type-{spare.pk}").get_by_role("link", name="Delete").click()

@@ -8,6 +8,7 @@ import os
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from registrations.enums import WaitingListStatus
 from registrations.models import RegistrationSettings, WaitingListEntry
@@ -70,7 +71,7 @@ def test_a_manager_works_the_waiting_list(page, live_server, congress, manager):
 
     # the type is now full: the first person waiting is refused, clearly
     page.get_by_role("button", name="Offer a seat to Ana Silva").click()
-    assert "is free: nothing was offered" in page.locator(".messages").inner_text()
+    expect(page.locator(".messages")).to_contain_text("is free: nothing was offered")
 
     row = page.locator("tr.waiting-row", has_text="Olga Petrova")
     row.get_by_role("link", name="Extend").click()
