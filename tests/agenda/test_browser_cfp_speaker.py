@@ -1,8 +1,8 @@
 """A speaker's own link in Chromium: they give a time they cannot speak (in the congress's
 zone, refused outside the congress), and once accepted upload their slides, which the public
 session page then offers as a download, and remove them; a speaker who had paid as a delegate
-accepts the refund their call offers. ``CONVENE_SCREENSHOTS=docs/screenshots`` refreshes
-the picture."""
+accepts the refund their call offers, another the change to the speaker type.
+``CONVENE_SCREENSHOTS=docs/screenshots`` refreshes the picture."""
 
 import os
 from decimal import Decimal
@@ -86,3 +86,34 @@ def test_a_speaker_who_paid_is_offered_the_refund_and_accepts_it(
     expect(offer).to_have_attribute("data-state", "refunded")
     expect(page.get_by_role("button", name="Cancel it and refund €450.00")).to_have_count(0)
     assert Refund.objects.get().amount == Decimal("450.00")
+
+
+def test_a_speaker_who_paid_accepts_the_change_to_the_speaker_type(
+    page, live_server, congress, alice
+):
+    """The change policy: the paid registration becomes the call's speaker type (€100.00) and
+    the difference of €350.00 is refunded, once."""
+    from registrations.models import Delegate
+    from tests.factories import RegistrationTypeFactory
+
+    speaker_type = RegistrationTypeFactory(
+        congress=congress, name="Speaker", capacity=5, regular_price=Decimal("100.00")
+    )
+    call = make_call(
+        congress,
+        paid_speaker_policy=PaidSpeakerPolicy.CHANGE,
+        speaker_registration_type=speaker_type,
+    )
+    proposal = make_proposal(call, status=ProposalStatus.ACCEPTED, names=("Amara Okonkwo",))
+    person = proposal.people.get()
+    order, delegate = paid_order(congress, person.email, alice)
+    page.goto(f"{live_server.url}/{congress.slug}/speaking/{person.secret}/")
+    offer = page.locator(f"#paid-offer-{order.code}")
+    expect(offer).to_contain_text("“Speaker”")
+    expect(offer).to_contain_text("€350.00")
+    page.get_by_role("button", name="Change it to “Speaker” and refund €350.00").click()
+    expect(page.locator("body")).to_contain_text("Your registration is now “Speaker”")
+    expect(offer).to_have_attribute("data-state", "changed")
+    expect(offer.get_by_role("button")).to_have_count(0)
+    assert Refund.objects.get().amount == Decimal("350.00")
+    assert Delegate.objects.get(pk=delegate.pk).registration_type_id == speaker_type.pk
