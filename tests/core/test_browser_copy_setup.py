@@ -43,5 +43,6 @@ def test_an_owner_copies_last_years_set_up_into_a_draft(page, live_server, congr
     # Every part is there now but the member organisations and the parts the source lacks.
     enabled = page.locator("input[name=parts]:not([disabled])")
     left = {box.get_attribute("value") for box in enabled.all()}
-    assert left == {"member_organisations", "formats", "tags"}  # the source has no formats/tags
+    # (the source has no formats, tags or document settings)
+    assert left == {"member_organisations", "formats", "tags", "document_settings"}
     screenshot(page, "manage-copy-setup.png")
