@@ -66,6 +66,17 @@ def page(client, person):
     return response.content.decode()
 
 
+def committee_page(client, person, organiser) -> str:
+    """The committee page of the person's call, as ``organiser`` reads it."""
+    call = person.proposal.call
+    client.force_login(organiser)
+    response = client.get(
+        reverse("agenda:manage_call_committee", args=[call.congress.slug, call.slug])
+    )
+    assert response.status_code == 200
+    return response.content.decode()
+
+
 def answer_url(person, order_code, answer="accept"):
     name = f"agenda:cfp_person_paid_offer_{answer}"
     return reverse(name, args=[person.proposal.call.congress.slug, person.secret, order_code])
@@ -289,12 +300,7 @@ def test_a_registration_refunded_in_part_is_left_to_the_organisers_without_an_of
     assert Refund.objects.filter(order=order).count() == 1
     delegate.refresh_from_db()
     assert not delegate.is_cancelled
-    client.force_login(alice)
-    committee = client.get(
-        reverse(
-            "agenda:manage_call_committee", args=[order.congress.slug, person.proposal.call.slug]
-        )
-    ).content.decode()
+    committee = committee_page(client, person, alice)
     assert "refunded in part: to be settled by the organisers" in committee
 
 
@@ -370,12 +376,7 @@ def test_a_refund_the_registrations_app_refuses_leaves_the_answer_accepted_with_
     assert offer.state == PaidSpeakerOfferState.ACCEPTED and "card expired" in offer.refund_note
     assert not Refund.objects.filter(order=order).exists()
     assert AuditEntry.objects.filter(action="convene.cfp.paid_speaker_refund_failed").exists()
-    client.force_login(alice)
-    committee = client.get(
-        reverse(
-            "agenda:manage_call_committee", args=[order.congress.slug, person.proposal.call.slug]
-        )
-    ).content.decode()
+    committee = committee_page(client, person, alice)
     assert "refund accepted, not made yet" in committee
     assert "&lt;b&gt;card expired&lt;/b&gt;" in committee and "<b>card expired" not in committee
 
@@ -490,13 +491,7 @@ def test_a_change_the_registrations_app_refuses_is_recorded_with_its_reason(
     delegate.refresh_from_db()
     assert delegate.price == Decimal("450.00") and not Refund.objects.exists()
     assert AuditEntry.objects.filter(action="convene.cfp.paid_speaker_change_failed").exists()
-    client.force_login(alice)
-    committee = client.get(
-        reverse(
-            "agenda:manage_call_committee",
-            args=[order.congress.slug, offer.person.proposal.call.slug],
-        )
-    ).content.decode()
+    committee = committee_page(client, offer.person, alice)
     assert "change accepted, not made yet" in committee and offer.refund_note in committee
 
 

@@ -11,7 +11,6 @@ from playwright.sync_api import expect
 from events_site.congresses.models import AuditEntry
 from registrations.payments.services import balances
 from tests.browser import screenshot, signed_in
-from tests.factories import TeamMembershipFactory, UserFactory
 
 from .conftest import make_order
 
@@ -20,12 +19,12 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = pytest.mark.browser
 
 
-def test_finance_marks_a_flagged_order_as_reviewed(page, live_server, congress, stripe_off):
-    fiona = UserFactory(username="fiona")
-    TeamMembershipFactory(congress=congress, user=fiona, role="finance")
+def test_finance_marks_a_flagged_order_as_reviewed(
+    page, live_server, congress, stripe_off, finance_user
+):
     order = make_order(congress, contact_name="Ciudad de Córdoba")
     balances.flag_for_review(order, "Overpaid by €50.00 after a change: refund it.")
-    page = signed_in(page, live_server, fiona, height=1000)
+    page = signed_in(page, live_server, finance_user, height=1000)
     page.goto(f"{live_server.url}/{congress.slug}/manage/payments/?view=review")
     page.get_by_role("link", name=order.code).first.click()
     review = page.locator("#review")

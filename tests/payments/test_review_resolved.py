@@ -22,13 +22,6 @@ HOSTILE_NOTE = "Refunded by bank\x00 <script>alert(1)</script> مراجعة " + 
 
 
 @pytest.fixture
-def finance_user(congress):
-    user = UserFactory(username="fiona")
-    TeamMembershipFactory(congress=congress, user=user, role="finance")
-    return user
-
-
-@pytest.fixture
 def flagged(congress, alice):
     order = make_order(congress, contact_name="Ben Flagged")
     balances.flag_for_review(order, "Overpaid by €50.00 after a change: refund it.")
