@@ -48,6 +48,7 @@ from .services.balances import (
     method_accepted,
     payment_refusal,
 )
+from .services.refunds import refundable_by_order
 
 MONEY = DecimalField(max_digits=12, decimal_places=2)
 
@@ -289,40 +290,14 @@ def finance_totals(queryset: QuerySet[Order]) -> dict[str, Decimal | int]:
     }
 
 
-def refundable_by_order(order_ids) -> dict[int, Decimal]:
-    """For each order of ``order_ids``: received minus refunded or being refunded, as
-    ``services.refunds.refundable_amount`` counts it. Two queries whatever the number."""
-    ids = sorted({i for i in order_ids if i})
-    if not ids:
-        return {}
-    received = dict(
-        Payment.objects.filter(order_id__in=ids, state=PaymentState.SUCCEEDED)
-        .order_by()
-        .values("order")
-        .annotate(total=Sum("amount"))
-        .values_list("order", "total")
-    )
-    given = dict(
-        Refund.objects.filter(order_id__in=ids)
-        .exclude(state=RefundState.FAILED)
-        .order_by()
-        .values("order")
-        .annotate(total=Sum("amount"))
-        .values_list("order", "total")
-    )
-    zero = Decimal("0.00")
-    return {
-        i: max((received.get(i) or zero) - (given.get(i) or zero), zero).quantize(zero) for i in ids
-    }
-
-
 def paid_registrations_with_refunds(*, congress: Congress, emails: list[str]) -> dict:
     """``registrations.selectors.paid_registrations_by_email`` with each registration's
     ``refundable``: what its order may still give back, at most its price. Three queries."""
     found = paid_registrations_by_email(congress=congress, emails=emails)
     left = refundable_by_order(r.order_id for rows in found.values() for r in rows)
+    zero = Decimal("0.00")
     for key, rows in found.items():
         found[key] = [
-            replace(r, refundable=min(r.price, left.get(r.order_id, Decimal("0.00")))) for r in rows
+            replace(r, refundable=min(r.price, max(left.get(r.order_id, zero), zero))) for r in rows
         ]
     return found
