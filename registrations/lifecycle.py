@@ -143,6 +143,13 @@ TERMINAL_STATUSES = tuple(
 )
 
 
+def seat_may_be_cancelled(status: str, active_seats: int) -> bool:
+    """Whether ``cancel_delegate`` would cancel one seat of an order in ``status`` holding
+    ``active_seats`` active seats: the status allows seats cancelled one by one, and the last
+    seat cancels the whole order, which a refunded one (even in part) may not."""
+    return status in SINGLE_CANCEL_STATUSES and (active_seats > 1 or status in CANCEL.sources)
+
+
 def apply(order: models.Model, transition: Transition, /, *, only_if=None, **fields) -> bool:
     """Move ``order`` along ``transition`` as one compare-and-set: the row changes only if its
     status is still one of the transition's sources (and it matches ``only_if``, a ``Q``).

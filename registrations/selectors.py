@@ -634,9 +634,7 @@ class PaidRegistration:
     # What may still be refunded of it (received minus refunded on its order, at most its
     # price): filled by ``payments.selectors.paid_registrations_with_refunds``; None here.
     refundable: Decimal | None = None
-    # Whether the registrations app would cancel it: a seat of an order with others still
-    # active, or the order's only seat while the order may be cancelled (a refunded order,
-    # even in part, may not).
+    # Whether the registrations app would cancel it (``lifecycle.seat_may_be_cancelled``).
     cancellable: bool = True
 
     @property
@@ -686,8 +684,8 @@ def paid_registrations_by_email(
                 currency=delegate.order.currency,
                 delegate_id=delegate.pk,
                 order_id=delegate.order_id,
-                cancellable=(
-                    delegate.order_active > 1 or delegate.order.status in lifecycle.CANCEL.sources
+                cancellable=lifecycle.seat_may_be_cancelled(
+                    delegate.order.status, delegate.order_active
                 ),
             )
         )

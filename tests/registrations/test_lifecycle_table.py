@@ -325,3 +325,23 @@ def test_a_transition_is_a_compare_and_set_on_the_status(congress):
     assert not lifecycle.apply(stale, lifecycle.EXPIRE)
     assert Order.objects.get(pk=order.pk).status == S.PAID
     assert stale.status == S.PENDING_PAYMENT
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", list(OrderStatus))
+@pytest.mark.parametrize("seats", [1, 2])
+def test_seat_may_be_cancelled_says_what_cancel_delegate_does(congress, status, seats):
+    """The rule other apps read (a speaker's refund offer) is the one the service applies."""
+    from registrations.payments.services.order_changes import cancel_delegate
+    from tests.factories import DelegateFactory, OrderFactory
+
+    order = OrderFactory(congress=congress, status=status)
+    delegates = [DelegateFactory(order=order) for _ in range(seats)]
+    try:
+        cancel_delegate(delegate=delegates[0], actor_label="test")
+    except (OrderStateError, PaymentError):
+        cancelled = False
+    else:
+        delegates[0].refresh_from_db()
+        cancelled = delegates[0].is_cancelled
+    assert lifecycle.seat_may_be_cancelled(status, seats) == cancelled
