@@ -33,7 +33,7 @@ from .order_forms import (
     ResendForm,
 )
 from .payments.forms import RefundForm
-from .payments.services.balances import amount_kept, balance_due
+from .payments.services.balances import amount_kept, balance_due, review_may_be_resolved
 from .payments.services.delegate_changes import (
     CHANGEABLE_STATUSES,
     Settlement,
@@ -107,6 +107,7 @@ def _order_page(request, congress: Congress, order, *, status: int = 200, **boun
             "sent_emails": email_log.order_emails(order)[:SENT_EMAILS_SHOWN],
             "can_manage": can_manage,
             "can_finance": can_finance,
+            "may_resolve_review": can_finance and review_may_be_resolved(order),
             "refundable": refundable_amount(order) if can_finance else None,
             "refund_form": RefundForm(auto_id="refund_%s") if can_finance else None,
             "statuses": lifecycle.OrderStatus,

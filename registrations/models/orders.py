@@ -220,10 +220,6 @@ class Order(models.Model):
         return self.status == OrderStatus.PENDING_PAYMENT
 
     @property
-    def is_awaiting_approval(self) -> bool:
-        return self.status == OrderStatus.AWAITING_APPROVAL
-
-    @property
     def is_paid(self) -> bool:
         return self.status in lifecycle.PAID_STATUSES
 

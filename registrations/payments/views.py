@@ -445,6 +445,7 @@ def finance_order(request, congress: Congress, code: str):
             "transfer_form": RecordTransferForm(),
             "refund_form": RefundForm(),
             "correct_form": CorrectInvoiceForm(),
+            "may_resolve_review": balance_services.review_may_be_resolved(order),
             "review_form": ResolveReviewForm(
                 initial={
                     "fingerprint": fingerprint(order, balance_services.REVIEW_FINGERPRINT_FIELDS)

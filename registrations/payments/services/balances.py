@@ -122,6 +122,12 @@ def flag_for_review(order: Order, reason: str) -> None:
     )
 
 
+def review_may_be_resolved(order: Order) -> bool:
+    """Whether finance may mark the order reviewed: it is flagged, and not awaiting an approval
+    decision (approving or rejecting it clears the flag)."""
+    return order.needs_review and order.status != OrderStatus.AWAITING_APPROVAL
+
+
 def resolve_review(*, order: Order, by=None, actor_label: str = "", note: str = "", shown=None):
     """Finance has looked at what flagged the order: clear the flag and its reasons, which the
     audit keeps with the note. Refused when nothing is flagged, while the order awaits an
@@ -131,9 +137,9 @@ def resolve_review(*, order: Order, by=None, actor_label: str = "", note: str = 
     with transaction.atomic():
         locked = Order.objects.select_for_update(of=("self",)).select_related("congress")
         locked = locked.get(pk=order.pk)
-        if not locked.needs_review:
-            raise PaymentError(_("This order is not flagged for review."))
-        if locked.status == OrderStatus.AWAITING_APPROVAL:
+        if not review_may_be_resolved(locked):
+            if not locked.needs_review:
+                raise PaymentError(_("This order is not flagged for review."))
             raise PaymentError(
                 _("This order awaits approval: approve or reject it on the registrations page.")
             )
